@@ -1,0 +1,112 @@
+# vfio-bind: claim PCI functions for vfio-pci in the initramfs, before udev.
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+PKGDATADIR ?= $(DATADIR)/vfio-bind
+MANDIR ?= $(DATADIR)/man
+# Where the initramfs builders look, whatever PREFIX is.
+DRACUTMODDIR ?= /usr/lib/dracut/modules.d/50vfio-bind
+INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
+
+CROSS_COMPILE ?=
+CC = $(CROSS_COMPILE)gcc
+PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
+INSTALL ?= install
+
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wvla -Wwrite-strings \
+	-Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+	$(shell $(PKG_CONFIG) --cflags libkmod blkid) $(CFLAGS)
+
+# STATIC=1 links everything statically; it needs libkmod.a and libblkid.a,
+# and Debian 12 ships only the latter.
+ifeq ($(STATIC),1)
+ALL_LDFLAGS = -static $(LDFLAGS)
+LDLIBS = $(shell $(PKG_CONFIG) --static --libs libkmod blkid)
+else
+ALL_LDFLAGS = $(LDFLAGS)
+LDLIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
+endif
+
+SOURCES = $(wildcard helper/*.c)
+OBJECTS = $(SOURCES:.c=.o)
+LIB_OBJECTS = $(filter-out helper/main.o,$(OBJECTS))
+
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g'
+
+BATS ?= bats
+
+.PHONY: all check check-unit check-boot demo bench install uninstall clean format lint
+
+all: vfio-bind
+
+vfio-bind: $(OBJECTS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+helper/%.o: helper/%.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(OBJECTS:.o=.d)
+
+tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
+	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check: check-unit check-boot
+
+check-unit: vfio-bind tests/unit/cmdline-test
+	./tests/unit/cmdline-test
+	$(BATS) tests/unit
+
+check-boot: vfio-bind
+	$(BATS) tests/boot
+
+demo: vfio-bind
+	./tests/boot/demo
+
+bench: vfio-bind
+	./bench/run
+
+lint:
+	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
+		initramfs-tools/scripts/init-top/*
+	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
+
+format:
+	clang-format -i helper/*.[ch] tests/unit/*.c
+
+install: vfio-bind
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR) \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top
+	$(INSTALL) -m 0755 vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
+	$(SUBST) docs/vfio-bind.8 > $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
+	for f in hook/*; do \
+		$(SUBST) $$f > $(DESTDIR)$(PKGDATADIR)/$${f#hook/} && \
+		chmod 0644 $(DESTDIR)$(PKGDATADIR)/$${f#hook/} || exit 1; \
+	done
+	for f in module-setup.sh vfio-bind-pre-udev.sh; do \
+		$(SUBST) dracut/$$f > $(DESTDIR)$(DRACUTMODDIR)/$$f && \
+		chmod 0755 $(DESTDIR)$(DRACUTMODDIR)/$$f || exit 1; \
+	done
+	$(SUBST) initramfs-tools/hooks/vfio-bind \
+		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind
+	$(SUBST) initramfs-tools/scripts/init-top/00-vfio-bind \
+		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vfio-bind $(DESTDIR)$(MANDIR)/man8/vfio-bind.8 \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
+
+clean:
+	rm -f vfio-bind helper/*.o helper/*.d tests/unit/cmdline-test

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "sysfs.h"
+
+/* The kernel's isspace() (lib/ctype.c) also counts 0xa0. */
+static bool kernel_isspace(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
+}
+
+static int hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * One "%x" of the kernel's vsscanf(): skip white space, require a hex digit,
+ * let simple_strntoull() skip a "0x" prefix, and keep the low 32 bits as the
+ * store into an unsigned int does.
+ */
+static bool scan_hex(const char **str, uint32_t *value)
+{
+	const char *p = *str;
+	uint32_t v = 0;
+
+	while (kernel_isspace((unsigned char)*p))
+		p++;
+	if (hex_digit((unsigned char)*p) < 0)
+		return false;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; hex_digit((unsigned char)*p) >= 0; p++)
+		v = (v << 4) | (uint32_t)hex_digit((unsigned char)*p);
+	*value = v;
+	*str = p;
+	return true;
+}
+
+/* sscanf(entry, "%x:%x:%x:%x:%x:%x", ...) as the kernel counts fields. */
+static int scan_entry(const char *entry, uint32_t fields[6])
+{
+	const char *p = entry;
+	int n;
+
+	for (n = 0; n < 6; n++) {
+		if (n > 0) {
+			if (*p != ':')
+				break;
+			p++;
+		}
+		if (!scan_hex(&p, &fields[n]))
+			break;
+	}
+	return n;
+}
+
+static int push(void **array, size_t *n, size_t elem_size, const void *elem)
+{
+	void *p = realloc(*array, (*n + 1) * elem_size);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy((char *)p + *n * elem_size, elem, elem_size);
+	*array = p;
+	(*n)++;
+	return 0;
+}
+
+static int add_entry(struct id_list *list, const char *entry)
+{
+	uint32_t f[6] = { 0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0 };
+	struct pci_id id;
+	char *copy;
+	int r;
+
+	if (scan_entry(entry, f) < 2) {
+		copy = strdup(entry);
+		if (!copy)
+			return -ENOMEM;
+		r = push((void **)&list->rejected, &list->n_rejected,
+			 sizeof(copy), &copy);
+		if (r < 0)
+			free(copy);
+		return r;
+	}
+	id = (struct pci_id){ f[0], f[1], f[2], f[3], f[4], f[5] };
+	return push((void **)&list->ids, &list->n_ids, sizeof(id), &id);
+}
+
+int id_list_parse(const char *value, struct id_list *list)
+{
+	_cleanup_free_ char *copy = strdup(value);
+	char *p = copy, *entry;
+	int r;
+
+	memset(list, 0, sizeof(*list));
+	if (!copy)
+		return -ENOMEM;
+	while ((entry = strsep(&p, ","))) {
+		if (entry[0] == '\0')
+			continue;
+		r = add_entry(list, entry);
+		if (r < 0) {
+			id_list_free(list);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void id_list_free(struct id_list *list)
+{
+	for (size_t i = 0; i < list->n_rejected; i++)
+		free(list->rejected[i]);
+	free(list->rejected);
+	free(list->ids);
+	memset(list, 0, sizeof(*list));
+}
+
+/* As vfio-pci's own "add [%04x:%04x[%04x:%04x]] class %#08x/%08x". */
+int id_format(char *buf, size_t size, const struct pci_id *id)
+{
+	return path_format(buf, size, "[%04x:%04x[%04x:%04x]] class %#08x/%08x",
+			   id->vendor, id->device, id->subvendor, id->subdevice,
+			   id->class, id->class_mask);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "macro.h"
+
+/*
+ * One logging module: every line goes to stderr and, when it can be opened,
+ * to the kernel log as "<level>vfio-bind: message", so dmesg and
+ * journalctl -k show the decisions taken in the initramfs.
+ */
+void log_open(const char *kmsg_path);
+void log_close(void);
+void log_set_max_level(int level);
+int log_get_max_level(void);
+void log_printf(int level, const char *fmt, ...) _printf_format_(2, 3);
+void log_vprintf(int level, const char *fmt, va_list ap) _printf_format_(2, 0);
+
+#define ERR(...) log_printf(LOG_ERR, __VA_ARGS__)
+#define WRN(...) log_printf(LOG_WARNING, __VA_ARGS__)
+#define NOTICE(...) log_printf(LOG_NOTICE, __VA_ARGS__)
+#define INF(...) log_printf(LOG_INFO, __VA_ARGS__)
+#define DBG(...) log_printf(LOG_DEBUG, __VA_ARGS__)

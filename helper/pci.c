@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pci.h"
+
+#define PCI_DEVICES "sys/bus/pci/devices"
+#define PCI_HEADER_TYPE_OFFSET 0x0e
+#define PCI_HEADER_TYPE_MASK 0x7f
+
+int pci_device_path(char *buf, size_t size, const char *addr, const char *attr)
+{
+	if (attr)
+		return path_format(buf, size, PCI_DEVICES "/%s/%s", addr, attr);
+	return path_format(buf, size, PCI_DEVICES "/%s", addr);
+}
+
+static int compare_addresses(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
+		       size_t *n)
+{
+	char(*list)[PCI_ADDR_MAX] = NULL;
+	size_t count = 0, allocated = 0;
+	struct dirent *de;
+	DIR *dir;
+	int r;
+
+	r = sysfs_opendir(s, PCI_DEVICES, &dir);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strlen(de->d_name) >= PCI_ADDR_MAX)
+			continue;
+		if (count == allocated) {
+			size_t grown = allocated ? allocated * 2 : 64;
+			void *p = realloc(list, grown * sizeof(*list));
+
+			if (!p) {
+				free(list);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			list = p;
+			allocated = grown;
+		}
+		strcpy(list[count++], de->d_name);
+	}
+	closedir(dir);
+	if (count > 1)
+		qsort(list, count, sizeof(*list), compare_addresses);
+	*addrs = list;
+	*n = count;
+	return 0;
+}
+
+static int read_id(const struct sysfs *s, const char *addr, const char *attr,
+		   uint32_t *value)
+{
+	char path[256];
+	int r = pci_device_path(path, sizeof(path), addr, attr);
+
+	return r < 0 ? r : sysfs_read_hex(s, path, value);
+}
+
+static int read_name(const struct sysfs *s, const char *addr, const char *attr,
+		     bool is_link, char *buf, size_t size)
+{
+	char path[256];
+	int r;
+
+	buf[0] = '\0';
+	r = pci_device_path(path, sizeof(path), addr, attr);
+	if (r < 0)
+		return r;
+	r = is_link ? sysfs_read_link_name(s, path, buf, size)
+		    : sysfs_read(s, path, buf, size);
+	if (r == -ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return r < 0 ? r : 0;
+}
+
+int pci_read_state(const struct sysfs *s, struct pci_function *f)
+{
+	char group[32];
+	int r;
+
+	r = read_name(s, f->addr, "driver", true, f->driver, sizeof(f->driver));
+	if (r < 0)
+		return r;
+	r = read_name(s, f->addr, "driver_override", false, f->override,
+		      sizeof(f->override));
+	if (r < 0)
+		return r;
+	/* The kernel prints an unset override as "(null)". */
+	if (strcmp(f->override, "(null)") == 0)
+		f->override[0] = '\0';
+	r = read_name(s, f->addr, "iommu_group", true, group, sizeof(group));
+	if (r < 0)
+		return r;
+	f->has_iommu_group = group[0] != '\0';
+	return 0;
+}
+
+int pci_read_function(const struct sysfs *s, const char *addr,
+		      struct pci_function *f)
+{
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	r = path_format(f->addr, sizeof(f->addr), "%s", addr);
+	if (r < 0)
+		return r;
+	if ((r = read_id(s, addr, "vendor", &f->vendor)) < 0 ||
+	    (r = read_id(s, addr, "device", &f->device)) < 0 ||
+	    (r = read_id(s, addr, "subsystem_vendor", &f->subvendor)) < 0 ||
+	    (r = read_id(s, addr, "subsystem_device", &f->subdevice)) < 0 ||
+	    (r = read_id(s, addr, "class", &f->class)) < 0)
+		return r;
+	return pci_read_state(s, f);
+}
+
+int pci_read_header_type(const struct sysfs *s, const char *addr, uint8_t *type)
+{
+	char path[256];
+	uint8_t byte;
+	int r;
+
+	r = pci_device_path(path, sizeof(path), addr, "config");
+	if (r < 0)
+		return r;
+	r = sysfs_read_bytes(s, path, &byte, 1, PCI_HEADER_TYPE_OFFSET);
+	if (r < 0)
+		return r;
+	if (r != 1)
+		return -EIO;
+	*type = byte & PCI_HEADER_TYPE_MASK;
+	return 0;
+}
+
+/* drivers/pci/pci.h: pci_match_one_device(). */
+bool pci_id_match(const struct pci_id *id, const struct pci_function *f)
+{
+	return (id->vendor == PCI_ANY_ID || id->vendor == f->vendor) &&
+	       (id->device == PCI_ANY_ID || id->device == f->device) &&
+	       (id->subvendor == PCI_ANY_ID || id->subvendor == f->subvendor) &&
+	       (id->subdevice == PCI_ANY_ID || id->subdevice == f->subdevice) &&
+	       !((id->class ^ f->class) & id->class_mask);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sysfs.h"
+
+#define PCI_ANY_ID 0xffffffffu
+#define PCI_ADDR_MAX 32
+#define DRIVER_NAME_MAX 64
+#define VFIO_PCI "vfio-pci"
+
+/* One entry of vfio-pci's ids= parameter: struct pci_device_id's fields. */
+struct pci_id {
+	uint32_t vendor;
+	uint32_t device;
+	uint32_t subvendor;
+	uint32_t subdevice;
+	uint32_t class;
+	uint32_t class_mask;
+};
+
+struct pci_function {
+	char addr[PCI_ADDR_MAX]; /* "0000:0b:00.0" */
+	uint32_t vendor;
+	uint32_t device;
+	uint32_t subvendor;
+	uint32_t subdevice;
+	uint32_t class; /* 24 bits: base class, sub-class, prog-if */
+	char driver[DRIVER_NAME_MAX]; /* "" when no driver is bound */
+	char override[DRIVER_NAME_MAX]; /* "" when driver_override is unset */
+	bool has_iommu_group;
+};
+
+/* The PCI functions the kernel knows, sorted by address. */
+int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
+		       size_t *n) _must_check_;
+int pci_read_function(const struct sysfs *s, const char *addr,
+		      struct pci_function *f) _must_check_;
+/* Re-reads the state that binding changes: driver, override, IOMMU group. */
+int pci_read_state(const struct sysfs *s, struct pci_function *f) _must_check_;
+/* The header type as vfio-pci sees it (pdev->hdr_type, without the
+ * multi-function bit). */
+int pci_read_header_type(const struct sysfs *s, const char *addr,
+			 uint8_t *type) _must_check_;
+bool pci_id_match(const struct pci_id *id, const struct pci_function *f);
+int pci_device_path(char *buf, size_t size, const char *addr,
+		    const char *attr) _must_check_;

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "select.h"
+#include "vfio.h"
+
+static int read_id(const struct sysfs *s, const char *addr, const char *attr,
+		   uint32_t *value)
+{
+	char path[256];
+	int r = pci_device_path(path, sizeof(path), addr, attr);
+
+	return r < 0 ? r : sysfs_read_hex(s, path, value);
+}
+
+static bool id_accepts(const struct pci_id *id, size_t attr,
+		       const struct pci_function *f)
+{
+	switch (attr) {
+	case 0:
+		return id->vendor == PCI_ANY_ID || id->vendor == f->vendor;
+	case 1:
+		return id->device == PCI_ANY_ID || id->device == f->device;
+	case 2:
+		return id->subvendor == PCI_ANY_ID ||
+		       id->subvendor == f->subvendor;
+	case 3:
+		return id->subdevice == PCI_ANY_ID ||
+		       id->subdevice == f->subdevice;
+	default:
+		return !((id->class ^ f->class) & id->class_mask);
+	}
+}
+
+/*
+ * pci_match_one_device() over every entry, reading one attribute at a time
+ * and only while some entry can still match: a function whose vendor no
+ * entry names costs one read.
+ */
+static int match_lazily(const struct sysfs *s, const struct id_list *ids,
+			struct pci_function *f, const struct pci_id **match)
+{
+	static const char *const attrs[] = { "vendor", "device",
+					     "subsystem_vendor",
+					     "subsystem_device", "class" };
+	uint32_t *fields[] = { &f->vendor, &f->device, &f->subvendor,
+			       &f->subdevice, &f->class };
+	_cleanup_free_ bool *out = calloc(ids->n_ids, sizeof(bool));
+	size_t n_in = ids->n_ids;
+	int r;
+
+	*match = NULL;
+	if (!out)
+		return -ENOMEM;
+	for (size_t a = 0; a < ARRAY_SIZE(attrs) && n_in > 0; a++) {
+		r = read_id(s, f->addr, attrs[a], fields[a]);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < ids->n_ids; i++) {
+			if (!out[i] && !id_accepts(&ids->ids[i], a, f)) {
+				out[i] = true;
+				n_in--;
+			}
+		}
+	}
+	for (size_t i = 0; i < ids->n_ids && n_in > 0; i++) {
+		if (!out[i]) {
+			*match = &ids->ids[i];
+			break;
+		}
+	}
+	return 0;
+}
+
+static int append(struct selection *sel, const struct selected *item)
+{
+	void *p = realloc(sel->items, (sel->n + 1) * sizeof(*sel->items));
+
+	if (!p)
+		return -ENOMEM;
+	sel->items = p;
+	sel->items[sel->n++] = *item;
+	return 0;
+}
+
+int select_by_ids(const struct sysfs *s, const struct id_list *ids,
+		  const struct vfio_params *params, struct selection *sel)
+{
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	size_t n_addrs;
+	int r;
+
+	memset(sel, 0, sizeof(*sel));
+	if (ids->n_ids == 0)
+		return 0;
+	r = pci_list_addresses(s, &addrs, &n_addrs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n_addrs; i++) {
+		struct selected item = { 0 };
+
+		strcpy(item.f.addr, addrs[i]);
+		r = match_lazily(s, ids, &item.f, &item.id);
+		if (r == -ENOMEM)
+			goto fail;
+		if (r < 0) {
+			snprintf(item.skip, sizeof(item.skip),
+				 "its IDs cannot be read (%s)", strerror(-r));
+		} else if (!item.id) {
+			continue;
+		} else if ((r = pci_read_state(s, &item.f)) < 0) {
+			snprintf(item.skip, sizeof(item.skip),
+				 "its driver cannot be read (%s)", strerror(-r));
+		} else {
+			vfio_refusal(s, params, &item.f, item.skip,
+				     sizeof(item.skip));
+		}
+		r = append(sel, &item);
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	selection_free(sel);
+	return r;
+}
+
+void selection_free(struct selection *sel)
+{
+	free(sel->items);
+	memset(sel, 0, sizeof(*sel));
+}

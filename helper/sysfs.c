@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sysfs.h"
+
+int sysfs_open(struct sysfs *s, const char *root)
+{
+	if (path_format(s->root, sizeof(s->root), "%s", root) < 0)
+		return -ENAMETOOLONG;
+	s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd < 0)
+		return -errno;
+	s->is_live = strcmp(root, "/") == 0;
+	return 0;
+}
+
+void sysfs_close(struct sysfs *s)
+{
+	if (s->root_fd >= 0)
+		close(s->root_fd);
+	s->root_fd = -1;
+}
+
+int path_format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	return n;
+}
+
+static int open_relative(const struct sysfs *s, const char *path, int flags)
+{
+	int fd;
+
+	while (*path == '/')
+		path++;
+	fd = openat(s->root_fd, path, flags | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+static ssize_t read_retry(int fd, void *buf, size_t size, off_t offset)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, size, offset);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int sysfs_read_bytes(const struct sysfs *s, const char *path, void *buf,
+		     size_t size, off_t offset)
+{
+	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	return (int)read_retry(fd, buf, size, offset);
+}
+
+int sysfs_read(const struct sysfs *s, const char *path, char *buf, size_t size)
+{
+	int n;
+
+	if (size == 0)
+		return -EINVAL;
+	n = sysfs_read_bytes(s, path, buf, size - 1, 0);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+int sysfs_write(const struct sysfs *s, const char *path, const char *value)
+{
+	/*
+	 * O_TRUNC as the shell's ">" uses it: sysfs ignores it, and the
+	 * regular files of a test tree then hold exactly the last value.
+	 */
+	_cleanup_close_ int fd = open_relative(s, path, O_WRONLY | O_TRUNC);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* A sysfs store consumes the whole buffer or fails. */
+	if ((size_t)n != len)
+		return -EIO;
+	return 0;
+}
+
+int sysfs_read_hex(const struct sysfs *s, const char *path, uint32_t *value)
+{
+	char buf[64], *end;
+	unsigned long v;
+	int r;
+
+	r = sysfs_read(s, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno != 0 || end == buf || *end != '\0' || v > UINT32_MAX)
+		return -EINVAL;
+	*value = (uint32_t)v;
+	return 0;
+}
+
+int sysfs_read_link_name(const struct sysfs *s, const char *path, char *buf,
+			 size_t size)
+{
+	char target[PATH_MAX];
+	const char *name;
+	ssize_t n;
+
+	while (*path == '/')
+		path++;
+	n = readlinkat(s->root_fd, path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	name = strrchr(target, '/');
+	name = name ? name + 1 : target;
+	return path_format(buf, size, "%s", name);
+}
+
+bool sysfs_exists(const struct sysfs *s, const char *path)
+{
+	while (*path == '/')
+		path++;
+	return faccessat(s->root_fd, path, F_OK, 0) == 0;
+}
+
+int sysfs_opendir(const struct sysfs *s, const char *path, DIR **dir)
+{
+	int fd = open_relative(s, path, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	*dir = fdopendir(fd);
+	if (!*dir) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return 0;
+}
+
+const char *sysfs_describe(const struct sysfs *s, const char *path, char *buf,
+			   size_t size)
+{
+	const char *sep = s->root[strlen(s->root) - 1] == '/' ? "" : "/";
+
+	while (*path == '/')
+		path++;
+	if (path_format(buf, size, "%s%s%s", s->root, sep, path) < 0)
+		return path;
+	return buf;
+}
