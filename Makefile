@@ -25,6 +25,10 @@ ALL_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 # STATIC=1 links everything statically; it needs libkmod.a and libblkid.a,
 # and Debian 12 ships only the latter.
 ifeq ($(STATIC),1)
+KMOD_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libkmod)
+ifeq ($(wildcard $(KMOD_LIBDIR)/libkmod.a),)
+$(error STATIC=1 needs $(KMOD_LIBDIR)/libkmod.a, which this distribution does not ship (Debian 12 has none); build without STATIC=1)
+endif
 ALL_LDFLAGS = -static $(LDFLAGS)
 LDLIBS = $(shell $(PKG_CONFIG) --static --libs libkmod blkid)
 else

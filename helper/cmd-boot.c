@@ -44,10 +44,13 @@ static int read_ids(const char *cmdline, struct id_list *list, bool *present)
 		return r;
 	*present = r > 0;
 	if (r == 0)
-		INF("no vfio-pci.ids= on the kernel command line: nothing to do");
+		INF("no vfio-pci.ids= on the kernel command line: nothing to "
+		    "do");
 	else if (arg.longest > VFIO_PCI_IDS_MAX) {
-		ERR("vfio-pci.ids= is %zu characters long and the kernel refuses "
-		    "more than %d, so vfio-pci would not load: shorten the list "
+		ERR("vfio-pci.ids= is %zu characters long and the kernel "
+		    "refuses "
+		    "more than %d, so vfio-pci would not load: shorten the "
+		    "list "
 		    "(class and wildcard entries cover many devices); nothing "
 		    "changed",
 		    arg.longest, VFIO_PCI_IDS_MAX);
@@ -64,7 +67,8 @@ static int read_ids(const char *cmdline, struct id_list *list, bool *present)
 		return r;
 	for (size_t i = 0; i < list->n_rejected; i++)
 		WRN("vfio-pci.ids: entry \"%s\" is not vendor:device[:subvendor"
-		    "[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it "
+		    "[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips "
+		    "it "
 		    "too",
 		    list->rejected[i]);
 	for (size_t i = 0; i < list->n_ids; i++) {
@@ -83,8 +87,11 @@ static void log_skipped(const struct selection *sel, struct tally *t)
 
 		if (!it->skip[0])
 			continue;
-		WRN("%s [%04x:%04x] not taken: %s", it->f.addr, it->f.vendor,
-		    it->f.device, it->skip);
+		if (it->id)
+			WRN("%s [%04x:%04x] not taken: %s", it->f.addr,
+			    it->f.vendor, it->f.device, it->skip);
+		else
+			WRN("%s not taken: %s", it->f.addr, it->skip);
 		t->skipped++;
 	}
 }
@@ -240,8 +247,8 @@ static int report(const struct tally *t, size_t n)
 		    "changed",
 		    t->unchanged);
 	else
-		INF("%zu functions put on vfio-pci, %zu already there", t->bound,
-		    t->unchanged);
+		INF("%zu functions put on vfio-pci, %zu already there",
+		    t->bound, t->unchanged);
 	return EXIT_OK;
 }
 
@@ -294,8 +301,8 @@ static int run(struct sysfs *s, const struct options *opts,
 
 int cmd_boot(struct sysfs *s, const struct options *opts)
 {
-	struct selection sel = { 0 };
-	struct tally t = { 0 };
+	struct selection sel = {0};
+	struct tally t = {0};
 	int status = run(s, opts, &sel, &t);
 
 	selection_free(&sel);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The kernel command line as a module sees it. When libkmod loads a module
- * it scans /proc/cmdline for "module.option" words (kmod_config_parse_kcmdline()
- * in libkmod/libkmod-config.c) and passes the options found, in order, to
- * init_module(); the kernel then splits them with next_arg() (lib/cmdline.c)
- * and sets each parameter in turn, so the last occurrence wins. Both steps
- * are reproduced here, quotes included.
+ * it scans /proc/cmdline for "module.option" words
+ * (kmod_config_parse_kcmdline() in libkmod/libkmod-config.c) and passes the
+ * options found, in order, to init_module(); the kernel then splits them with
+ * next_arg() (lib/cmdline.c) and sets each parameter in turn, so the last
+ * occurrence wins. Both steps are reproduced here, quotes included.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -194,7 +194,8 @@ int cmdline_module_param(const char *cmdline, const char *module,
 			continue;
 
 		if (quote_start && quote_start < word && value) {
-			/* Move "module\0param=" onto the quote, quote the value. */
+			/* Move "module\0param=" onto the quote, quote the
+			 * value. */
 			memmove(quote_start, word, (size_t)(value - word));
 			word--;
 			option--;

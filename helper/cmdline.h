@@ -26,8 +26,8 @@ struct module_param {
  * MODULE is written with underscores ("vfio_pci"). Returns the count.
  */
 int cmdline_module_param(const char *cmdline, const char *module,
-			 const char *param, struct module_param *out)
-	_must_check_;
+			 const char *param,
+			 struct module_param *out) _must_check_;
 void module_param_clear(struct module_param *p);
 
 /* kstrtobool() as param_set_bool() applies it; NULL (no "=value") is true. */

@@ -9,7 +9,8 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1, /* bad arguments, or the system could not be read */
-	EXIT_PRECONDITION = 2, /* vfio-pci can't take the devices; nothing changed */
+	EXIT_PRECONDITION =
+		2, /* vfio-pci can't take the devices; nothing changed */
 	EXIT_PARTIAL = 3, /* some functions could not be taken */
 };
 

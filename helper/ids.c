@@ -81,7 +81,7 @@ static int push(void **array, size_t *n, size_t elem_size, const void *elem)
 
 static int add_entry(struct id_list *list, const char *entry)
 {
-	uint32_t f[6] = { 0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0 };
+	uint32_t f[6] = {0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0};
 	struct pci_id id;
 	char *copy;
 	int r;
@@ -96,7 +96,7 @@ static int add_entry(struct id_list *list, const char *entry)
 			free(copy);
 		return r;
 	}
-	id = (struct pci_id){ f[0], f[1], f[2], f[3], f[4], f[5] };
+	id = (struct pci_id){f[0], f[1], f[2], f[3], f[4], f[5]};
 	return push((void **)&list->ids, &list->n_ids, sizeof(id), &id);
 }
 

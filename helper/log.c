@@ -51,7 +51,8 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 
 	if (kmsg_fd >= 0) {
 		/* One write() is one record in the kernel log. */
-		n = snprintf(line, sizeof(line), "<%d>vfio-bind: %s\n", level, msg);
+		n = snprintf(line, sizeof(line), "<%d>vfio-bind: %s\n", level,
+			     msg);
 		if (n > 0 && write(kmsg_fd, line, strlen(line)) < 0)
 			log_close();
 	}

@@ -24,7 +24,8 @@ static void usage(void)
 	      "Options:\n"
 	      " -n, --dry-run       print the plan, one line per selected\n"
 	      "                       function, and change nothing\n"
-	      " -r, --root DIR      read proc/ and sys/ under DIR instead of /;\n"
+	      " -r, --root DIR      read proc/ and sys/ under DIR instead of "
+	      "/;\n"
 	      "                       modules are not loaded\n"
 	      " -v, --verbose       log more (repeat for debug)\n"
 	      " -q, --quiet         log only warnings and errors\n"
@@ -32,7 +33,8 @@ static void usage(void)
 	      " -V, --version       display version\n"
 	      "\n"
 	      "Exit status:\n"
-	      " 0  every selected function is on vfio-pci, or none is selected\n"
+	      " 0  every selected function is on vfio-pci, or none is "
+	      "selected\n"
 	      " 1  bad usage, or the system could not be read\n"
 	      " 2  vfio-pci cannot take the devices (IOMMU off, vfio-pci\n"
 	      "    missing, vfio-pci.ids= unloadable); nothing was changed\n"
@@ -55,15 +57,15 @@ static int usage_error(const char *what, const char *arg)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{"dry-run", no_argument, NULL, 'n'},
+		{"root", required_argument, NULL, 'r'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
-	struct options opts = { .root = "/" };
+	struct options opts = {.root = "/"};
 	struct sysfs sys;
 	char kmsg[PATH_MAX];
 	int level = LOG_INFO, c, r, status;

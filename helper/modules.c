@@ -76,7 +76,7 @@ int module_load(const char *name)
 		return r;
 	if (!list)
 		return -ENOENT;
-	kmod_list_foreach(it, list) {
+	kmod_list_foreach (it, list) {
 		_cleanup_(kmod_module_unrefp) struct kmod_module *mod =
 			kmod_module_get_module(it);
 

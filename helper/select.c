@@ -43,11 +43,11 @@ static bool id_accepts(const struct pci_id *id, size_t attr,
 static int match_lazily(const struct sysfs *s, const struct id_list *ids,
 			struct pci_function *f, const struct pci_id **match)
 {
-	static const char *const attrs[] = { "vendor", "device",
-					     "subsystem_vendor",
-					     "subsystem_device", "class" };
-	uint32_t *fields[] = { &f->vendor, &f->device, &f->subvendor,
-			       &f->subdevice, &f->class };
+	static const char *const attrs[] = {"vendor", "device",
+					    "subsystem_vendor",
+					    "subsystem_device", "class"};
+	uint32_t *fields[] = {&f->vendor, &f->device, &f->subvendor,
+			      &f->subdevice, &f->class};
 	_cleanup_free_ bool *out = calloc(ids->n_ids, sizeof(bool));
 	size_t n_in = ids->n_ids;
 	int r;
@@ -100,7 +100,7 @@ int select_by_ids(const struct sysfs *s, const struct id_list *ids,
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n_addrs; i++) {
-		struct selected item = { 0 };
+		struct selected item = {0};
 
 		strcpy(item.f.addr, addrs[i]);
 		r = match_lazily(s, ids, &item.f, &item.id);
@@ -113,7 +113,8 @@ int select_by_ids(const struct sysfs *s, const struct id_list *ids,
 			continue;
 		} else if ((r = pci_read_state(s, &item.f)) < 0) {
 			snprintf(item.skip, sizeof(item.skip),
-				 "its driver cannot be read (%s)", strerror(-r));
+				 "its driver cannot be read (%s)",
+				 strerror(-r));
 		} else {
 			vfio_refusal(s, params, &item.f, item.skip,
 				     sizeof(item.skip));

@@ -26,6 +26,6 @@ struct selection {
  * only as far as the IDs need them.
  */
 int select_by_ids(const struct sysfs *s, const struct id_list *ids,
-		  const struct vfio_params *params, struct selection *sel)
-	_must_check_;
+		  const struct vfio_params *params,
+		  struct selection *sel) _must_check_;
 void selection_free(struct selection *sel);

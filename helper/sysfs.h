@@ -29,20 +29,20 @@ int path_format(char *buf, size_t size, const char *fmt, ...)
 	_printf_format_(3, 4) _must_check_;
 
 /* Reads at most size-1 bytes; strips one trailing newline. Returns length. */
-int sysfs_read(const struct sysfs *s, const char *path, char *buf, size_t size)
-	_must_check_;
-int sysfs_write(const struct sysfs *s, const char *path, const char *value)
-	_must_check_;
-int sysfs_read_hex(const struct sysfs *s, const char *path, uint32_t *value)
-	_must_check_;
+int sysfs_read(const struct sysfs *s, const char *path, char *buf,
+	       size_t size) _must_check_;
+int sysfs_write(const struct sysfs *s, const char *path,
+		const char *value) _must_check_;
+int sysfs_read_hex(const struct sysfs *s, const char *path,
+		   uint32_t *value) _must_check_;
 int sysfs_read_bytes(const struct sysfs *s, const char *path, void *buf,
 		     size_t size, off_t offset) _must_check_;
 /* The last component of a symlink's target ("driver" -> "vfio-pci"). */
 int sysfs_read_link_name(const struct sysfs *s, const char *path, char *buf,
 			 size_t size) _must_check_;
 bool sysfs_exists(const struct sysfs *s, const char *path);
-int sysfs_opendir(const struct sysfs *s, const char *path, DIR **dir)
-	_must_check_;
+int sysfs_opendir(const struct sysfs *s, const char *path,
+		  DIR **dir) _must_check_;
 /* The full path of a relative one, for messages only. */
 const char *sysfs_describe(const struct sysfs *s, const char *path, char *buf,
 			   size_t size);

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# Binding on a fake tree. A fake tree cannot attach a driver, so a bind the
+# helper performs is never confirmed here: these tests pin the order of
+# writes, the override, idempotency and the rollback. The QEMU boot tests
+# (tests/boot) prove that the same writes attach vfio-pci on a real kernel.
+
+load common
+
+GPU=0000:0b:00.0
+AUDIO=0000:0b:00.1
+
+setup() {
+	fake_workstation "quiet vfio-pci.ids=10de:1c30,10de:10f1"
+}
+
+@test "a host driver is unbound after driver_override is set, before the bind" {
+	run --separate-stderr vfio_bind_traced
+	run sysfs_writes
+	assert_line --index 0 "sys/bus/pci/devices/$GPU/driver_override"
+	assert_line --index 1 "sys/bus/pci/drivers/nouveau/unbind"
+	assert_line --index 2 "sys/bus/pci/drivers/vfio-pci/bind"
+	assert_equal "$(cat "$ROOT/sys/bus/pci/drivers/nouveau/unbind")" "$GPU"
+	assert_equal "$(cat "$ROOT/sys/bus/pci/drivers/vfio-pci/bind")" "$AUDIO"
+}
+
+@test "an unconfirmed bind is rolled back to the host driver, never left driverless" {
+	run --separate-stderr vfio_bind_traced
+	assert_failure 3
+	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (No such device); it is on nouveau"
+	stderr_has "2 of 2 selected functions are not on vfio-pci"
+	run sysfs_writes
+	# override, unbind, bind, then: override cleared, reprobe.
+	assert_line --index 3 "sys/bus/pci/devices/$GPU/driver_override"
+	assert_line --index 4 "sys/bus/pci/drivers_probe"
+	assert_equal "$(fake_attr "$GPU" driver_override)" ""
+	assert_equal "$(cat "$ROOT/sys/bus/pci/drivers_probe")" "$AUDIO"
+}
+
+@test "a function on vfio-pci without the override gets it, and keeps its driver" {
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	run --separate-stderr vfio_bind_traced
+	assert_success
+	stderr_has "$GPU [10de:1c30] on vfio-pci; driver_override set"
+	stderr_has "2 functions put on vfio-pci, 0 already there"
+	assert_equal "$(fake_attr "$GPU" driver_override)" vfio-pci
+	assert_equal "$(fake_attr "$AUDIO" driver_override)" vfio-pci
+	run sysfs_writes
+	assert_output "sys/bus/pci/devices/$GPU/driver_override
+sys/bus/pci/devices/$AUDIO/driver_override"
+}
+
+@test "a second run finds everything done, writes nothing and says so" {
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	"$VFIO_BIND" --root "$ROOT" 2>/dev/null
+	run --separate-stderr vfio_bind_traced
+	assert_success
+	stderr_is "vfio-bind: all 2 selected functions already on vfio-pci: nothing changed"
+	run sysfs_writes
+	assert_output ""
+}
+
+@test "--dry-run prints the plan and writes nothing" {
+	fake_set_driver "$AUDIO" vfio-pci
+	echo vfio-pci >"$ROOT/sys/devices/pci0000:00/$AUDIO/driver_override"
+	run --separate-stderr vfio_bind_traced --dry-run
+	assert_success
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
+$AUDIO 10de:10f1 vfio-pci (no change)"
+	run sysfs_writes
+	assert_output ""
+	assert_equal "$(fake_attr "$GPU" driver_override)" "(null)"
+	assert_equal "$(cat "$ROOT/dev/kmsg")" ""
+}
+
+@test "a function without a driver is bound without an unbind" {
+	fake_set_driver "$GPU" ""
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	run --separate-stderr vfio_bind_traced
+	run sysfs_writes
+	assert_line --index 0 "sys/bus/pci/devices/$GPU/driver_override"
+	assert_line --index 1 "sys/bus/pci/drivers/vfio-pci/bind"
+	refute_output --partial unbind
+}
+
+@test "bridges are never taken" {
+	fake_cmdline "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:060400:ffff00"
+	run --separate-stderr vfio_bind_traced --dry-run
+	assert_failure 3
+	assert_output "0000:00:1c.0 8086:a110 skip: it is a bridge (header type 1): vfio-pci takes only endpoints"
+	run --separate-stderr vfio_bind_traced
+	assert_failure 3
+	run sysfs_writes
+	assert_output ""
+}
+
+@test "a function whose driver_override names another driver is not taken" {
+	echo nvme >"$ROOT/sys/devices/pci0000:00/0000:02:00.0/driver_override"
+	fake_cmdline "vfio-pci.ids=144d:a808"
+	run --separate-stderr vfio_bind_traced
+	assert_failure 3
+	stderr_has "0000:02:00.0 [144d:a808] not taken: its driver_override names nvme"
+	run sysfs_writes
+	assert_output ""
+}
+
+@test "vfio-pci's denylist is honoured unless disable_denylist is set" {
+	fake_function 0000:3d:00.0 8086:37c8 class=0x0b4000 driver=qat_c62x
+	fake_cmdline "vfio-pci.ids=8086:37c8"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_failure 3
+	assert_output --partial "skip: it is on vfio-pci's denylist: add vfio-pci.disable_denylist=1"
+	echo Y >"$ROOT/sys/module/vfio_pci/parameters/disable_denylist"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_success
+	assert_output "0000:3d:00.0 8086:37c8 qat_c62x -> vfio-pci"
+}
+
+@test "each decision goes to the kernel log with its level" {
+	fake_set_driver "$GPU" vfio-pci
+	fake_cmdline "vfio-pci.ids=10de:1c30,junk"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT"
+	assert_success
+	run cat "$ROOT/dev/kmsg"
+	assert_line '<4>vfio-bind: vfio-pci.ids: entry "junk" is not vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it too'
+	assert_line "<6>vfio-bind: $GPU [10de:1c30] on vfio-pci; driver_override set"
+	assert_line "<6>vfio-bind: 1 functions put on vfio-pci, 0 already there"
+}
+
+@test "-q keeps warnings and errors, -v adds debug lines" {
+	fake_cmdline "vfio-pci.ids=10de:1c30,junk"
+	fake_set_driver "$GPU" vfio-pci
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" -q
+	assert_success
+	stderr_is 'vfio-bind: vfio-pci.ids: entry "junk" is not vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it too'
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" -v
+	stderr_has "vfio-pci.ids: [10de:1c30[ffffffff:ffffffff]] class 00000000/00000000"
+	stderr_has "$GPU [10de:1c30] already on vfio-pci"
+}

@@ -1,0 +1,113 @@
+# shellcheck shell=bash
+# Builds fake system trees for vfio-bind --root: proc/cmdline, sys/ and
+# dev/kmsg laid out as the kernel lays them out, one tree per test.
+
+VFIO_BIND="${VFIO_BIND:-$BATS_TEST_DIRNAME/../../vfio-bind}"
+
+fake_root() {
+	ROOT="$BATS_TEST_TMPDIR/root"
+	mkdir -p "$ROOT/proc" "$ROOT/dev" "$ROOT/sys/bus/pci/devices" \
+		"$ROOT/sys/bus/pci/drivers" "$ROOT/sys/kernel/iommu_groups" \
+		"$ROOT/sys/devices/pci0000:00" "$ROOT/sys/module"
+	: >"$ROOT/dev/kmsg"
+	: >"$ROOT/sys/bus/pci/drivers_probe"
+	printf '%s\n' "${1:-quiet}" >"$ROOT/proc/cmdline"
+}
+
+fake_cmdline() {
+	printf '%s\n' "$1" >"$ROOT/proc/cmdline"
+}
+
+fake_driver() {
+	local dir="$ROOT/sys/bus/pci/drivers/$1"
+	mkdir -p "$dir"
+	: >"$dir/bind"
+	: >"$dir/unbind"
+	: >"$dir/new_id"
+}
+
+# vfio-pci loaded: its driver registered, its module's parameters visible.
+fake_vfio_loaded() {
+	fake_driver vfio-pci
+	mkdir -p "$ROOT/sys/module/vfio_pci/parameters" \
+		"$ROOT/sys/module/vfio/parameters"
+	echo N >"$ROOT/sys/module/vfio_pci/parameters/disable_denylist"
+	echo N >"$ROOT/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+}
+
+# fake_function ADDR VENDOR:DEVICE [key=value...]
+#   class=0x030000 subsys=SV:SD driver=NAME group=N|none header=N
+#   override=NAME
+fake_function() {
+	local addr=$1 ids=$2 class=0x030000 subsys=ffff:ffff driver= group=auto
+	local header=0 override='(null)' kv dev
+	shift 2
+	for kv in "$@"; do
+		case $kv in
+		class=*) class=${kv#*=} ;;
+		subsys=*) subsys=${kv#*=} ;;
+		driver=*) driver=${kv#*=} ;;
+		group=*) group=${kv#*=} ;;
+		header=*) header=${kv#*=} ;;
+		override=*) override=${kv#*=} ;;
+		*) echo "fake_function: unknown $kv" >&2; return 1 ;;
+		esac
+	done
+	dev="$ROOT/sys/devices/pci0000:00/$addr"
+	mkdir -p "$dev"
+	printf '0x%s\n' "${ids%%:*}" >"$dev/vendor"
+	printf '0x%s\n' "${ids##*:}" >"$dev/device"
+	printf '0x%s\n' "${subsys%%:*}" >"$dev/subsystem_vendor"
+	printf '0x%s\n' "${subsys##*:}" >"$dev/subsystem_device"
+	printf '%s\n' "$class" >"$dev/class"
+	printf '%s\n' "$override" >"$dev/driver_override"
+	# 64 bytes of config space; only the header type (0x0e) is read.
+	head -c 14 /dev/zero >"$dev/config"
+	printf "\\$(printf '%03o' "$header")" >>"$dev/config"
+	head -c 49 /dev/zero >>"$dev/config"
+	ln -s "../../../devices/pci0000:00/$addr" \
+		"$ROOT/sys/bus/pci/devices/$addr"
+	if [ "$group" = auto ]; then
+		group=$(find "$ROOT/sys/kernel/iommu_groups" -mindepth 1 \
+			-maxdepth 1 | wc -l)
+	fi
+	if [ "$group" != none ]; then
+		mkdir -p "$ROOT/sys/kernel/iommu_groups/$group/devices"
+		ln -s "../../../kernel/iommu_groups/$group" "$dev/iommu_group"
+	fi
+	if [ -n "$driver" ]; then
+		[ -d "$ROOT/sys/bus/pci/drivers/$driver" ] || fake_driver "$driver"
+		ln -s "../../../bus/pci/drivers/$driver" "$dev/driver"
+	fi
+}
+
+# Rebinds a fake function, as the kernel would after a successful bind.
+fake_set_driver() {
+	local dev="$ROOT/sys/devices/pci0000:00/$1"
+	rm -f "$dev/driver"
+	[ -z "$2" ] || ln -s "../../../bus/pci/drivers/$2" "$dev/driver"
+}
+
+fake_attr() {
+	cat "$ROOT/sys/devices/pci0000:00/$1/$2"
+}
+
+fake_driver_of() {
+	local link="$ROOT/sys/devices/pci0000:00/$1/driver"
+	if [ -L "$link" ]; then basename "$(readlink "$link")"; else echo none; fi
+}
+
+# The sysfs files vfio-bind opened for writing, in order, one per line,
+# relative to the root (dev/kmsg left out).
+sysfs_writes() {
+	sed -n 's/^[0-9]* *openat([^"]*"\([^"]*\)", O_WRONLY.*/\1/p' \
+		"$BATS_TEST_TMPDIR/trace" | sed "s|^$ROOT/||; s|^/||" |
+		grep -v '^dev/kmsg$' || true
+}
+
+# Runs vfio-bind on the fake root under strace, so sysfs_writes can tell
+# the order of writes.
+vfio_bind_traced() {
+	strace -qq -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+		"$VFIO_BIND" --root "$ROOT" "$@"
+}
