@@ -45,7 +45,8 @@ SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
 
 BATS ?= bats
 
-.PHONY: all check check-unit check-boot demo bench install uninstall clean format lint
+.PHONY: all deps check check-unit check-boot demo bench install uninstall clean \
+	format lint
 
 all: vfio-bind
 
@@ -60,19 +61,23 @@ helper/%.o: helper/%.c
 tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The Debian packages of tests/packages.debian, installed if missing.
+deps:
+	./tests/deps
+
 check: check-unit check-boot
 
-check-unit: vfio-bind tests/unit/cmdline-test
+check-unit: deps vfio-bind tests/unit/cmdline-test
 	./tests/unit/cmdline-test
 	$(BATS) tests/unit
 
-check-boot: vfio-bind
+check-boot: deps vfio-bind
 	$(BATS) tests/boot
 
-demo: vfio-bind
+demo: deps vfio-bind
 	./tests/boot/demo
 
-bench: vfio-bind
+bench: deps vfio-bind
 	./bench/run
 
 lint:
