@@ -19,4 +19,18 @@ struct options {
 	bool dry_run;
 };
 
+#define IOMMU_OFF_FIX                                                     \
+	"add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel " \
+	"command line and enable VT-d/AMD-Vi in the firmware"
+
+struct selector;
+struct selection;
+struct vfio_params;
+
+/* The selection of the kernel command line; an exit status, logged. */
+int read_kernel_selection(const struct sysfs *s, struct selector *selector,
+			  struct vfio_params *params, bool *present);
+int select_or_report(const struct sysfs *s, const struct selector *selector,
+		     const struct vfio_params *params, struct selection *sel);
+
 int cmd_boot(struct sysfs *s, const struct options *opts);

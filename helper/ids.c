@@ -8,6 +8,7 @@
 
 #include "ids.h"
 #include "sysfs.h"
+#include "util.h"
 
 /* The kernel's isspace() (lib/ctype.c) also counts 0xa0. */
 static bool kernel_isspace(unsigned char c)
@@ -67,37 +68,15 @@ static int scan_entry(const char *entry, uint32_t fields[6])
 	return n;
 }
 
-static int push(void **array, size_t *n, size_t elem_size, const void *elem)
-{
-	void *p = realloc(*array, (*n + 1) * elem_size);
-
-	if (!p)
-		return -ENOMEM;
-	memcpy((char *)p + *n * elem_size, elem, elem_size);
-	*array = p;
-	(*n)++;
-	return 0;
-}
-
 static int add_entry(struct id_list *list, const char *entry)
 {
 	uint32_t f[6] = {0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0};
 	struct pci_id id;
-	char *copy;
-	int r;
 
-	if (scan_entry(entry, f) < 2) {
-		copy = strdup(entry);
-		if (!copy)
-			return -ENOMEM;
-		r = push((void **)&list->rejected, &list->n_rejected,
-			 sizeof(copy), &copy);
-		if (r < 0)
-			free(copy);
-		return r;
-	}
+	if (scan_entry(entry, f) < 2)
+		return strv_push(&list->rejected, &list->n_rejected, entry);
 	id = (struct pci_id){f[0], f[1], f[2], f[3], f[4], f[5]};
-	return push((void **)&list->ids, &list->n_ids, sizeof(id), &id);
+	return array_push(&list->ids, &list->n_ids, sizeof(id), &id);
 }
 
 int id_list_parse(const char *value, struct id_list *list)
@@ -123,9 +102,7 @@ int id_list_parse(const char *value, struct id_list *list)
 
 void id_list_free(struct id_list *list)
 {
-	for (size_t i = 0; i < list->n_rejected; i++)
-		free(list->rejected[i]);
-	free(list->rejected);
+	strv_free(list->rejected, list->n_rejected);
 	free(list->ids);
 	memset(list, 0, sizeof(*list));
 }

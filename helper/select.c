@@ -5,7 +5,29 @@
 #include <string.h>
 
 #include "select.h"
-#include "vfio.h"
+#include "util.h"
+
+void selector_free(struct selector *sel)
+{
+	id_list_free(&sel->ids);
+	addr_list_free(&sel->addrs);
+}
+
+bool selector_is_empty(const struct selector *sel)
+{
+	return sel->ids.n_ids == 0 && sel->addrs.n_addrs == 0;
+}
+
+bool selector_matches(const struct selector *selector,
+		      const struct pci_function *f)
+{
+	if (addr_list_match(&selector->addrs, f->addr))
+		return true;
+	for (size_t i = 0; i < selector->ids.n_ids; i++)
+		if (pci_id_match(&selector->ids.ids[i], f))
+			return true;
+	return false;
+}
 
 static int read_id(const struct sysfs *s, const char *addr, const char *attr,
 		   uint32_t *value)
@@ -38,24 +60,28 @@ static bool id_accepts(const struct pci_id *id, size_t attr,
 /*
  * pci_match_one_device() over every entry, reading one attribute at a time
  * and only while some entry can still match: a function whose vendor no
- * entry names costs one read.
+ * entry names costs one read. A function selected by address is read in
+ * full.
  */
-static int match_lazily(const struct sysfs *s, const struct id_list *ids,
-			struct pci_function *f, const struct pci_id **match)
+static int match_lazily(const struct sysfs *s, const struct selector *selector,
+			struct pci_function *f, bool *matched)
 {
 	static const char *const attrs[] = {"vendor", "device",
 					    "subsystem_vendor",
 					    "subsystem_device", "class"};
 	uint32_t *fields[] = {&f->vendor, &f->device, &f->subvendor,
 			      &f->subdevice, &f->class};
-	_cleanup_free_ bool *out = calloc(ids->n_ids, sizeof(bool));
+	const struct id_list *ids = &selector->ids;
+	bool by_addr = addr_list_match(&selector->addrs, f->addr);
+	_cleanup_free_ bool *out = calloc(ids->n_ids + 1, sizeof(bool));
 	size_t n_in = ids->n_ids;
 	int r;
 
-	*match = NULL;
+	*matched = false;
 	if (!out)
 		return -ENOMEM;
-	for (size_t a = 0; a < ARRAY_SIZE(attrs) && n_in > 0; a++) {
+	for (size_t a = 0; a < ARRAY_SIZE(attrs) && (n_in > 0 || by_addr);
+	     a++) {
 		r = read_id(s, f->addr, attrs[a], fields[a]);
 		if (r < 0)
 			return r;
@@ -66,60 +92,47 @@ static int match_lazily(const struct sysfs *s, const struct id_list *ids,
 			}
 		}
 	}
-	for (size_t i = 0; i < ids->n_ids && n_in > 0; i++) {
-		if (!out[i]) {
-			*match = &ids->ids[i];
-			break;
-		}
-	}
+	*matched = by_addr || n_in > 0;
 	return 0;
 }
 
-static int append(struct selection *sel, const struct selected *item)
-{
-	void *p = realloc(sel->items, (sel->n + 1) * sizeof(*sel->items));
-
-	if (!p)
-		return -ENOMEM;
-	sel->items = p;
-	sel->items[sel->n++] = *item;
-	return 0;
-}
-
-int select_by_ids(const struct sysfs *s, const struct id_list *ids,
-		  const struct vfio_params *params, struct selection *sel)
+int select_functions(const struct sysfs *s, const struct selector *selector,
+		     const struct vfio_params *params, struct selection *sel)
 {
 	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
 	size_t n_addrs;
 	int r;
 
 	memset(sel, 0, sizeof(*sel));
-	if (ids->n_ids == 0)
+	if (selector_is_empty(selector))
 		return 0;
 	r = pci_list_addresses(s, &addrs, &n_addrs);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n_addrs; i++) {
 		struct selected item = {0};
+		bool matched;
 
 		strcpy(item.f.addr, addrs[i]);
-		r = match_lazily(s, ids, &item.f, &item.id);
+		r = match_lazily(s, selector, &item.f, &matched);
 		if (r == -ENOMEM)
 			goto fail;
 		if (r < 0) {
 			snprintf(item.skip, sizeof(item.skip),
 				 "its IDs cannot be read (%s)", strerror(-r));
-		} else if (!item.id) {
+		} else if (!matched) {
 			continue;
 		} else if ((r = pci_read_state(s, &item.f)) < 0) {
+			item.ids_read = true;
 			snprintf(item.skip, sizeof(item.skip),
 				 "its driver cannot be read (%s)",
 				 strerror(-r));
 		} else {
+			item.ids_read = true;
 			vfio_refusal(s, params, &item.f, item.skip,
 				     sizeof(item.skip));
 		}
-		r = append(sel, &item);
+		r = array_push(&sel->items, &sel->n, sizeof(item), &item);
 		if (r < 0)
 			goto fail;
 	}

@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "addrs.h"
 #include "ids.h"
 #include "pci.h"
 #include "sysfs.h"
 #include "vfio.h"
 
+/* What selects functions: vfio-pci's IDs and vfio-bind's addresses. */
+struct selector {
+	struct id_list ids;
+	struct addr_list addrs;
+};
+
 struct selected {
 	struct pci_function f;
-	const struct pci_id *id; /* the first entry that matched; NULL if the
-				  * function's IDs could not be read */
+	bool ids_read; /* f's IDs could be read */
 	char skip[SKIP_REASON_MAX]; /* why it is not taken; "" when it is */
 };
 
@@ -20,12 +27,19 @@ struct selection {
 	size_t n;
 };
 
+void selector_free(struct selector *sel);
+bool selector_is_empty(const struct selector *sel);
+
 /*
- * The functions that vfio-pci's dynamic IDs match (pci_match_device()),
- * each with the reason vfio-pci would refuse it, if any. Attributes are read
- * only as far as the IDs need them.
+ * The functions the selector names: those whose IDs an entry matches as
+ * pci_match_device() matches vfio-pci's dynamic IDs, and those at a listed
+ * address. Each carries the reason vfio-pci would refuse it, if any. IDs
+ * are read only as far as matching needs them.
  */
-int select_by_ids(const struct sysfs *s, const struct id_list *ids,
-		  const struct vfio_params *params,
-		  struct selection *sel) _must_check_;
+int select_functions(const struct sysfs *s, const struct selector *selector,
+		     const struct vfio_params *params, struct selection *sel)
+	_must_check_;
 void selection_free(struct selection *sel);
+/* Whether the selector names the function f (whose IDs are read). */
+bool selector_matches(const struct selector *selector,
+		      const struct pci_function *f);

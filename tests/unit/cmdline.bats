@@ -58,7 +58,7 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	plan_for 'vfio-pci."ids"=10de:1c30'
 	assert_success
 	assert_output ""
-	stderr_has "no vfio-pci.ids= on the kernel command line"
+	stderr_has "no vfio-pci.ids= or vfio-bind.addrs= on the kernel command line"
 }
 
 @test "an unterminated quote loses the parameter, as libkmod does" {
@@ -117,7 +117,7 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	plan_for "vfio-pci.ids=10de:1c30:1028:0000"
 	assert_success
 	assert_output ""
-	stderr_has "matches no PCI function"
+	stderr_has "the kernel command line selects no PCI function"
 }
 
 @test "class compares under the mask on the 24-bit class" {
@@ -166,19 +166,19 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	plan_for "vfio-pci.ids="
 	assert_success
 	assert_output ""
-	stderr_has "matches no PCI function"
+	stderr_has "the kernel command line selects no PCI function"
 }
 
 @test "other modules' and other parameters' words do not count" {
 	plan_for "vfio.ids=10de:1c30 xvfio-pci.ids=10de:1c30 vfio-pci.idsx=10de:1c30 vfio-pci.ids.x=10de:1c30"
 	assert_success
 	assert_output ""
-	stderr_has "no vfio-pci.ids= on the kernel command line"
+	stderr_has "no vfio-pci.ids= or vfio-bind.addrs= on the kernel command line"
 }
 
 @test "no parameter at all: nothing to do" {
 	plan_for "root=/dev/sda1 quiet"
 	assert_success
 	assert_output ""
-	stderr_is "vfio-bind: no vfio-pci.ids= on the kernel command line: nothing to do"
+	stderr_is "vfio-bind: no vfio-pci.ids= or vfio-bind.addrs= on the kernel command line: nothing to do"
 }

@@ -89,5 +89,5 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=none
 	run --separate-stderr vfio_bind_traced
 	assert_success
-	stderr_is "vfio-bind: vfio-pci.ids= matches no PCI function"
+	stderr_is "vfio-bind: the kernel command line selects no PCI function"
 }

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bind.h"
+#include "claim.h"
+#include "commands.h"
+#include "log.h"
+#include "modules.h"
+
+struct tally {
+	size_t bound, unchanged, failed, skipped;
+};
+
+static const char *driver_or_none(const char *driver)
+{
+	return driver[0] ? driver : "no driver";
+}
+
+static void log_not_taken(const struct selected *it)
+{
+	if (it->ids_read)
+		WRN("%s [%04x:%04x] not taken: %s", it->f.addr, it->f.vendor,
+		    it->f.device, it->skip);
+	else
+		WRN("%s not taken: %s", it->f.addr, it->skip);
+}
+
+static void log_skipped(const struct selection *sel, struct tally *t)
+{
+	for (size_t i = 0; i < sel->n; i++) {
+		if (!sel->items[i].skip[0])
+			continue;
+		log_not_taken(&sel->items[i]);
+		t->skipped++;
+	}
+}
+
+/*
+ * vfio-pci needs an IOMMU group for every function, or vfio's unsafe
+ * no-IOMMU mode. Functions without a group are marked skipped; when none of
+ * them has one, the IOMMU is off and nothing may change.
+ */
+static int check_iommu(struct selection *sel, const struct vfio_params *params,
+		       struct tally *t)
+{
+	size_t candidates = 0, grouped = 0;
+
+	if (params->noiommu) {
+		WRN("vfio's unsafe no-IOMMU mode is on: the devices get no DMA "
+		    "isolation");
+		return 0;
+	}
+	for (size_t i = 0; i < sel->n; i++) {
+		if (sel->items[i].skip[0])
+			continue;
+		candidates++;
+		grouped += sel->items[i].f.has_iommu_group;
+	}
+	if (candidates > 0 && grouped == 0) {
+		ERR("IOMMU is off: no IOMMU groups, so vfio-pci can take no "
+		    "device: " IOMMU_OFF_FIX "; nothing changed");
+		return -ENODEV;
+	}
+	for (size_t i = 0; i < sel->n; i++) {
+		struct selected *it = &sel->items[i];
+
+		if (it->skip[0] || it->f.has_iommu_group)
+			continue;
+		snprintf(it->skip, sizeof(it->skip),
+			 "it has no IOMMU group (the IOMMU does not cover it)");
+		log_not_taken(it);
+		t->skipped++;
+	}
+	return 0;
+}
+
+static int ensure_vfio_pci(const struct sysfs *s, bool dry_run)
+{
+	int r;
+
+	if (vfio_pci_registered(s))
+		return 0;
+	if (dry_run) {
+		INF("vfio-pci is not loaded; a real run loads it");
+		return 0;
+	}
+	if (!s->is_live) {
+		ERR("vfio-pci is not loaded in %s, and modules are loaded only "
+		    "on the running system (--root /); nothing changed",
+		    s->root);
+		return -ENOENT;
+	}
+	r = module_load(VFIO_PCI);
+	if (r == -ENOENT) {
+		ERR("vfio-pci is not in this initramfs: install vfio-bind's "
+		    "dracut or initramfs-tools integration and rebuild it "
+		    "(dracut -f, update-initramfs -u); nothing changed");
+		return r;
+	}
+	if (r == -EPERM) {
+		ERR("vfio-pci is blacklisted (modprobe.blacklist= or a "
+		    "modprobe.d blacklist line): remove that entry; nothing "
+		    "changed");
+		return r;
+	}
+	if (r < 0) {
+		ERR("cannot load vfio-pci: %s (see the kernel log above); "
+		    "nothing changed",
+		    strerror(-r));
+		return r;
+	}
+	if (!vfio_pci_registered(s)) {
+		ERR("vfio-pci loaded but registered no PCI driver; nothing "
+		    "changed");
+		return -ENODEV;
+	}
+	DBG("vfio-pci is loaded");
+	return 0;
+}
+
+static void print_plan(const struct selection *sel)
+{
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct selected *it = &sel->items[i];
+		const struct pci_function *f = &it->f;
+
+		if (it->skip[0])
+			printf("%s %04x:%04x skip: %s\n", f->addr, f->vendor,
+			       f->device, it->skip);
+		else if (strcmp(f->driver, VFIO_PCI) == 0 &&
+			 strcmp(f->override, VFIO_PCI) == 0)
+			printf("%s %04x:%04x vfio-pci (no change)\n", f->addr,
+			       f->vendor, f->device);
+		else
+			printf("%s %04x:%04x %s -> vfio-pci\n", f->addr,
+			       f->vendor, f->device,
+			       f->driver[0] ? f->driver : "none");
+	}
+}
+
+static void bind_one(const struct sysfs *s, struct selected *it,
+		     struct tally *t)
+{
+	struct pci_function *f = &it->f;
+	char old_driver[DRIVER_NAME_MAX];
+	int r;
+
+	strcpy(old_driver, f->driver);
+	r = bind_to_vfio(s, f);
+	switch (r) {
+	case BIND_UNCHANGED:
+		DBG("%s [%04x:%04x] already on vfio-pci", f->addr, f->vendor,
+		    f->device);
+		t->unchanged++;
+		return;
+	case BIND_OVERRIDE_SET:
+		INF("%s [%04x:%04x] on vfio-pci; driver_override set", f->addr,
+		    f->vendor, f->device);
+		t->bound++;
+		return;
+	case BIND_BOUND:
+		INF("%s [%04x:%04x] %s -> vfio-pci", f->addr, f->vendor,
+		    f->device, driver_or_none(old_driver));
+		t->bound++;
+		return;
+	default:
+		ERR("%s [%04x:%04x] not taken: vfio-pci did not attach (%s); "
+		    "it is on %s",
+		    f->addr, f->vendor, f->device, strerror(-r),
+		    driver_or_none(f->driver));
+		t->failed++;
+	}
+}
+
+static int report(const struct tally *t, size_t n)
+{
+	if (t->failed + t->skipped > 0) {
+		ERR("%zu of %zu selected functions are not on vfio-pci (see "
+		    "above)",
+		    t->failed + t->skipped, n);
+		return EXIT_PARTIAL;
+	}
+	if (t->bound == 0)
+		INF("all %zu selected functions already on vfio-pci: nothing "
+		    "changed",
+		    t->unchanged);
+	else
+		INF("%zu functions put on vfio-pci, %zu already there", t->bound,
+		    t->unchanged);
+	return EXIT_OK;
+}
+
+int claim_functions(const struct sysfs *s, struct selection *sel,
+		    const struct vfio_params *params, bool dry_run)
+{
+	struct tally t = {0};
+
+	log_skipped(sel, &t);
+	if (check_iommu(sel, params, &t) < 0)
+		return EXIT_PRECONDITION;
+	if (t.skipped < sel->n && ensure_vfio_pci(s, dry_run) < 0)
+		return EXIT_PRECONDITION;
+	if (dry_run) {
+		print_plan(sel);
+		return t.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
+	}
+	for (size_t i = 0; i < sel->n; i++)
+		if (!sel->items[i].skip[0])
+			bind_one(s, &sel->items[i], &t);
+	return report(&t, sel->n);
+}
+
+int release_functions(const struct sysfs *s, struct selection *sel,
+		      bool dry_run)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; i < sel->n; i++) {
+		struct pci_function *f = &sel->items[i].f;
+		int r;
+
+		if (!sel->items[i].ids_read) {
+			log_not_taken(&sel->items[i]);
+			failed++;
+			continue;
+		}
+		if (strcmp(f->driver, VFIO_PCI) != 0 &&
+		    strcmp(f->override, VFIO_PCI) != 0) {
+			DBG("%s [%04x:%04x] not on vfio-pci", f->addr,
+			    f->vendor, f->device);
+			continue;
+		}
+		if (dry_run) {
+			printf("%s %04x:%04x %s -> host driver\n", f->addr,
+			       f->vendor, f->device,
+			       f->driver[0] ? f->driver : "none");
+			continue;
+		}
+		r = unbind_from_vfio(s, f);
+		if (r < 0 || strcmp(f->driver, VFIO_PCI) == 0) {
+			ERR("%s [%04x:%04x] still on vfio-pci: %s", f->addr,
+			    f->vendor, f->device,
+			    r < 0 ? strerror(-r) : "the reprobe kept it");
+			failed++;
+			continue;
+		}
+		INF("%s [%04x:%04x] vfio-pci -> %s", f->addr, f->vendor,
+		    f->device, driver_or_none(f->driver));
+	}
+	return failed ? EXIT_PARTIAL : EXIT_OK;
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+int array_push(void *array_ptr, size_t *n, size_t elem_size, const void *elem)
+{
+	void **array = array_ptr;
+	void *p = realloc(*array, (*n + 1) * elem_size);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy((char *)p + *n * elem_size, elem, elem_size);
+	*array = p;
+	(*n)++;
+	return 0;
+}
+
+int strv_push(char ***strv, size_t *n, const char *s)
+{
+	char *copy = strdup(s);
+	int r;
+
+	if (!copy)
+		return -ENOMEM;
+	r = array_push(strv, n, sizeof(copy), &copy);
+	if (r < 0)
+		free(copy);
+	return r;
+}
+
+void strv_free(char **strv, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(strv[i]);
+	free(strv);
+}
