@@ -13,10 +13,10 @@ static const char *parse_hex(const char *p, size_t max_digits, uint32_t *value)
 	uint32_t v = 0;
 
 	while (n < max_digits && isxdigit((unsigned char)*p)) {
-		v = v * 16 + (uint32_t)(isdigit((unsigned char)*p)
-						? *p - '0'
-						: tolower((unsigned char)*p) -
-							  'a' + 10);
+		v = v * 16 +
+		    (uint32_t)(isdigit((unsigned char)*p)
+				       ? *p - '0'
+				       : tolower((unsigned char)*p) - 'a' + 10);
 		p++;
 		n++;
 	}
@@ -42,11 +42,11 @@ int pci_addr_parse(const char *text, struct pci_addr *addr)
 		p = parse_hex(p + 1, 2, &c);
 		if (!p)
 			return -EINVAL;
-		*addr = (struct pci_addr){ a, b, c, -1 };
+		*addr = (struct pci_addr){a, b, c, -1};
 	} else {
 		if (a > 0xff)
 			return -EINVAL;
-		*addr = (struct pci_addr){ 0, a, b, -1 };
+		*addr = (struct pci_addr){0, a, b, -1};
 	}
 	if (*p == '.') {
 		p = parse_hex(p + 1, 1, &fn);

@@ -56,7 +56,7 @@ static int check_iommu(struct selection *sel, const struct vfio_params *params,
 		if (sel->items[i].skip[0])
 			continue;
 		candidates++;
-		grouped += sel->items[i].f.has_iommu_group;
+		grouped += sel->items[i].f.iommu_group[0] != '\0';
 	}
 	if (candidates > 0 && grouped == 0) {
 		ERR("IOMMU is off: no IOMMU groups, so vfio-pci can take no "
@@ -66,7 +66,7 @@ static int check_iommu(struct selection *sel, const struct vfio_params *params,
 	for (size_t i = 0; i < sel->n; i++) {
 		struct selected *it = &sel->items[i];
 
-		if (it->skip[0] || it->f.has_iommu_group)
+		if (it->skip[0] || it->f.iommu_group[0])
 			continue;
 		snprintf(it->skip, sizeof(it->skip),
 			 "it has no IOMMU group (the IOMMU does not cover it)");
@@ -187,8 +187,8 @@ static int report(const struct tally *t, size_t n)
 		    "changed",
 		    t->unchanged);
 	else
-		INF("%zu functions put on vfio-pci, %zu already there", t->bound,
-		    t->unchanged);
+		INF("%zu functions put on vfio-pci, %zu already there",
+		    t->bound, t->unchanged);
 	return EXIT_OK;
 }
 

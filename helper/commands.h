@@ -17,6 +17,10 @@ enum {
 struct options {
 	const char *root;
 	bool dry_run;
+	bool json;
+	const char *alias;
+	char **args; /* the command's arguments */
+	int n_args;
 };
 
 #define IOMMU_OFF_FIX                                                     \
@@ -33,4 +37,13 @@ int read_kernel_selection(const struct sysfs *s, struct selector *selector,
 int select_or_report(const struct sysfs *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel);
 
+/* Builds a selector from the command's arguments; an exit status, logged. */
+int selector_from_args(const struct options *opts, struct selector *selector);
+
 int cmd_boot(struct sysfs *s, const struct options *opts);
+int cmd_list(struct sysfs *s, const struct options *opts);
+int cmd_ids(struct sysfs *s, const struct options *opts);
+int cmd_check(struct sysfs *s, const struct options *opts);
+int cmd_bind(struct sysfs *s, const struct options *opts);
+int cmd_unbind(struct sysfs *s, const struct options *opts);
+int cmd_nova_config(struct sysfs *s, const struct options *opts);

@@ -17,8 +17,10 @@ static int read_vfio_pci_ids(const char *cmdline, struct id_list *list,
 		return r;
 	*present = true;
 	if (arg.longest > VFIO_PCI_IDS_MAX) {
-		ERR("vfio-pci.ids= is %zu characters long and the kernel refuses "
-		    "more than %d, so vfio-pci would not load: shorten the list "
+		ERR("vfio-pci.ids= is %zu characters long and the kernel "
+		    "refuses "
+		    "more than %d, so vfio-pci would not load: shorten the "
+		    "list "
 		    "(class and wildcard entries cover many devices); nothing "
 		    "changed",
 		    arg.longest, VFIO_PCI_IDS_MAX);
@@ -35,7 +37,8 @@ static int read_vfio_pci_ids(const char *cmdline, struct id_list *list,
 		return r;
 	for (size_t i = 0; i < list->n_rejected; i++)
 		WRN("vfio-pci.ids: entry \"%s\" is not vendor:device[:subvendor"
-		    "[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it "
+		    "[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips "
+		    "it "
 		    "too",
 		    list->rejected[i]);
 	for (size_t i = 0; i < list->n_ids; i++) {
@@ -61,20 +64,21 @@ static int read_addrs(const char *cmdline, struct addr_list *list,
 	if (arg.value)
 		r = addr_list_parse(arg.value, list);
 	else
-		WRN(ADDRS_PARAM " without '=' selects nothing: write "
-		    ADDRS_PARAM "=0000:0c:00.0[,...]");
+		WRN(ADDRS_PARAM
+		    " without '=' selects nothing: write " ADDRS_PARAM
+		    "=0000:0c:00.0[,...]");
 	module_param_clear(&arg);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < list->n_rejected; i++)
-		WRN(ADDRS_PARAM ": entry \"%s\" is not a PCI address "
+		WRN(ADDRS_PARAM
+		    ": entry \"%s\" is not a PCI address "
 		    "([domain:]bus:device[.function], in hex); skipped",
 		    list->rejected[i]);
 	return 0;
 }
 
-int kcmdline_selector(const char *cmdline, struct selector *sel,
-		      bool *present)
+int kcmdline_selector(const char *cmdline, struct selector *sel, bool *present)
 {
 	int r;
 

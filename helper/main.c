@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vfio-bind: put the PCI functions that vfio-pci.ids= names on vfio-pci,
- * from the initramfs, before udev lets a host driver take them.
+ * from the initramfs, before udev lets a host driver take them; and the
+ * operator's commands around that.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -11,34 +12,84 @@
 #include "commands.h"
 #include "log.h"
 
+enum { OPT_JSON = CHAR_MAX + 1, OPT_ALIAS };
+
+struct command {
+	const char *name;
+	int (*run)(struct sysfs *s, const struct options *opts);
+	bool takes_args, dry_run, json, alias;
+};
+
+static const struct command commands[] = {
+	{"list", cmd_list, false, false, true, false},
+	{"ids", cmd_ids, true, false, false, false},
+	{"check", cmd_check, true, false, true, false},
+	{"bind", cmd_bind, true, true, false, false},
+	{"unbind", cmd_unbind, true, true, false, false},
+	{"nova-config", cmd_nova_config, false, false, false, true},
+};
+
+static const struct command boot_command = {"",	  cmd_boot, false,
+					    true, false,    false};
+
 static void usage(void)
 {
 	fputs("Usage:\n"
 	      " vfio-bind [options]\n"
+	      " vfio-bind [options] list [--json]\n"
+	      " vfio-bind [options] ids ADDRESS|SLOT...\n"
+	      " vfio-bind [options] check [--json] "
+	      "[ADDRESS|SLOT|VENDOR:DEVICE...]\n"
+	      " vfio-bind [options] bind ADDRESS|SLOT|VENDOR:DEVICE...\n"
+	      " vfio-bind [options] unbind ADDRESS|SLOT|VENDOR:DEVICE...\n"
+	      " vfio-bind [options] nova-config [--alias NAME]\n"
 	      "\n"
-	      "Put every PCI function that the kernel command line's\n"
-	      "vfio-pci.ids= selects on vfio-pci, as vfio-pci itself would\n"
-	      "select them, unbinding any host driver first. Run from the\n"
-	      "initramfs before udev; safe to run again.\n"
+	      "With no command, put every PCI function that the kernel "
+	      "command\n"
+	      "line selects (vfio-pci.ids=, vfio-bind.addrs=) on vfio-pci, as\n"
+	      "vfio-pci itself would select them, unbinding any host driver\n"
+	      "first. Run from the initramfs before udev; safe to run again.\n"
+	      "\n"
+	      "Commands:\n"
+	      " list          every PCI function: IDs, driver, IOMMU group, "
+	      "name\n"
+	      " ids           the vfio-pci.ids= argument for functions or "
+	      "slots\n"
+	      " check         validate the selection: IOMMU, vfio-pci, groups\n"
+	      " bind          put functions on vfio-pci now\n"
+	      " unbind        hand functions back to their host drivers\n"
+	      " nova-config   nova.conf [pci] device_spec and alias lines\n"
 	      "\n"
 	      "Options:\n"
-	      " -n, --dry-run       print the plan, one line per selected\n"
-	      "                       function, and change nothing\n"
-	      " -r, --root DIR      read proc/ and sys/ under DIR instead of "
-	      "/;\n"
-	      "                       modules are not loaded\n"
-	      " -v, --verbose       log more (repeat for debug)\n"
+	      " -n, --dry-run       print the plan, one line per function, "
+	      "and\n"
+	      "                       change nothing (boot job, bind, unbind)\n"
+	      " -r, --root DIR      read proc/, sys/ and dev/ under DIR "
+	      "instead\n"
+	      "                       of /; modules are not loaded\n"
+	      "     --json          machine-readable output (list, check)\n"
+	      "     --alias NAME    the Nova alias name (nova-config)\n"
+	      " -v, --verbose       log debug lines too\n"
 	      " -q, --quiet         log only warnings and errors\n"
 	      " -h, --help          display this help\n"
 	      " -V, --version       display version\n"
 	      "\n"
+	      "Arguments: an ADDRESS is [domain:]bus:device.function "
+	      "(0b:00.1),\n"
+	      "a SLOT is [domain:]bus:device (0b:00, every function of it), "
+	      "and\n"
+	      "VENDOR:DEVICE is two groups of four hex digits (10de:1c30).\n"
+	      "\n"
 	      "Exit status:\n"
-	      " 0  every selected function is on vfio-pci, or none is "
-	      "selected\n"
+	      " 0  all is well: every selected function is on vfio-pci, or "
+	      "none\n"
+	      "    is selected; check found no problem\n"
 	      " 1  bad usage, or the system could not be read\n"
 	      " 2  vfio-pci cannot take the devices (IOMMU off, vfio-pci\n"
 	      "    missing, vfio-pci.ids= unloadable); nothing was changed\n"
-	      " 3  some selected functions are not on vfio-pci\n"
+	      " 3  some selected functions are not on vfio-pci, or check "
+	      "found\n"
+	      "    a problem\n"
 	      "\n"
 	      "Each decision is logged to stderr and to the kernel log\n"
 	      "(/dev/kmsg). See vfio-bind(8).\n",
@@ -48,10 +99,45 @@ static void usage(void)
 static int usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr,
-		"vfio-bind: %s '%s'\nTry 'vfio-bind --help' for more "
+		"vfio-bind: %s%s%s%s\nTry 'vfio-bind --help' for more "
 		"information.\n",
-		what, arg);
+		what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	return EXIT_USAGE;
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static bool is_alias_name(const char *name)
+{
+	return name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "0123456789-_.") == strlen(name);
+}
+
+/* The options given must be ones the command takes. */
+static int check_options(const struct command *cmd, const struct options *o)
+{
+	if (o->dry_run && !cmd->dry_run)
+		return usage_error("--dry-run does not apply to", cmd->name);
+	if (o->json && !cmd->json)
+		return usage_error(cmd->name[0] ? "--json does not apply to"
+						: "--json needs a command",
+				   cmd->name[0] ? cmd->name : NULL);
+	if (o->alias && !cmd->alias)
+		return usage_error("--alias applies only to nova-config", NULL);
+	if (o->alias && !is_alias_name(o->alias))
+		return usage_error("an alias is letters, digits, '-', '_' and "
+				   "'.':",
+				   o->alias);
+	if (o->n_args > 0 && !cmd->takes_args)
+		return usage_error("unexpected argument", o->args[0]);
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -59,12 +145,15 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"dry-run", no_argument, NULL, 'n'},
 		{"root", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"alias", required_argument, NULL, OPT_ALIAS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	const struct command *cmd = &boot_command;
 	struct options opts = {.root = "/"};
 	struct sysfs sys;
 	char kmsg[PATH_MAX];
@@ -77,6 +166,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			opts.root = optarg;
+			break;
+		case OPT_JSON:
+			opts.json = true;
+			break;
+		case OPT_ALIAS:
+			opts.alias = optarg;
 			break;
 		case 'v':
 			level = LOG_DEBUG;
@@ -96,8 +191,17 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+	if (optind < argc) {
+		cmd = find_command(argv[optind]);
+		if (!cmd)
+			return usage_error("unknown command", argv[optind]);
+		optind++;
+	}
+	opts.args = argv + optind;
+	opts.n_args = argc - optind;
+	status = check_options(cmd, &opts);
+	if (status != EXIT_OK)
+		return status;
 
 	log_set_max_level(level);
 	r = sysfs_open(&sys, opts.root);
@@ -109,7 +213,7 @@ int main(int argc, char **argv)
 	if (sysfs_exists(&sys, "dev/kmsg"))
 		log_open(sysfs_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
 
-	status = cmd_boot(&sys, &opts);
+	status = cmd->run(&sys, &opts);
 
 	log_close();
 	sysfs_close(&sys);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pci.h"
+#include "util.h"
 
 #define PCI_DEVICES "sys/bus/pci/devices"
 #define PCI_HEADER_TYPE_OFFSET 0x0e
@@ -90,7 +91,6 @@ static int read_name(const struct sysfs *s, const char *addr, const char *attr,
 
 int pci_read_state(const struct sysfs *s, struct pci_function *f)
 {
-	char group[32];
 	int r;
 
 	r = read_name(s, f->addr, "driver", true, f->driver, sizeof(f->driver));
@@ -103,11 +103,8 @@ int pci_read_state(const struct sysfs *s, struct pci_function *f)
 	/* The kernel prints an unset override as "(null)". */
 	if (strcmp(f->override, "(null)") == 0)
 		f->override[0] = '\0';
-	r = read_name(s, f->addr, "iommu_group", true, group, sizeof(group));
-	if (r < 0)
-		return r;
-	f->has_iommu_group = group[0] != '\0';
-	return 0;
+	return read_name(s, f->addr, "iommu_group", true, f->iommu_group,
+			 sizeof(f->iommu_group));
 }
 
 int pci_read_function(const struct sysfs *s, const char *addr,
@@ -154,4 +151,55 @@ bool pci_id_match(const struct pci_id *id, const struct pci_function *f)
 	       (id->subvendor == PCI_ANY_ID || id->subvendor == f->subvendor) &&
 	       (id->subdevice == PCI_ANY_ID || id->subdevice == f->subdevice) &&
 	       !((id->class ^ f->class) & id->class_mask);
+}
+
+int pci_read_all(const struct sysfs *s, struct pci_function **list, size_t *n)
+{
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	size_t n_addrs;
+	int r;
+
+	*list = NULL;
+	*n = 0;
+	r = pci_list_addresses(s, &addrs, &n_addrs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n_addrs; i++) {
+		struct pci_function f;
+
+		if (pci_read_function(s, addrs[i], &f) < 0)
+			continue;
+		r = array_push(list, n, sizeof(f), &f);
+		if (r < 0) {
+			free(*list);
+			*list = NULL;
+			*n = 0;
+			return r;
+		}
+	}
+	return 0;
+}
+
+int pci_read_number(const struct sysfs *s, const char *addr, const char *attr,
+		    long *value)
+{
+	char path[256], buf[32], *end;
+	int r;
+
+	r = pci_device_path(path, sizeof(path), addr, attr);
+	if (r < 0)
+		return r;
+	r = sysfs_read(s, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	*value = strtol(buf, &end, 0);
+	return end == buf ? -EINVAL : 0;
+}
+
+bool pci_has_attr(const struct sysfs *s, const char *addr, const char *attr)
+{
+	char path[256];
+
+	return pci_device_path(path, sizeof(path), addr, attr) >= 0 &&
+	       sysfs_exists(s, path);
 }

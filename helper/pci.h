@@ -31,7 +31,7 @@ struct pci_function {
 	uint32_t class; /* 24 bits: base class, sub-class, prog-if */
 	char driver[DRIVER_NAME_MAX]; /* "" when no driver is bound */
 	char override[DRIVER_NAME_MAX]; /* "" when driver_override is unset */
-	bool has_iommu_group;
+	char iommu_group[16]; /* its number; "" when it has none */
 };
 
 /* The PCI functions the kernel knows, sorted by address. */
@@ -45,6 +45,14 @@ int pci_read_state(const struct sysfs *s, struct pci_function *f) _must_check_;
  * multi-function bit). */
 int pci_read_header_type(const struct sysfs *s, const char *addr,
 			 uint8_t *type) _must_check_;
+/* Every function whose attributes can be read, in address order. */
+int pci_read_all(const struct sysfs *s, struct pci_function **list,
+		 size_t *n) _must_check_;
+/* A function attribute that holds a number, like boot_vga; -ENOENT when
+ * the function has no such attribute. */
+int pci_read_number(const struct sysfs *s, const char *addr, const char *attr,
+		    long *value) _must_check_;
+bool pci_has_attr(const struct sysfs *s, const char *addr, const char *attr);
 bool pci_id_match(const struct pci_id *id, const struct pci_function *f);
 int pci_device_path(char *buf, size_t size, const char *addr,
 		    const char *attr) _must_check_;

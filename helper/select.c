@@ -13,6 +13,34 @@ void selector_free(struct selector *sel)
 	addr_list_free(&sel->addrs);
 }
 
+static bool is_id_pair(const char *arg)
+{
+	return strlen(arg) == 9 && arg[4] == ':' &&
+	       strspn(arg, "0123456789abcdefABCDEF") == 4 &&
+	       strspn(arg + 5, "0123456789abcdefABCDEF") == 4;
+}
+
+int selector_add_arg(struct selector *sel, const char *arg)
+{
+	struct pci_addr addr;
+
+	if (is_id_pair(arg)) {
+		struct pci_id id = {(uint32_t)strtoul(arg, NULL, 16),
+				    (uint32_t)strtoul(arg + 5, NULL, 16),
+				    PCI_ANY_ID,
+				    PCI_ANY_ID,
+				    0,
+				    0};
+
+		return array_push(&sel->ids.ids, &sel->ids.n_ids, sizeof(id),
+				  &id);
+	}
+	if (pci_addr_parse(arg, &addr) < 0)
+		return -EINVAL;
+	return array_push(&sel->addrs.addrs, &sel->addrs.n_addrs, sizeof(addr),
+			  &addr);
+}
+
 bool selector_is_empty(const struct selector *sel)
 {
 	return sel->ids.n_ids == 0 && sel->addrs.n_addrs == 0;

@@ -28,6 +28,12 @@ struct selection {
 };
 
 void selector_free(struct selector *sel);
+/*
+ * Adds a command-line argument: "10de:1c30" (two fields of four hex digits)
+ * selects by IDs, anything else must be a PCI address or slot. -EINVAL when
+ * it is neither.
+ */
+int selector_add_arg(struct selector *sel, const char *arg) _must_check_;
 bool selector_is_empty(const struct selector *sel);
 
 /*
@@ -37,8 +43,8 @@ bool selector_is_empty(const struct selector *sel);
  * are read only as far as matching needs them.
  */
 int select_functions(const struct sysfs *s, const struct selector *selector,
-		     const struct vfio_params *params, struct selection *sel)
-	_must_check_;
+		     const struct vfio_params *params,
+		     struct selection *sel) _must_check_;
 void selection_free(struct selection *sel);
 /* Whether the selector names the function f (whose IDs are read). */
 bool selector_matches(const struct selector *selector,

@@ -6,8 +6,8 @@
 #include "macro.h"
 
 /* Appends one element to a realloc()ed array. */
-int array_push(void *array_ptr, size_t *n, size_t elem_size, const void *elem)
-	_must_check_;
+int array_push(void *array_ptr, size_t *n, size_t elem_size,
+	       const void *elem) _must_check_;
 /* Appends a copy of a string to a realloc()ed array of strings. */
 int strv_push(char ***strv, size_t *n, const char *s) _must_check_;
 void strv_free(char **strv, size_t n);

@@ -23,11 +23,30 @@ load common
 	stderr_has "Try 'vfio-bind --help' for more information."
 }
 
-@test "an unexpected argument fails with a pointer to --help" {
+@test "an unknown command fails with a pointer to --help" {
 	run --separate-stderr "$VFIO_BIND" frobnicate
 	assert_failure 1
-	stderr_has "vfio-bind: unexpected argument 'frobnicate'"
+	stderr_has "vfio-bind: unknown command 'frobnicate'"
 	stderr_has "Try 'vfio-bind --help'"
+}
+
+@test "an argument a command does not take fails with a pointer to --help" {
+	run --separate-stderr "$VFIO_BIND" list 0b:00
+	assert_failure 1
+	stderr_has "vfio-bind: unexpected argument '0b:00'"
+	stderr_has "Try 'vfio-bind --help'"
+}
+
+@test "an option a command does not take is refused" {
+	run --separate-stderr "$VFIO_BIND" --json
+	assert_failure 1
+	stderr_has "--json needs a command"
+	run --separate-stderr "$VFIO_BIND" --dry-run list
+	assert_failure 1
+	stderr_has "--dry-run does not apply to 'list'"
+	run --separate-stderr "$VFIO_BIND" --alias x check
+	assert_failure 1
+	stderr_has "--alias applies only to nova-config"
 }
 
 @test "a missing root is reported" {

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-bind ids ADDRESS|SLOT...: the vfio-pci.ids= argument for them. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "kcmdline.h"
+#include "log.h"
+#include "select.h"
+#include "util.h"
+
+struct id_pair {
+	uint32_t vendor, device;
+};
+
+static bool has_pair(const struct id_pair *pairs, size_t n, uint32_t vendor,
+		     uint32_t device)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pairs[i].vendor == vendor && pairs[i].device == device)
+			return true;
+	return false;
+}
+
+/* Other functions with the same IDs would be taken too: say how not to. */
+static void warn_identical(const struct sysfs *s, const struct selector *chosen,
+			   const struct id_pair *pairs, size_t n_pairs,
+			   const struct selection *sel)
+{
+	_cleanup_free_ struct pci_function *all = NULL;
+	size_t n, twins = 0;
+
+	if (pci_read_all(s, &all, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (addr_list_match(&chosen->addrs, all[i].addr) ||
+		    !has_pair(pairs, n_pairs, all[i].vendor, all[i].device))
+			continue;
+		WRN("%s [%04x:%04x] has the same IDs, so vfio-pci.ids= takes "
+		    "it "
+		    "too",
+		    all[i].addr, all[i].vendor, all[i].device);
+		twins++;
+	}
+	if (twins == 0)
+		return;
+	fprintf(stderr,
+		"vfio-bind: to take only the functions given, use " ADDRS_PARAM
+		"=");
+	for (size_t i = 0; i < sel->n; i++)
+		fprintf(stderr, "%s%s", i ? "," : "", sel->items[i].f.addr);
+	fputc('\n', stderr);
+}
+
+int cmd_ids(struct sysfs *s, const struct options *opts)
+{
+	_cleanup_free_ struct id_pair *pairs = NULL;
+	struct selector selector;
+	struct vfio_params params = {0};
+	struct selection sel = {0};
+	size_t n_pairs = 0;
+	int status;
+
+	status = selector_from_args(opts, &selector);
+	if (status != EXIT_OK)
+		return status;
+	if (selector.ids.n_ids > 0) {
+		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), "
+		    "not "
+		    "vendor:device");
+		selector_free(&selector);
+		return EXIT_USAGE;
+	}
+	status = select_or_report(s, &selector, &params, &sel);
+	if (status == EXIT_OK && sel.n == 0) {
+		ERR("no PCI function at the addresses given: see vfio-bind "
+		    "list");
+		status = EXIT_USAGE;
+	}
+	for (size_t i = 0; status == EXIT_OK && i < sel.n; i++) {
+		const struct pci_function *f = &sel.items[i].f;
+		struct id_pair pair = {f->vendor, f->device};
+
+		if (!sel.items[i].ids_read ||
+		    strstr(sel.items[i].skip, "bridge"))
+			continue;
+		if (!has_pair(pairs, n_pairs, f->vendor, f->device) &&
+		    array_push(&pairs, &n_pairs, sizeof(pair), &pair) < 0)
+			status = EXIT_USAGE;
+	}
+	if (status == EXIT_OK) {
+		printf("vfio-pci.ids=");
+		for (size_t i = 0; i < n_pairs; i++)
+			printf("%s%04x:%04x", i ? "," : "", pairs[i].vendor,
+			       pairs[i].device);
+		putchar('\n');
+		warn_identical(s, &selector, pairs, n_pairs, &sel);
+	}
+	selection_free(&sel);
+	selector_free(&selector);
+	return status;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-bind list: every PCI function, as the operator needs to see it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "kcmdline.h"
+#include "log.h"
+#include "pciids.h"
+#include "select.h"
+
+static void print_json(const struct pci_function *f, const char *name,
+		       long boot_vga, bool selected, bool first)
+{
+	char hex[16];
+
+	printf("%s\n  {\"address\": ", first ? "" : ",");
+	json_string(stdout, f->addr);
+	printf(", \"class\": \"%06x\", \"vendor\": \"%04x\", "
+	       "\"device\": \"%04x\", \"subsystem_vendor\": \"%04x\", "
+	       "\"subsystem_device\": \"%04x\", \"name\": ",
+	       f->class, f->vendor, f->device, f->subvendor, f->subdevice);
+	json_string(stdout, name);
+	fputs(", \"driver\": ", stdout);
+	json_string(stdout, f->driver);
+	fputs(", \"driver_override\": ", stdout);
+	json_string(stdout, f->override);
+	fputs(", \"iommu_group\": ", stdout);
+	if (f->iommu_group[0])
+		fputs(f->iommu_group, stdout);
+	else
+		fputs("null", stdout);
+	snprintf(hex, sizeof(hex), "%s", boot_vga > 0 ? "true" : "false");
+	printf(", \"boot_vga\": %s, \"selected\": %s}", hex,
+	       selected ? "true" : "false");
+}
+
+static void print_row(const struct pci_function *f, const char *name,
+		      long boot_vga, bool selected)
+{
+	printf("%-13s %04x  %04x:%04x  %04x:%04x  %-14s %-9s %-5s %-4s %-3s "
+	       "%s\n",
+	       f->addr, f->class >> 8, f->vendor, f->device, f->subvendor,
+	       f->subdevice, f->driver[0] ? f->driver : "-",
+	       f->override[0] ? f->override : "-",
+	       f->iommu_group[0] ? f->iommu_group : "-",
+	       boot_vga > 0 ? "yes" : "-", selected ? "yes" : "-", name);
+}
+
+int cmd_list(struct sysfs *s, const struct options *opts)
+{
+	_cleanup_free_ struct pci_function *all = NULL;
+	struct selector selector = {0};
+	struct vfio_params params;
+	struct pci_ids_db db;
+	bool present;
+	size_t n;
+	int status, r;
+
+	status = read_kernel_selection(s, &selector, &params, &present);
+	if (status == EXIT_USAGE)
+		return status;
+	r = pci_read_all(s, &all, &n);
+	if (r < 0) {
+		ERR("cannot list PCI functions under %s: %s", s->root,
+		    strerror(-r));
+		selector_free(&selector);
+		return EXIT_USAGE;
+	}
+	pci_ids_db_load(s, &db);
+	if (opts->json)
+		fputs("[", stdout);
+	else
+		printf("%-13s %-5s %-10s %-10s %-14s %-9s %-5s %-4s %-3s %s\n",
+		       "ADDRESS", "CLASS", "ID", "SUBSYSTEM", "DRIVER",
+		       "OVERRIDE", "GROUP", "VGA", "SEL", "NAME");
+	for (size_t i = 0; i < n; i++) {
+		char name[256];
+		long boot_vga = 0;
+		bool selected = selector_matches(&selector, &all[i]);
+
+		if (pci_read_number(s, all[i].addr, "boot_vga", &boot_vga) < 0)
+			boot_vga = 0;
+		pci_ids_db_name(&db, all[i].vendor, all[i].device, name,
+				sizeof(name));
+		if (opts->json)
+			print_json(&all[i], name, boot_vga, selected, i == 0);
+		else
+			print_row(&all[i], name, boot_vga, selected);
+	}
+	if (opts->json)
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	pci_ids_db_free(&db);
+	selector_free(&selector);
+	return EXIT_OK;
+}
