@@ -13,8 +13,6 @@
 static void print_json(const struct pci_function *f, const char *name,
 		       long boot_vga, bool selected, bool first)
 {
-	char hex[16];
-
 	printf("%s\n  {\"address\": ", first ? "" : ",");
 	json_string(stdout, f->addr);
 	printf(", \"class\": \"%06x\", \"vendor\": \"%04x\", "
@@ -31,9 +29,8 @@ static void print_json(const struct pci_function *f, const char *name,
 		fputs(f->iommu_group, stdout);
 	else
 		fputs("null", stdout);
-	snprintf(hex, sizeof(hex), "%s", boot_vga > 0 ? "true" : "false");
-	printf(", \"boot_vga\": %s, \"selected\": %s}", hex,
-	       selected ? "true" : "false");
+	printf(", \"boot_vga\": %s, \"selected\": %s}",
+	       boot_vga > 0 ? "true" : "false", selected ? "true" : "false");
 }
 
 static void print_row(const struct pci_function *f, const char *name,

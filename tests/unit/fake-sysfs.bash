@@ -37,10 +37,10 @@ fake_vfio_loaded() {
 
 # fake_function ADDR VENDOR:DEVICE [key=value...]
 #   class=0x030000 subsys=SV:SD driver=NAME group=N|none header=N
-#   override=NAME
+#   override=NAME boot_vga=0|1 sriov=N physfn=ADDR
 fake_function() {
 	local addr=$1 ids=$2 class=0x030000 subsys=ffff:ffff driver= group=auto
-	local header=0 override='(null)' kv dev
+	local header=0 override='(null)' boot_vga= sriov= physfn= kv dev
 	shift 2
 	for kv in "$@"; do
 		case $kv in
@@ -50,6 +50,9 @@ fake_function() {
 		group=*) group=${kv#*=} ;;
 		header=*) header=${kv#*=} ;;
 		override=*) override=${kv#*=} ;;
+		boot_vga=*) boot_vga=${kv#*=} ;;
+		sriov=*) sriov=${kv#*=} ;;
+		physfn=*) physfn=${kv#*=} ;;
 		*) echo "fake_function: unknown $kv" >&2; return 1 ;;
 		esac
 	done
@@ -74,7 +77,12 @@ fake_function() {
 	if [ "$group" != none ]; then
 		mkdir -p "$ROOT/sys/kernel/iommu_groups/$group/devices"
 		ln -s "../../../kernel/iommu_groups/$group" "$dev/iommu_group"
+		ln -s "../../../../devices/pci0000:00/$addr" \
+			"$ROOT/sys/kernel/iommu_groups/$group/devices/$addr"
 	fi
+	[ -z "$boot_vga" ] || echo "$boot_vga" >"$dev/boot_vga"
+	[ -z "$sriov" ] || echo "$sriov" >"$dev/sriov_totalvfs"
+	[ -z "$physfn" ] || ln -s "../$physfn" "$dev/physfn"
 	if [ -n "$driver" ]; then
 		[ -d "$ROOT/sys/bus/pci/drivers/$driver" ] || fake_driver "$driver"
 		ln -s "../../../bus/pci/drivers/$driver" "$dev/driver"
@@ -110,4 +118,22 @@ sysfs_writes() {
 vfio_bind_traced() {
 	strace -qq -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
 		"$VFIO_BIND" --root "$ROOT" "$@"
+}
+
+# /dev/vfio/GROUP for a function's IOMMU group, as devtmpfs makes it.
+fake_vfio_node() {
+	local group
+	group=$(basename "$(readlink "$ROOT/sys/devices/pci0000:00/$1/iommu_group")")
+	mkdir -p "$ROOT/dev/vfio"
+	: >"$ROOT/dev/vfio/$group"
+}
+
+# A small PCI ID database, in pci.ids' format.
+fake_pci_ids() {
+	mkdir -p "$ROOT/usr/share/misc"
+	printf '%s\n' '# pci.ids excerpt' '10de  NVIDIA Corporation' \
+		'	1c30  GP106GL [Quadro P2000]' '		1028 11b3  Quadro P2000' \
+		'	10f1  GP106 High Definition Audio Controller' \
+		'8086  Intel Corporation' '	1533  I210 Gigabit Network Connection' \
+		'C 03  Display controller' >"$ROOT/usr/share/misc/pci.ids"
 }

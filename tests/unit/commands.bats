@@ -1,0 +1,362 @@
+#!/usr/bin/env bats
+# The operator's commands on fake trees: list, ids, check, bind, unbind,
+# nova-config, and the vfio-bind.addrs= parameter.
+
+load common
+
+GPU=0000:0b:00.0
+AUDIO=0000:0b:00.1
+GPU2=0000:0c:00.0
+AUDIO2=0000:0c:00.1
+
+# A GPU and its audio function in one IOMMU group (a slot without ACS).
+gpu_pair() {
+	fake_function "$GPU" 10de:1c30 class=0x030000 driver=${1:-nouveau} \
+		subsys=1028:11b3 group=14 boot_vga=0
+	fake_function "$AUDIO" 10de:10f1 class=0x040300 \
+		driver=${2:-snd_hda_intel} subsys=1028:11b3 group=14
+}
+
+passed_through() {
+	fake_root "vfio-pci.ids=10de:1c30,10de:10f1"
+	fake_vfio_loaded
+	gpu_pair vfio-pci vfio-pci
+	echo vfio-pci >"$ROOT/sys/devices/pci0000:00/$GPU/driver_override"
+	echo vfio-pci >"$ROOT/sys/devices/pci0000:00/$AUDIO/driver_override"
+	fake_vfio_node "$GPU"
+}
+
+# --- list ---------------------------------------------------------------
+
+@test "list shows every function with its IDs, driver, group and name" {
+	fake_root "vfio-pci.ids=10de:1c30"
+	fake_pci_ids
+	gpu_pair
+	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=3
+	fake_function 0000:04:00.0 1b36:0010 class=0x010802 group=none
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list
+	assert_success
+	assert_output "ADDRESS       CLASS ID         SUBSYSTEM  DRIVER         OVERRIDE  GROUP VGA  SEL NAME
+0000:03:00.0  0200  8086:1533  ffff:ffff  igb            -         3     -    -   Intel Corporation I210 Gigabit Network Connection
+0000:04:00.0  0108  1b36:0010  ffff:ffff  -              -         -     -    -   
+$GPU  0300  10de:1c30  1028:11b3  nouveau        -         14    -    yes NVIDIA Corporation GP106GL [Quadro P2000]
+$AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -   NVIDIA Corporation GP106 High Definition Audio Controller"
+}
+
+@test "list --json has a pinned shape" {
+	passed_through
+	fake_pci_ids
+	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
+	assert_success
+	assert_output '[
+  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "boot_vga": true, "selected": true},
+  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "boot_vga": false, "selected": true}
+]'
+	python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2' <<<"$output"
+}
+
+@test "list without a PCI ID database leaves names out" {
+	fake_root
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
+	assert_success
+	assert_output --partial '"name": null'
+}
+
+# --- ids ----------------------------------------------------------------
+
+@test "ids of a slot covers each function, ready to paste" {
+	fake_root
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:00
+	assert_success
+	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
+	stderr_is ""
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0000:0b:00.1
+	assert_output "vfio-pci.ids=10de:10f1"
+}
+
+@test "ids warns when an identical device would be taken too, and says how not to" {
+	fake_root
+	gpu_pair
+	fake_function "$GPU2" 10de:1c30 driver=nouveau group=15
+	fake_function "$AUDIO2" 10de:10f1 class=0x040300 driver=snd_hda_intel group=15
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0c:00
+	assert_success
+	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
+	stderr_has "$GPU [10de:1c30] has the same IDs, so vfio-pci.ids= takes it too"
+	stderr_has "to take only the functions given, use vfio-bind.addrs=$GPU2,$AUDIO2"
+}
+
+@test "ids refuses bad addresses, missing functions and vendor:device" {
+	fake_root
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:20
+	assert_failure 1
+	stderr_has "'0b:20' is neither a PCI address or slot"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0d:00
+	assert_failure 1
+	stderr_has "no PCI function at the addresses given"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 10de:1c30
+	assert_failure 1
+	stderr_has "ids takes PCI addresses or slots"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids
+	assert_failure 1
+	stderr_has "no ADDRESS, SLOT or VENDOR:DEVICE given"
+}
+
+# --- check --------------------------------------------------------------
+
+@test "check passes when the pair is on vfio-pci in a viable group" {
+	passed_through
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_output "ok    IOMMU is on
+ok    $GPU [10de:1c30] is on vfio-pci
+ok    $GPU IOMMU group 14 is viable
+ok    $GPU /dev/vfio/14 is there
+ok    $AUDIO [10de:10f1] is on vfio-pci
+ok    $AUDIO IOMMU group 14 is viable
+ok    $AUDIO /dev/vfio/14 is there"
+}
+
+@test "check names the IOMMU when it is off" {
+	fake_root "vfio-pci.ids=10de:1c30"
+	fake_vfio_loaded
+	fake_function "$GPU" 10de:1c30 driver=nouveau group=none
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 2
+	assert_line --index 0 "FAIL  IOMMU is off"
+	assert_line --index 1 "      fix: add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line and enable VT-d/AMD-Vi in the firmware"
+}
+
+@test "check names the other function of a shared group that stays on the host" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_set_driver "$AUDIO" snd_hda_intel
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  $GPU IOMMU group 14 is not viable: $AUDIO [10de:10f1] in it is on snd_hda_intel"
+	assert_line "      fix: select $AUDIO too (vfio-bind ids $AUDIO), or move the card to a slot with its own IOMMU group"
+}
+
+@test "check ignores bridges and driverless functions in the group" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_set_driver "$AUDIO" ""
+	fake_function 0000:00:01.0 8086:1901 class=0x060400 header=1 driver=pcieport group=14
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    $GPU IOMMU group 14 is viable"
+}
+
+@test "check fails for a function on a host driver and gives the fix" {
+	fake_root "vfio-pci.ids=10de:1c30"
+	fake_vfio_loaded
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  $GPU [10de:1c30] is on nouveau, not vfio-pci"
+	assert_line "      fix: run vfio-bind bind $GPU now; for boot, install the initramfs integration and rebuild (update-initramfs -u, dracut -f)"
+}
+
+@test "check fails when /dev/vfio/GROUP is missing" {
+	passed_through
+	rm "$ROOT/dev/vfio/14"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  $GPU /dev/vfio/14 is missing"
+}
+
+@test "check flags the boot GPU with what it needs, without failing" {
+	passed_through
+	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "WARN  $GPU is the boot GPU (boot_vga=1): the firmware framebuffer holds it until vfio-pci takes it"
+	assert_line "      fix: give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory"
+}
+
+@test "check fails when nothing is selected" {
+	fake_root "quiet"
+	fake_vfio_loaded
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  no PCI function is selected"
+}
+
+@test "check takes the functions to check as arguments" {
+	passed_through
+	fake_cmdline quiet
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check 0b:00.1
+	assert_success
+	assert_line "ok    $AUDIO [10de:10f1] is on vfio-pci"
+	refute_output --partial "$GPU"
+}
+
+@test "check --json has a pinned shape" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_set_driver "$AUDIO" snd_hda_intel
+	rm "$ROOT/dev/vfio/14"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check --json
+	assert_failure 3
+	assert_output '{
+  "checks": [
+    {"status": "ok", "function": null, "message": "IOMMU is on", "fix": null},
+    {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is on vfio-pci", "fix": null},
+    {"status": "fail", "function": "0000:0b:00.0", "message": "IOMMU group 14 is not viable: 0000:0b:00.1 [10de:10f1] in it is on snd_hda_intel", "fix": "select 0000:0b:00.1 too (vfio-bind ids 0000:0b:00.1), or move the card to a slot with its own IOMMU group"},
+    {"status": "fail", "function": "0000:0b:00.0", "message": "/dev/vfio/14 is missing", "fix": "mount devtmpfs on /dev, or check udev'"'"'s vfio rules"}
+  ],
+  "ok": false
+}'
+	python3 -c 'import json,sys; assert json.load(sys.stdin)["ok"] is False' <<<"$output"
+}
+
+# --- bind and unbind ----------------------------------------------------
+
+@test "bind takes a slot, and plans like the boot job" {
+	fake_root quiet
+	fake_vfio_loaded
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run bind 0b:00
+	assert_success
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
+$AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
+}
+
+@test "bind by vendor:device unbinds the host driver first" {
+	fake_root quiet
+	fake_vfio_loaded
+	gpu_pair
+	run --separate-stderr vfio_bind_traced bind 10de:10f1
+	run sysfs_writes
+	assert_line --index 0 "sys/bus/pci/devices/$AUDIO/driver_override"
+	assert_line --index 1 "sys/bus/pci/drivers/snd_hda_intel/unbind"
+	assert_line --index 2 "sys/bus/pci/drivers/vfio-pci/bind"
+}
+
+@test "bind keeps the preconditions of the boot job" {
+	fake_root quiet
+	fake_vfio_loaded
+	fake_function "$GPU" 10de:1c30 driver=nouveau group=none
+	run --separate-stderr vfio_bind_traced bind "$GPU"
+	assert_failure 2
+	stderr_has "IOMMU is off"
+	run sysfs_writes
+	assert_output ""
+}
+
+@test "bind of an address with no function fails clearly" {
+	fake_root quiet
+	fake_vfio_loaded
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind 0d:00.0
+	assert_failure 1
+	stderr_has "no PCI function matches the arguments"
+}
+
+@test "unbind clears the override, unbinds from vfio-pci and reprobes" {
+	passed_through
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run unbind 0b:00
+	assert_success
+	assert_output "$GPU 10de:1c30 vfio-pci -> host driver
+$AUDIO 10de:10f1 vfio-pci -> host driver"
+	run --separate-stderr vfio_bind_traced unbind "$GPU"
+	run sysfs_writes
+	assert_output "sys/bus/pci/devices/$GPU/driver_override
+sys/bus/pci/drivers/vfio-pci/unbind
+sys/bus/pci/drivers_probe"
+	assert_equal "$(fake_attr "$GPU" driver_override)" ""
+}
+
+# --- nova-config --------------------------------------------------------
+
+@test "nova-config prints device_spec and alias lines for the functions on vfio-pci" {
+	passed_through
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias p2000
+	assert_success
+	assert_output '[pci]
+device_spec = {"vendor_id": "10de", "product_id": "1c30"}
+device_spec = {"vendor_id": "10de", "product_id": "10f1"}
+alias = {"vendor_id": "10de", "product_id": "1c30", "device_type": "type-PCI", "name": "p2000"}
+alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "name": "p2000-10f1"}'
+	for line in "${lines[@]:1}"; do
+		python3 -c 'import json,sys; json.loads(sys.argv[1].split(" = ", 1)[1])' "$line"
+	done
+}
+
+@test "nova-config uses addresses when an identical device stays on the host" {
+	passed_through
+	fake_function "$GPU2" 10de:1c30 driver=nouveau group=15
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	assert_success
+	assert_line 'device_spec = {"vendor_id": "10de", "product_id": "1c30", "address": "0000:0b:00.0"}'
+	assert_line 'device_spec = {"vendor_id": "10de", "product_id": "10f1"}'
+	assert_line 'alias = {"vendor_id": "10de", "product_id": "1c30", "device_type": "type-PCI", "name": "10de-1c30"}'
+}
+
+@test "nova-config tells SR-IOV physical and virtual functions apart" {
+	fake_root quiet
+	fake_function 0000:05:00.0 8086:1572 class=0x020000 driver=vfio-pci sriov=8
+	fake_function 0000:05:02.0 8086:154c class=0x020000 driver=vfio-pci physfn=0000:05:00.0
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	assert_success
+	assert_line --partial '"product_id": "1572", "device_type": "type-PF"'
+	assert_line --partial '"product_id": "154c", "device_type": "type-VF"'
+}
+
+@test "nova-config with nothing on vfio-pci says what to run" {
+	fake_root quiet
+	gpu_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	assert_failure 3
+	stderr_has "no PCI function is on vfio-pci: run vfio-bind check"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias 'bad"name'
+	assert_failure 1
+}
+
+# --- vfio-bind.addrs= ---------------------------------------------------
+
+two_gpus() {
+	fake_root "$1"
+	fake_vfio_loaded
+	gpu_pair
+	fake_function "$GPU2" 10de:1c30 driver=nouveau group=15
+	fake_function "$AUDIO2" 10de:10f1 class=0x040300 driver=snd_hda_intel group=15
+}
+
+@test "vfio-bind.addrs= selects one of two identical GPUs by slot" {
+	two_gpus "vfio-bind.addrs=0c:00"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_success
+	assert_output "$GPU2 10de:1c30 nouveau -> vfio-pci
+$AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
+}
+
+@test "vfio-bind.addrs= takes full addresses, quotes and the last occurrence" {
+	two_gpus 'vfio-bind.addrs=0b:00.0 vfio_bind.addrs="0000:0C:00.1"'
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_success
+	assert_output "$AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
+}
+
+@test "vfio-bind.addrs= warns about bad entries and applies the rest" {
+	two_gpus "vfio-bind.addrs=0c:00.8,zz:00,0c:20,10000:0c:00.0,0c:00.0"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_success
+	assert_output "$GPU2 10de:1c30 nouveau -> vfio-pci"
+	stderr_has 'vfio-bind.addrs: entry "0c:00.8" is not a PCI address'
+	stderr_has 'vfio-bind.addrs: entry "zz:00" is not a PCI address'
+	stderr_has 'vfio-bind.addrs: entry "0c:20" is not a PCI address'
+}
+
+@test "vfio-bind.addrs= and vfio-pci.ids= add up" {
+	two_gpus "vfio-pci.ids=10de:10f1 vfio-bind.addrs=0c:00.0"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_success
+	assert_output "$AUDIO 10de:10f1 snd_hda_intel -> vfio-pci
+$GPU2 10de:1c30 nouveau -> vfio-pci
+$AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
+}
