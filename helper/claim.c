@@ -6,11 +6,12 @@
 #include "bind.h"
 #include "claim.h"
 #include "commands.h"
+#include "guard.h"
 #include "log.h"
 #include "modules.h"
 
 struct tally {
-	size_t bound, unchanged, failed, skipped;
+	size_t bound, unchanged, failed, skipped, deferred;
 };
 
 static const char *driver_or_none(const char *driver)
@@ -30,11 +31,78 @@ static void log_not_taken(const struct selected *it)
 static void log_skipped(const struct selection *sel, struct tally *t)
 {
 	for (size_t i = 0; i < sel->n; i++) {
-		if (!sel->items[i].skip[0])
+		const struct selected *it = &sel->items[i];
+
+		if (!it->skip[0])
 			continue;
-		log_not_taken(&sel->items[i]);
+		if (it->deferred) {
+			INF("%s [%04x:%04x] deferred: %s", it->f.addr,
+			    it->f.vendor, it->f.device, it->skip);
+			t->deferred++;
+			continue;
+		}
+		log_not_taken(it);
 		t->skipped++;
 	}
+}
+
+static bool has_block_devices(const struct sysfs *s,
+			      const struct pci_function *f)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+
+	if (block_list(s, &names, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char addr[PCI_ADDR_MAX];
+
+		if (block_pci_function(s, names[i], addr, sizeof(addr)) >= 0 &&
+		    strcmp(addr, f->addr) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Before udev, a storage controller's disks do not exist yet, so whether it
+ * carries root cannot be told: it is left to its host driver and a later
+ * pass. Afterwards, any function that carries a needed disk stays.
+ */
+static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
+			       const struct claim_opts *opts)
+{
+	struct storage_guard g;
+	bool loaded = false;
+	int r;
+
+	for (size_t i = 0; i < sel->n; i++) {
+		struct selected *it = &sel->items[i];
+
+		if (it->skip[0])
+			continue;
+		if (opts->defer_storage && is_mass_storage(&it->f)) {
+			it->deferred = true;
+			snprintf(it->skip, sizeof(it->skip),
+				 "a storage controller waits for the storage "
+				 "guard's pass once the root device is there");
+			continue;
+		}
+		if (!has_block_devices(s, &it->f) &&
+		    !(is_mass_storage(&it->f) && !opts->defer_storage))
+			continue;
+		if (!loaded) {
+			r = guard_load(s, opts->cmdline ? opts->cmdline : "",
+				       opts->keep, opts->n_keep, &g);
+			if (r < 0)
+				return r;
+			loaded = true;
+		}
+		guard_check(s, &g, &it->f, it->skip, sizeof(it->skip));
+	}
+	if (loaded)
+		guard_free(&g);
+	return 0;
 }
 
 /*
@@ -76,7 +144,13 @@ static int check_iommu(struct selection *sel, const struct vfio_params *params,
 	return 0;
 }
 
-static int ensure_vfio_pci(const struct sysfs *s, bool dry_run)
+/*
+ * libkmod hands vfio-pci the command line's ids=, and vfio-pci then takes
+ * every unbound match itself, deferred storage controllers included. An
+ * empty ids= after it (the kernel sets each in turn) stops that.
+ */
+static int ensure_vfio_pci(const struct sysfs *s, bool dry_run,
+			   bool any_deferred)
 {
 	int r;
 
@@ -92,7 +166,7 @@ static int ensure_vfio_pci(const struct sysfs *s, bool dry_run)
 		    s->root);
 		return -ENOENT;
 	}
-	r = module_load(VFIO_PCI);
+	r = module_load(VFIO_PCI, any_deferred ? "ids=" : NULL);
 	if (r == -ENOENT) {
 		ERR("vfio-pci is not in this initramfs: install vfio-bind's "
 		    "dracut or initramfs-tools integration and rebuild it "
@@ -127,8 +201,9 @@ static void print_plan(const struct selection *sel)
 		const struct pci_function *f = &it->f;
 
 		if (it->skip[0])
-			printf("%s %04x:%04x skip: %s\n", f->addr, f->vendor,
-			       f->device, it->skip);
+			printf("%s %04x:%04x %s: %s\n", f->addr, f->vendor,
+			       f->device, it->deferred ? "defer" : "skip",
+			       it->skip);
 		else if (strcmp(f->driver, VFIO_PCI) == 0 &&
 			 strcmp(f->override, VFIO_PCI) == 0)
 			printf("%s %04x:%04x vfio-pci (no change)\n", f->addr,
@@ -182,7 +257,11 @@ static int report(const struct tally *t, size_t n)
 		    t->failed + t->skipped, n);
 		return EXIT_PARTIAL;
 	}
-	if (t->bound == 0)
+	if (t->deferred > 0)
+		INF("%zu functions put on vfio-pci, %zu already there, %zu "
+		    "storage controllers deferred",
+		    t->bound, t->unchanged, t->deferred);
+	else if (t->bound == 0)
 		INF("all %zu selected functions already on vfio-pci: nothing "
 		    "changed",
 		    t->unchanged);
@@ -193,16 +272,26 @@ static int report(const struct tally *t, size_t n)
 }
 
 int claim_functions(const struct sysfs *s, struct selection *sel,
-		    const struct vfio_params *params, bool dry_run)
+		    const struct vfio_params *params,
+		    const struct claim_opts *opts)
 {
 	struct tally t = {0};
+	int r;
 
+	r = apply_storage_guard(s, sel, opts);
+	if (r < 0) {
+		ERR("cannot tell which disks the system needs: %s; nothing "
+		    "changed",
+		    strerror(-r));
+		return EXIT_USAGE;
+	}
 	log_skipped(sel, &t);
 	if (check_iommu(sel, params, &t) < 0)
 		return EXIT_PRECONDITION;
-	if (t.skipped < sel->n && ensure_vfio_pci(s, dry_run) < 0)
+	if (t.skipped < sel->n &&
+	    ensure_vfio_pci(s, opts->dry_run, t.deferred > 0) < 0)
 		return EXIT_PRECONDITION;
-	if (dry_run) {
+	if (opts->dry_run) {
 		print_plan(sel);
 		return t.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
 	}

@@ -39,7 +39,8 @@ int selector_from_args(const struct options *opts, struct selector *selector)
 }
 
 static int select_args(struct sysfs *s, const struct options *opts,
-		       struct vfio_params *params, struct selection *sel)
+		       struct vfio_params *params, struct selection *sel,
+		       char **cmdline_out)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	struct selector selector;
@@ -70,12 +71,18 @@ static int select_args(struct sysfs *s, const struct options *opts,
 
 int cmd_bind(struct sysfs *s, const struct options *opts)
 {
+	_cleanup_free_ char *cmdline = NULL;
 	struct vfio_params params;
 	struct selection sel = {0};
-	int status = select_args(s, opts, &params, &sel);
+	int status = select_args(s, opts, &params, &sel, &cmdline);
 
 	if (status == EXIT_OK)
-		status = claim_functions(s, &sel, &params, opts->dry_run);
+		status = claim_functions(
+			s, &sel, &params,
+			&(struct claim_opts){.dry_run = opts->dry_run,
+					     .cmdline = cmdline,
+					     .keep = opts->keep,
+					     .n_keep = opts->n_keep});
 	selection_free(&sel);
 	return status;
 }
@@ -84,7 +91,7 @@ int cmd_unbind(struct sysfs *s, const struct options *opts)
 {
 	struct vfio_params params;
 	struct selection sel = {0};
-	int status = select_args(s, opts, &params, &sel);
+	int status = select_args(s, opts, &params, &sel, NULL);
 
 	if (status == EXIT_OK)
 		status = release_functions(s, &sel, opts->dry_run);

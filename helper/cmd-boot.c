@@ -13,7 +13,8 @@
 #include "log.h"
 
 int read_kernel_selection(const struct sysfs *s, struct selector *selector,
-			  struct vfio_params *params, bool *present)
+			  struct vfio_params *params, bool *present,
+			  char **cmdline_out)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	int r;
@@ -36,6 +37,10 @@ int read_kernel_selection(const struct sysfs *s, struct selector *selector,
 		selector_free(selector);
 		return EXIT_USAGE;
 	}
+	if (cmdline_out) {
+		*cmdline_out = cmdline;
+		cmdline = NULL;
+	}
 	return EXIT_OK;
 }
 
@@ -54,13 +59,15 @@ int select_or_report(const struct sysfs *s, const struct selector *selector,
 
 int cmd_boot(struct sysfs *s, const struct options *opts)
 {
+	_cleanup_free_ char *cmdline = NULL;
 	struct selector selector;
 	struct vfio_params params;
 	struct selection sel = {0};
 	bool present;
 	int status;
 
-	status = read_kernel_selection(s, &selector, &params, &present);
+	status = read_kernel_selection(s, &selector, &params, &present,
+				       &cmdline);
 	if (status != EXIT_OK)
 		return status;
 	if (!present) {
@@ -75,7 +82,14 @@ int cmd_boot(struct sysfs *s, const struct options *opts)
 	if (sel.n == 0)
 		INF("the kernel command line selects no PCI function");
 	else
-		status = claim_functions(s, &sel, &params, opts->dry_run);
+		status = claim_functions(
+			s, &sel, &params,
+			&(struct claim_opts){.dry_run = opts->dry_run,
+					     .defer_storage =
+						     opts->defer_storage,
+					     .cmdline = cmdline,
+					     .keep = opts->keep,
+					     .n_keep = opts->n_keep});
 	selection_free(&sel);
 	return status;
 }

@@ -195,7 +195,7 @@ int cmd_check(struct sysfs *s, const struct options *opts)
 	bool present = false;
 	int status;
 
-	status = read_kernel_selection(s, &selector, &params, &present);
+	status = read_kernel_selection(s, &selector, &params, &present, NULL);
 	if (status == EXIT_USAGE)
 		return status;
 	if (opts->n_args > 0) {

@@ -55,7 +55,7 @@ int cmd_list(struct sysfs *s, const struct options *opts)
 	size_t n;
 	int status, r;
 
-	status = read_kernel_selection(s, &selector, &params, &present);
+	status = read_kernel_selection(s, &selector, &params, &present, NULL);
 	if (status == EXIT_USAGE)
 		return status;
 	r = pci_read_all(s, &all, &n);

@@ -19,6 +19,9 @@ struct options {
 	bool dry_run;
 	bool json;
 	const char *alias;
+	bool defer_storage;
+	char **keep; /* --keep DEVICE, repeatable */
+	size_t n_keep;
 	char **args; /* the command's arguments */
 	int n_args;
 };
@@ -33,7 +36,8 @@ struct vfio_params;
 
 /* The selection of the kernel command line; an exit status, logged. */
 int read_kernel_selection(const struct sysfs *s, struct selector *selector,
-			  struct vfio_params *params, bool *present);
+			  struct vfio_params *params, bool *present,
+			  char **cmdline);
 int select_or_report(const struct sysfs *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel);
 

@@ -11,26 +11,34 @@
 
 #include "commands.h"
 #include "log.h"
+#include "util.h"
 
-enum { OPT_JSON = CHAR_MAX + 1, OPT_ALIAS };
+enum { OPT_JSON = CHAR_MAX + 1, OPT_ALIAS, OPT_DEFER_STORAGE, OPT_KEEP };
 
 struct command {
 	const char *name;
 	int (*run)(struct sysfs *s, const struct options *opts);
-	bool takes_args, dry_run, json, alias;
+	bool takes_args, dry_run, json, alias, guard;
 };
 
 static const struct command commands[] = {
-	{"list", cmd_list, false, false, true, false},
-	{"ids", cmd_ids, true, false, false, false},
-	{"check", cmd_check, true, false, true, false},
-	{"bind", cmd_bind, true, true, false, false},
-	{"unbind", cmd_unbind, true, true, false, false},
-	{"nova-config", cmd_nova_config, false, false, false, true},
+	{.name = "list", .run = cmd_list, .json = true},
+	{.name = "ids", .run = cmd_ids, .takes_args = true},
+	{.name = "check", .run = cmd_check, .takes_args = true, .json = true},
+	{.name = "bind",
+	 .run = cmd_bind,
+	 .takes_args = true,
+	 .dry_run = true,
+	 .guard = true},
+	{.name = "unbind",
+	 .run = cmd_unbind,
+	 .takes_args = true,
+	 .dry_run = true},
+	{.name = "nova-config", .run = cmd_nova_config, .alias = true},
 };
 
-static const struct command boot_command = {"",	  cmd_boot, false,
-					    true, false,    false};
+static const struct command boot_command = {
+	.name = "", .run = cmd_boot, .dry_run = true, .guard = true};
 
 static void usage(void)
 {
@@ -69,6 +77,15 @@ static void usage(void)
 	      "                       of /; modules are not loaded\n"
 	      "     --json          machine-readable output (list, check)\n"
 	      "     --alias NAME    the Nova alias name (nova-config)\n"
+	      "     --keep DEVICE   never take the controller under DEVICE\n"
+	      "                       (/dev/..., UUID=..., LABEL=...; "
+	      "repeatable;\n"
+	      "                       boot job and bind)\n"
+	      "     --defer-storage leave storage controllers to a later "
+	      "pass,\n"
+	      "                       once their disks exist (boot job, "
+	      "before\n"
+	      "                       udev)\n"
 	      " -v, --verbose       log debug lines too\n"
 	      " -q, --quiet         log only warnings and errors\n"
 	      " -h, --help          display this help\n"
@@ -129,6 +146,12 @@ static int check_options(const struct command *cmd, const struct options *o)
 		return usage_error(cmd->name[0] ? "--json does not apply to"
 						: "--json needs a command",
 				   cmd->name[0] ? cmd->name : NULL);
+	if (o->n_keep > 0 && !cmd->guard)
+		return usage_error("--keep applies to the boot job and bind",
+				   NULL);
+	if (o->defer_storage && cmd != &boot_command)
+		return usage_error(
+			"--defer-storage applies only to the boot job", NULL);
 	if (o->alias && !cmd->alias)
 		return usage_error("--alias applies only to nova-config", NULL);
 	if (o->alias && !is_alias_name(o->alias))
@@ -147,6 +170,8 @@ int main(int argc, char **argv)
 		{"root", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"alias", required_argument, NULL, OPT_ALIAS},
+		{"defer-storage", no_argument, NULL, OPT_DEFER_STORAGE},
+		{"keep", required_argument, NULL, OPT_KEEP},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -155,6 +180,7 @@ int main(int argc, char **argv)
 	};
 	const struct command *cmd = &boot_command;
 	struct options opts = {.root = "/"};
+	_cleanup_free_ char **keep = NULL;
 	struct sysfs sys;
 	char kmsg[PATH_MAX];
 	int level = LOG_INFO, c, r, status;
@@ -172,6 +198,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALIAS:
 			opts.alias = optarg;
+			break;
+		case OPT_DEFER_STORAGE:
+			opts.defer_storage = true;
+			break;
+		case OPT_KEEP:
+			if (array_push(&keep, &opts.n_keep, sizeof(optarg),
+				       &optarg) < 0)
+				return EXIT_USAGE;
+			opts.keep = keep;
 			break;
 		case 'v':
 			level = LOG_DEBUG;

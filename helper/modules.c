@@ -42,7 +42,7 @@ static void kmod_module_unrefp(struct kmod_module **mod)
 		kmod_module_unref(*mod);
 }
 
-static int insert_module(struct kmod_module *mod)
+static int insert_module(struct kmod_module *mod, const char *extra_options)
 {
 	int state = kmod_module_get_initstate(mod);
 	int r;
@@ -50,7 +50,7 @@ static int insert_module(struct kmod_module *mod)
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE)
 		return 0;
 	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
-					    NULL, NULL, NULL, NULL);
+					    extra_options, NULL, NULL, NULL);
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
 		return -EPERM;
 	if (r == -EEXIST)
@@ -58,7 +58,7 @@ static int insert_module(struct kmod_module *mod)
 	return r < 0 ? r : 0;
 }
 
-int module_load(const char *name)
+int module_load(const char *name, const char *extra_options)
 {
 	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	_cleanup_(kmod_list_unrefp) struct kmod_list *list = NULL;
@@ -80,7 +80,7 @@ int module_load(const char *name)
 		_cleanup_(kmod_module_unrefp) struct kmod_module *mod =
 			kmod_module_get_module(it);
 
-		r = insert_module(mod);
+		r = insert_module(mod, extra_options);
 		if (r < 0)
 			return r;
 	}

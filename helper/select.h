@@ -20,6 +20,7 @@ struct selected {
 	struct pci_function f;
 	bool ids_read; /* f's IDs could be read */
 	char skip[SKIP_REASON_MAX]; /* why it is not taken; "" when it is */
+	bool deferred; /* left for the storage guard's later pass */
 };
 
 struct selection {

@@ -37,3 +37,11 @@ void strv_free(char **strv, size_t n)
 		free(strv[i]);
 	free(strv);
 }
+
+void str_copy(char *dst, size_t size, const char *src)
+{
+	size_t len = strnlen(src, size - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}

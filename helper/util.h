@@ -11,3 +11,5 @@ int array_push(void *array_ptr, size_t *n, size_t elem_size,
 /* Appends a copy of a string to a realloc()ed array of strings. */
 int strv_push(char ***strv, size_t *n, const char *s) _must_check_;
 void strv_free(char **strv, size_t n);
+/* Copies src into dst, cut to fit; dst is always NUL-terminated. */
+void str_copy(char *dst, size_t size, const char *src);

@@ -7,7 +7,7 @@
 #include "pci.h"
 #include "sysfs.h"
 
-#define SKIP_REASON_MAX 160
+#define SKIP_REASON_MAX 320
 
 /* The vfio parameters that change what vfio-pci takes. */
 struct vfio_params {

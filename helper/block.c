@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "addrs.h"
+#include "block.h"
+#include "util.h"
+
+#define CLASS_BLOCK "sys/class/block"
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int list_dir(const struct sysfs *s, const char *path,
+		    char (**names)[BLOCK_NAME_MAX], size_t *n)
+{
+	struct dirent *de;
+	DIR *dir;
+	int r;
+
+	*names = NULL;
+	*n = 0;
+	r = sysfs_opendir(s, path, &dir);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir))) {
+		char name[BLOCK_NAME_MAX];
+
+		if (de->d_name[0] == '.' ||
+		    path_format(name, sizeof(name), "%s", de->d_name) < 0)
+			continue;
+		r = array_push(names, n, sizeof(name), name);
+		if (r < 0) {
+			free(*names);
+			*names = NULL;
+			*n = 0;
+			break;
+		}
+	}
+	closedir(dir);
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), compare_names);
+	return r < 0 ? r : 0;
+}
+
+int block_list(const struct sysfs *s, char (**names)[BLOCK_NAME_MAX], size_t *n)
+{
+	return list_dir(s, CLASS_BLOCK, names, n);
+}
+
+int block_links(const struct sysfs *s, const char *name, const char *which,
+		char (**names)[BLOCK_NAME_MAX], size_t *n)
+{
+	char path[256];
+	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s", name,
+			    which);
+
+	if (r < 0)
+		return r;
+	r = list_dir(s, path, names, n);
+	return r == -ENOENT ? 0 : r;
+}
+
+int block_pci_function(const struct sysfs *s, const char *name, char *addr,
+		       size_t size)
+{
+	char path[256], target[PATH_MAX], *component, *save = NULL;
+	const char *found = "";
+	ssize_t len;
+	int r;
+
+	r = path_format(path, sizeof(path), CLASS_BLOCK "/%s", name);
+	if (r < 0)
+		return r;
+	len = readlinkat(s->root_fd, path, target, sizeof(target) - 1);
+	if (len < 0)
+		return -errno;
+	target[len] = '\0';
+	for (component = strtok_r(target, "/", &save); component;
+	     component = strtok_r(NULL, "/", &save)) {
+		struct pci_addr a;
+
+		if (pci_addr_parse(component, &a) == 0 && a.fn >= 0)
+			found = component;
+	}
+	return path_format(addr, size, "%s", found);
+}
+
+bool block_is_partition(const struct sysfs *s, const char *name)
+{
+	char path[256];
+
+	return path_format(path, sizeof(path), CLASS_BLOCK "/%s/partition",
+			   name) >= 0 &&
+	       sysfs_exists(s, path);
+}
+
+int block_from_devnum(const struct sysfs *s, const char *majmin, char *name,
+		      size_t size)
+{
+	char path[128];
+	int r = path_format(path, sizeof(path), "sys/dev/block/%s", majmin);
+
+	return r < 0 ? r : sysfs_read_link_name(s, path, name, size);
+}
+
+/* /dev/mapper/NAME: the dm device whose dm/name is NAME. */
+static int resolve_dm_name(const struct sysfs *s, const char *dm_name,
+			   char *name, size_t size)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+	int r = block_list(s, &names, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char path[256], buf[128];
+
+		if (path_format(path, sizeof(path), CLASS_BLOCK "/%s/dm/name",
+				names[i]) < 0 ||
+		    sysfs_read(s, path, buf, sizeof(buf)) < 0)
+			continue;
+		if (strcmp(buf, dm_name) == 0)
+			return path_format(name, size, "%s", names[i]);
+	}
+	return -ENOENT;
+}
+
+static int resolve_kernel_name(const struct sysfs *s, const char *kname,
+			       char *name, size_t size)
+{
+	char path[256];
+	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s", kname);
+
+	if (r < 0)
+		return r;
+	if (!sysfs_exists(s, path))
+		return -ENOENT;
+	return path_format(name, size, "%s", kname);
+}
+
+int block_resolve_path(const struct sysfs *s, const char *spec, char *name,
+		       size_t size)
+{
+	unsigned maj, min;
+	char majmin[32], target[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (sscanf(spec, "%u:%u", &maj, &min) == 2) {
+		snprintf(majmin, sizeof(majmin), "%u:%u", maj, min);
+		return block_from_devnum(s, majmin, name, size);
+	}
+	if (strncmp(spec, "/dev/mapper/", 12) == 0)
+		return resolve_dm_name(s, spec + 12, name, size);
+	if (strncmp(spec, "/dev/", 5) != 0)
+		return resolve_kernel_name(s, spec, name, size);
+	/* A device node: its number names it, even behind a udev link. */
+	if (fstatat(s->root_fd, spec + 1, &st, 0) == 0 && S_ISBLK(st.st_mode)) {
+		snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_rdev),
+			 minor(st.st_rdev));
+		return block_from_devnum(s, majmin, name, size);
+	}
+	r = sysfs_read_link_name(s, spec + 1, target, sizeof(target));
+	if (r >= 0)
+		return resolve_kernel_name(s, target, name, size);
+	return resolve_kernel_name(s, strrchr(spec, '/') + 1, name, size);
+}

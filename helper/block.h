@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sysfs.h"
+
+#define BLOCK_NAME_MAX 64
+
+/*
+ * Block devices as sysfs shows them: sys/class/block/NAME links to the
+ * device, whose path runs through the PCI function that carries it;
+ * slaves/ and holders/ link the layers of dm and md stacks.
+ */
+
+/* Every block device name, sorted. */
+int block_list(const struct sysfs *s, char (**names)[BLOCK_NAME_MAX],
+	       size_t *n) _must_check_;
+/* The PCI function nearest above the device ("0000:02:00.0"); "" if none. */
+int block_pci_function(const struct sysfs *s, const char *name, char *addr,
+		       size_t size) _must_check_;
+/* The device named by "/dev/...", "/dev/disk/by-*", "/dev/mapper/...",
+ * "MAJ:MIN" or a bare kernel name; -ENOENT when there is none. */
+int block_resolve_path(const struct sysfs *s, const char *spec, char *name,
+		       size_t size) _must_check_;
+int block_from_devnum(const struct sysfs *s, const char *majmin, char *name,
+		      size_t size) _must_check_;
+bool block_is_partition(const struct sysfs *s, const char *name);
+/* The names linked in NAME/slaves or NAME/holders. */
+int block_links(const struct sysfs *s, const char *name, const char *which,
+		char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
