@@ -66,6 +66,10 @@ static int select_args(struct sysfs *s, const struct options *opts,
 		    "list");
 		return EXIT_USAGE;
 	}
+	if (cmdline_out) {
+		*cmdline_out = cmdline;
+		cmdline = NULL;
+	}
 	return status;
 }
 

@@ -137,3 +137,66 @@ fake_pci_ids() {
 		'8086  Intel Corporation' '	1533  I210 Gigabit Network Connection' \
 		'C 03  Display controller' >"$ROOT/usr/share/misc/pci.ids"
 }
+
+# --- block devices ------------------------------------------------------
+# A block device under a parent sysfs directory (relative to sys/devices),
+# with its class/block and dev/block links and empty holders/ and slaves/.
+_fake_block() {
+	local parent=$1 name=$2 devnum=$3 dir
+	dir="$ROOT/sys/devices/$parent/$name"
+	mkdir -p "$dir/holders" "$dir/slaves" "$ROOT/sys/class/block" \
+		"$ROOT/sys/dev/block"
+	echo "$devnum" >"$dir/dev"
+	ln -s "../../devices/$parent/$name" "$ROOT/sys/class/block/$name"
+	ln -s "../../devices/$parent/$name" "$ROOT/sys/dev/block/$devnum"
+}
+
+# fake_disk ADDR NAME MAJ:MIN: an NVMe namespace on the function ADDR.
+fake_disk() {
+	_fake_block "pci0000:00/$1/nvme/${2%n*}" "$2" "$3"
+}
+
+# fake_partition DISK NAME NUMBER MAJ:MIN
+fake_partition() {
+	local disk parent
+	disk=$(readlink "$ROOT/sys/class/block/$1")
+	parent=${disk#../../devices/}
+	_fake_block "$parent" "$2" "$4"
+	echo "$3" >"$ROOT/sys/class/block/$2/partition"
+}
+
+# fake_stacked NAME MAJ:MIN DM_NAME|- MEMBER...: a dm (or md) device built
+# on the members, linked both ways as the kernel links them.
+fake_stacked() {
+	local name=$1 devnum=$2 dm_name=$3 member
+	shift 3
+	_fake_block virtual/block "$name" "$devnum"
+	if [ "$dm_name" != - ]; then
+		mkdir -p "$ROOT/sys/devices/virtual/block/$name/dm"
+		echo "$dm_name" >"$ROOT/sys/devices/virtual/block/$name/dm/name"
+	fi
+	for member in "$@"; do
+		ln -s "../../$member" "$ROOT/sys/class/block/$name/slaves/$member"
+		ln -s "../../$name" "$ROOT/sys/class/block/$member/holders/$name"
+	done
+}
+
+# fake_fs NAME TYPE UUID LABEL: a real filesystem image as dev/NAME, for
+# libblkid to probe.
+fake_fs() {
+	local image="$ROOT/dev/$1"
+	truncate -s 4M "$image"
+	case $2 in
+	ext4) mkfs.ext4 -q -F -U "$3" -L "$4" "$image" ;;
+	swap) mkswap -q -U "$3" -L "$4" "$image" >/dev/null ;;
+	esac
+}
+
+# fake_gpt NAME PARTUUID PARTLABEL: a whole-disk image with a GPT whose
+# second partition has that UUID and name.
+fake_gpt() {
+	local image="$ROOT/dev/$1"
+	truncate -s 8M "$image"
+	printf '%s\n' 'label: gpt' 'size=2MiB, name=efi' \
+		"size=2MiB, uuid=$2, name=$3" | sfdisk -q "$image" >/dev/null
+}
