@@ -30,10 +30,12 @@ ifeq ($(wildcard $(KMOD_LIBDIR)/libkmod.a),)
 $(error STATIC=1 needs $(KMOD_LIBDIR)/libkmod.a, which this distribution does not ship (Debian 12 has none); build without STATIC=1)
 endif
 ALL_LDFLAGS = -static $(LDFLAGS)
+ALL_CFLAGS += -DKMOD_LINKED
 LDLIBS = $(shell $(PKG_CONFIG) --static --libs libkmod blkid)
 else
 ALL_LDFLAGS = $(LDFLAGS)
-LDLIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
+# libkmod is opened with dlopen() when a module must be loaded.
+LDLIBS = $(shell $(PKG_CONFIG) --libs blkid) -ldl
 endif
 
 SOURCES = $(wildcard helper/*.c)
@@ -45,8 +47,8 @@ SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
 
 BATS ?= bats
 
-.PHONY: all deps check check-unit check-boot demo bench install uninstall clean \
-	format lint
+.PHONY: all deps check check-unit check-boot demo bench install install-strip \
+	uninstall clean format lint
 
 all: vfio-bind
 
@@ -93,7 +95,8 @@ install: vfio-bind
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR) \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top
-	$(INSTALL) -m 0755 vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
+	$(INSTALL) -m 0755 $(INSTALL_PROGRAM_FLAGS) vfio-bind \
+		$(DESTDIR)$(SBINDIR)/vfio-bind
 	$(SUBST) docs/vfio-bind.8 > $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
 	for f in hook/*; do \
@@ -110,6 +113,10 @@ install: vfio-bind
 		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
 	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+
+# As the GNU coding standards describe it: install, with the program stripped.
+install-strip:
+	$(MAKE) INSTALL_PROGRAM_FLAGS=-s install
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-bind $(DESTDIR)$(MANDIR)/man8/vfio-bind.8 \

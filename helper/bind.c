@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bind.h"
+#include "util.h"
 
 #define PCI_DRIVERS "sys/bus/pci/drivers"
 #define PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
@@ -50,7 +51,8 @@ static int restore_host_driver(const struct sysfs *s, struct pci_function *f,
 	r = sysfs_write(s, PCI_DRIVERS_PROBE, f->addr);
 	if (r < 0)
 		return r;
-	return pci_read_state(s, f);
+	str_copy(f->override, sizeof(f->override), old_override);
+	return pci_read_driver(s, f);
 }
 
 int bind_to_vfio(const struct sysfs *s, struct pci_function *f)
@@ -82,9 +84,11 @@ int bind_to_vfio(const struct sysfs *s, struct pci_function *f)
 	 * the function is attached, so read it back either way.
 	 */
 	bind_error = write_driver_file(s, VFIO_PCI, "bind", f->addr);
-	r = pci_read_state(s, f);
-	if (r == 0 && strcmp(f->driver, VFIO_PCI) == 0)
+	r = pci_read_driver(s, f);
+	if (r == 0 && strcmp(f->driver, VFIO_PCI) == 0) {
+		strcpy(f->override, VFIO_PCI);
 		return BIND_BOUND;
+	}
 
 	r = restore_host_driver(s, f, old_override);
 	if (r < 0)

@@ -173,6 +173,13 @@ static int ensure_vfio_pci(const struct sysfs *s, bool dry_run,
 		    "(dracut -f, update-initramfs -u); nothing changed");
 		return r;
 	}
+	if (r == -ELIBACC || r == -ELIBBAD) {
+		ERR("cannot open libkmod.so.2 to load vfio-pci (%s): install "
+		    "vfio-bind's initramfs integration and rebuild the "
+		    "initramfs; nothing changed",
+		    r == -ELIBACC ? "not found" : "too old");
+		return r;
+	}
 	if (r == -EPERM) {
 		ERR("vfio-pci is blacklisted (modprobe.blacklist= or a "
 		    "modprobe.d blacklist line): remove that entry; nothing "
@@ -288,9 +295,16 @@ int claim_functions(const struct sysfs *s, struct selection *sel,
 	log_skipped(sel, &t);
 	if (check_iommu(sel, params, &t) < 0)
 		return EXIT_PRECONDITION;
-	if (t.skipped < sel->n &&
-	    ensure_vfio_pci(s, opts->dry_run, t.deferred > 0) < 0)
-		return EXIT_PRECONDITION;
+	if (t.skipped < sel->n && !vfio_pci_registered(s)) {
+		if (ensure_vfio_pci(s, opts->dry_run, t.deferred > 0) < 0)
+			return EXIT_PRECONDITION;
+		/* Loaded with the command line's ids=, it took some itself. */
+		for (size_t i = 0; i < sel->n && !opts->dry_run; i++)
+			if (!sel->items[i].skip[0] &&
+			    pci_read_driver(s, &sel->items[i].f) < 0)
+				DBG("%s: its driver cannot be read",
+				    sel->items[i].f.addr);
+	}
 	if (opts->dry_run) {
 		print_plan(sel);
 		return t.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;

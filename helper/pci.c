@@ -89,11 +89,17 @@ static int read_name(const struct sysfs *s, const char *addr, const char *attr,
 	return r < 0 ? r : 0;
 }
 
+int pci_read_driver(const struct sysfs *s, struct pci_function *f)
+{
+	return read_name(s, f->addr, "driver", true, f->driver,
+			 sizeof(f->driver));
+}
+
 int pci_read_state(const struct sysfs *s, struct pci_function *f)
 {
 	int r;
 
-	r = read_name(s, f->addr, "driver", true, f->driver, sizeof(f->driver));
+	r = pci_read_driver(s, f);
 	if (r < 0)
 		return r;
 	r = read_name(s, f->addr, "driver_override", false, f->override,

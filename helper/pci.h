@@ -39,7 +39,10 @@ int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
 		       size_t *n) _must_check_;
 int pci_read_function(const struct sysfs *s, const char *addr,
 		      struct pci_function *f) _must_check_;
-/* Re-reads the state that binding changes: driver, override, IOMMU group. */
+/* Re-reads only the driver link, which is what a bind changes. */
+int pci_read_driver(const struct sysfs *s, struct pci_function *f) _must_check_;
+/* Reads the state a function's binding depends on: driver, override, IOMMU
+ * group. */
 int pci_read_state(const struct sysfs *s, struct pci_function *f) _must_check_;
 /* The header type as vfio-pci sees it (pdev->hdr_type, without the
  * multi-function bit). */
