@@ -111,9 +111,9 @@ int block_from_devnum(const struct sysfs *s, const char *majmin, char *name,
 	return r < 0 ? r : sysfs_read_link_name(s, path, name, size);
 }
 
-/* /dev/mapper/NAME: the dm device whose dm/name is NAME. */
-static int resolve_dm_name(const struct sysfs *s, const char *dm_name,
-			   char *name, size_t size)
+int block_find_by_attr(const struct sysfs *s, const char *parent,
+		       const char *attr, const char *value, char *name,
+		       size_t size)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
 	size_t n;
@@ -124,11 +124,14 @@ static int resolve_dm_name(const struct sysfs *s, const char *dm_name,
 	for (size_t i = 0; i < n; i++) {
 		char path[256], buf[128];
 
-		if (path_format(path, sizeof(path), CLASS_BLOCK "/%s/dm/name",
-				names[i]) < 0 ||
-		    sysfs_read(s, path, buf, sizeof(buf)) < 0)
+		r = parent ? path_format(path, sizeof(path),
+					 CLASS_BLOCK "/%s/%s/%s", parent,
+					 names[i], attr)
+			   : path_format(path, sizeof(path),
+					 CLASS_BLOCK "/%s/%s", names[i], attr);
+		if (r < 0 || sysfs_read(s, path, buf, sizeof(buf)) < 0)
 			continue;
-		if (strcmp(buf, dm_name) == 0)
+		if (strcmp(buf, value) == 0)
 			return path_format(name, size, "%s", names[i]);
 	}
 	return -ENOENT;
@@ -160,7 +163,8 @@ int block_resolve_path(const struct sysfs *s, const char *spec, char *name,
 		return block_from_devnum(s, majmin, name, size);
 	}
 	if (strncmp(spec, "/dev/mapper/", 12) == 0)
-		return resolve_dm_name(s, spec + 12, name, size);
+		return block_find_by_attr(s, NULL, "dm/name", spec + 12, name,
+					  size);
 	if (strncmp(spec, "/dev/", 5) != 0)
 		return resolve_kernel_name(s, spec, name, size);
 	/* A device node: its number names it, even behind a udev link. */

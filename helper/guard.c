@@ -46,30 +46,6 @@ static blkid_probe probe_device(const struct sysfs *s, const char *name,
 	return pr;
 }
 
-/* The partition of DISK whose number is PARTNO. */
-static int partition_by_number(const struct sysfs *s, const char *disk,
-			       int partno, char *name, size_t size)
-{
-	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	size_t n;
-	int r = block_list(s, &names, &n);
-
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		char path[256], buf[16];
-
-		if (path_format(path, sizeof(path),
-				"sys/class/block/%s/%s/partition", disk,
-				names[i]) < 0 ||
-		    sysfs_read(s, path, buf, sizeof(buf)) < 0)
-			continue;
-		if (atoi(buf) == partno)
-			return path_format(name, size, "%s", names[i]);
-	}
-	return -ENOENT;
-}
-
 /* PARTUUID= and PARTLABEL= live in the partition table of the whole disk. */
 static int find_partition_tag(const struct sysfs *s, const char *disk,
 			      bool by_uuid, const char *value, char *name,
@@ -87,12 +63,14 @@ static int find_partition_tag(const struct sysfs *s, const char *disk,
 		blkid_partition par = blkid_partlist_get_partition(parts, i);
 		const char *v = by_uuid ? blkid_partition_get_uuid(par)
 					: blkid_partition_get_name(par);
+		char partno[16];
 
-		if (v &&
-		    (by_uuid ? strcasecmp(v, value) : strcmp(v, value)) == 0)
-			return partition_by_number(
-				s, disk, blkid_partition_get_partno(par), name,
-				size);
+		if (!v || (by_uuid ? strcasecmp(v, value) : strcmp(v, value)))
+			continue;
+		snprintf(partno, sizeof(partno), "%d",
+			 blkid_partition_get_partno(par));
+		return block_find_by_attr(s, disk, "partition", partno, name,
+					  size);
 	}
 	return -ENOENT;
 }
