@@ -17,6 +17,11 @@ int pci_device_path(char *buf, size_t size, const char *addr, const char *attr)
 	return path_format(buf, size, PCI_DEVICES "/%s", addr);
 }
 
+int pci_open_devices(const struct sysfs *s, DIR **dir)
+{
+	return sysfs_opendir(s, PCI_DEVICES, dir);
+}
+
 static int compare_addresses(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -31,7 +36,7 @@ int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
 	DIR *dir;
 	int r;
 
-	r = sysfs_opendir(s, PCI_DEVICES, &dir);
+	r = pci_open_devices(s, &dir);
 	if (r < 0)
 		return r;
 	while ((de = readdir(dir))) {

@@ -34,6 +34,8 @@ struct pci_function {
 	char iommu_group[16]; /* its number; "" when it has none */
 };
 
+/* The directory of the PCI functions the kernel knows, in no order. */
+int pci_open_devices(const struct sysfs *s, DIR **dir) _must_check_;
 /* The PCI functions the kernel knows, sorted by address. */
 int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
 		       size_t *n) _must_check_;

@@ -124,50 +124,72 @@ static int match_lazily(const struct sysfs *s, const struct selector *selector,
 	return 0;
 }
 
+static int select_one(const struct sysfs *s, const struct selector *selector,
+		      const struct vfio_params *params, const char *addr,
+		      struct selection *sel)
+{
+	struct selected item = {0};
+	bool matched;
+	int r;
+
+	str_copy(item.f.addr, sizeof(item.f.addr), addr);
+	r = match_lazily(s, selector, &item.f, &matched);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		snprintf(item.skip, sizeof(item.skip),
+			 "its IDs cannot be read (%s)", strerror(-r));
+	} else if (!matched) {
+		return 0;
+	} else if ((r = pci_read_state(s, &item.f)) < 0) {
+		item.ids_read = true;
+		snprintf(item.skip, sizeof(item.skip),
+			 "its driver cannot be read (%s)", strerror(-r));
+	} else {
+		item.ids_read = true;
+		vfio_refusal(s, params, &item.f, item.skip, sizeof(item.skip));
+	}
+	return array_push(&sel->items, &sel->n, sizeof(item), &item);
+}
+
+static int compare_selected(const void *a, const void *b)
+{
+	const struct selected *x = a, *y = b;
+
+	return strcmp(x->f.addr, y->f.addr);
+}
+
+/*
+ * One pass over the directory, keeping only the matches: the boot path
+ * holds no list of every function.
+ */
 int select_functions(const struct sysfs *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel)
 {
-	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
-	size_t n_addrs;
-	int r;
+	struct dirent *de;
+	DIR *dir;
+	int r = 0;
 
 	memset(sel, 0, sizeof(*sel));
 	if (selector_is_empty(selector))
 		return 0;
-	r = pci_list_addresses(s, &addrs, &n_addrs);
+	r = pci_open_devices(s, &dir);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n_addrs; i++) {
-		struct selected item = {0};
-		bool matched;
-
-		strcpy(item.f.addr, addrs[i]);
-		r = match_lazily(s, selector, &item.f, &matched);
-		if (r == -ENOMEM)
-			goto fail;
-		if (r < 0) {
-			snprintf(item.skip, sizeof(item.skip),
-				 "its IDs cannot be read (%s)", strerror(-r));
-		} else if (!matched) {
+	while (r >= 0 && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= PCI_ADDR_MAX)
 			continue;
-		} else if ((r = pci_read_state(s, &item.f)) < 0) {
-			item.ids_read = true;
-			snprintf(item.skip, sizeof(item.skip),
-				 "its driver cannot be read (%s)",
-				 strerror(-r));
-		} else {
-			item.ids_read = true;
-			vfio_refusal(s, params, &item.f, item.skip,
-				     sizeof(item.skip));
-		}
-		r = array_push(&sel->items, &sel->n, sizeof(item), &item);
-		if (r < 0)
-			goto fail;
+		r = select_one(s, selector, params, de->d_name, sel);
 	}
+	closedir(dir);
+	if (r < 0) {
+		selection_free(sel);
+		return r;
+	}
+	if (sel->n > 1)
+		qsort(sel->items, sel->n, sizeof(*sel->items),
+		      compare_selected);
 	return 0;
-fail:
-	selection_free(sel);
-	return r;
 }
 
 void selection_free(struct selection *sel)
