@@ -89,6 +89,8 @@ lint:
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run
+	shellcheck -x tests/boot/lib.sh tests/boot/build tests/boot/demo \
+		tests/boot/rootfs-init tests/boot/boot.bats
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
 format:

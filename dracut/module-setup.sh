@@ -1,0 +1,53 @@
+#!/bin/bash
+# vfio-bind: claim the PCI functions named by vfio-pci.ids= for vfio-pci
+# before udev starts, so host drivers (nouveau, snd_hda_intel, ...) never
+# get them.
+#
+# Included by default once installed: check() returns 0 whenever the helper
+# is there, in generic and host-only images alike, because the command line
+# of the next boot is not known when the image is built and the helper does
+# nothing without vfio-pci.ids=. Leave it out with `dracut --omit vfio-bind`
+# or omit_dracutmodules+=" vfio-bind " in /etc/dracut.conf.d/.
+
+# called by dracut
+check() {
+	require_binaries @SBINDIR@/vfio-bind || return 1
+	[ -r @PKGDATADIR@/vfio-bind.sh ] || return 1
+	return 0
+}
+
+# called by dracut
+depends() {
+	return 0
+}
+
+# called by dracut
+installkernel() {
+	# A subshell, so the shared functions do not stay defined in dracut.
+	(
+		# shellcheck source=/dev/null
+		. @PKGDATADIR@/vfio-bind.sh
+		# The host may not have loaded vfio yet: add the modules even to
+		# host-only images.
+		# shellcheck disable=SC2046
+		hostonly='' instmods $(vfio_bind_modules)
+	)
+}
+
+# called by dracut
+install() {
+	inst_binary @SBINDIR@/vfio-bind
+	inst_simple @PKGDATADIR@/vfio-bind.sh
+	(
+		# shellcheck source=/dev/null
+		. @PKGDATADIR@/vfio-bind.sh
+		# What the helper opens with dlopen(), with what those need.
+		# shellcheck disable=SC2046
+		inst_libdir_file $(vfio_bind_libraries)
+	)
+	# pre-udev runs before udevd in both init systems: systemd's
+	# dracut-pre-udev.service is Before=systemd-udevd.service, and the shell
+	# /init sources it before it starts udevd.
+	# shellcheck disable=SC2154
+	inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
+}

@@ -1,0 +1,204 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source it
+# The QEMU boot harness, sourced by tests/boot/build, tests/boot/*.bats and
+# tests/boot/demo.
+#
+# Everything generated lives in $VB_CACHE (tests/boot/cache, git-ignored):
+#   kernel/VERSION/       the unpacked Debian kernel, never installed:
+#                         boot/{vmlinuz,config}-VERSION, usr/lib/modules/VERSION
+#   stage/                `make install DESTDIR=` of this tree
+#   rootfs.img            the tiny real root (busybox init, see rootfs-init)
+#   images/NAME.img       initramfs images, with NAME.inputs (what built them)
+#   logs/NAME.log         the serial console of the last boot called NAME
+#
+# The real tools (dracut, mkinitramfs) run in a private mount namespace where
+# an overlay puts the staged files and the kernel's modules at their real
+# paths (/usr/sbin, /usr/lib/dracut/modules.d, /usr/share/initramfs-tools,
+# /lib/modules, /boot): nothing on the host outside $VB_CACHE and /tmp is
+# touched.
+#
+# A new kind of boot: build (or reuse) an image with tests/boot/build, then
+# call vb_boot with its own devices and kernel arguments (vb_devices gives
+# the usual sets; VB_ROOT_ARG moves the root), from a function handed to
+# vb_boot_all so that it runs beside the others; the real root's init
+# (rootfs-init) prints the machine-readable lines to assert on, and runs an
+# action named by vfiotest.action= on the kernel command line.
+
+VB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VB_TOP=$(cd "$VB_DIR/../.." && pwd)
+VB_CACHE=${VB_CACHE:-$VB_DIR/cache}
+VB_LOGS=$VB_CACHE/logs
+VB_IMAGES=$VB_CACHE/images
+VB_ROOTFS=$VB_CACHE/rootfs.img
+# The real root's ext4 UUID, for boots that say root=UUID=.
+VB_ROOT_UUID=6f1b0e3a-7c55-4d1b-9b4e-2f0b7c1d5e01
+# dracut, mkinitramfs and QEMU's snapshot=on write their temporary files here
+# rather than in /var/tmp.
+VB_TMP=$VB_CACHE/tmp
+
+# The functions under test: a GPU-like function and its HDMI-audio-like
+# function in one multifunction slot, and an unrelated device (the root
+# disk) that must keep its own driver.
+VB_GPU=0000:00:05.0
+VB_GPU_ID=1234:1111 # bochs-display, host driver bochs-drm
+VB_AUDIO=0000:00:05.1
+VB_AUDIO_ID=8086:293e # ich9-intel-hda, host driver snd_hda_intel
+VB_DISK=0000:00:03.0
+VB_DISK_ID=1af4:1001 # virtio-blk-pci (transitional), driver virtio-pci
+VB_IDS=$VB_GPU_ID,$VB_AUDIO_ID
+
+# The host drivers that race vfio-pci; every image carries them so that
+# udev loads them inside the initramfs.
+VB_COMPETING_DRIVERS="bochs snd-hda-intel snd-hda-codec-generic"
+
+# Seconds one boot may take, however loaded the machine is.
+VB_BOOT_TIMEOUT=${VB_BOOT_TIMEOUT:-300}
+# Boots run side by side (each QEMU under TCG keeps one core busy).
+VB_JOBS=${VB_JOBS:-$(nproc)}
+
+# vb_lock: wait for, then hold until this process exits, the cache's lock,
+# so that two runs in one tree (make check, make demo) take turns.
+vb_lock() {
+	mkdir -p "$VB_CACHE"
+	exec {VB_LOCK_FD}>"$VB_CACHE/.lock"
+	if ! flock -n "$VB_LOCK_FD"; then
+		echo "boot harness: waiting for another run to release $VB_CACHE/.lock" >&2
+		flock "$VB_LOCK_FD"
+	fi
+}
+
+vb_die() {
+	echo "boot harness: $*" >&2
+	exit 1
+}
+
+# The kernel package that linux-image-amd64 currently depends on, e.g.
+# linux-image-6.1.0-56-amd64; with no apt lists, the one already cached.
+vb_kernel_package() {
+	local pkg cached
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+	if [[ -z $pkg ]]; then
+		for cached in "$VB_CACHE"/kernel/*/.done; do
+			[[ -e $cached ]] || continue
+			cached=${cached%/.done}
+			pkg=linux-image-${cached##*/}
+		done
+	fi
+	[[ -n $pkg ]] || vb_die "cannot tell which kernel linux-image-amd64 needs (run apt-get update)"
+	echo "$pkg"
+}
+
+# Sets VB_KVER and VB_KDIR (the unpacked kernel); call vb_build_kernel first
+# where the cache may be cold.
+vb_kernel_vars() {
+	local pkg
+	pkg=$(vb_kernel_package) || return 1
+	VB_KVER=${pkg#linux-image-}
+	VB_KDIR=$VB_CACHE/kernel/$VB_KVER
+	VB_VMLINUZ=$VB_KDIR/boot/vmlinuz-$VB_KVER
+}
+
+# Run "$@" in a private mount namespace where STAGE (a DESTDIR, or "" for
+# none) and the cached kernel appear at their real paths.
+vb_in_root() {
+	local stage=$1 layers
+	shift
+	layers=$VB_KDIR/usr:/usr
+	[[ -n $stage ]] && layers=$stage/usr:$layers
+	[[ $layers == *,* ]] && vb_die "overlay paths must not contain commas: $layers"
+	# shellcheck disable=SC2016 # expanded by that sh
+	unshare --mount --propagation private -- /bin/sh -c '
+		set -e
+		mount -t overlay vfio-bind-test -o "lowerdir=$1" /usr
+		mount --bind "$2" /boot
+		shift 2
+		exec "$@"' vb-in-root "$layers" "$VB_KDIR/boot" "$@"
+}
+
+# A fingerprint of files and directories: names, modes, link targets and
+# contents.
+vb_fingerprint() {
+	local p
+	for p in "$@"; do
+		if [[ -d $p ]]; then
+			(cd "$p" && find . -printf '%p %m %l\n' | LC_ALL=C sort &&
+				find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+		else
+			echo "$p"
+			sha256sum <"$p"
+		fi
+	done | sha256sum | cut -d' ' -f1
+}
+
+# vb_cmdline: the kernel command line every boot shares, with
+# $VB_ROOT_ARG (default root=/dev/vda; e.g. root=UUID=$VB_ROOT_UUID);
+# callers add the test's own arguments.
+# no_timer_check: under software emulation on a loaded machine the kernel's
+# check of the IO-APIC timer can fail and panic the boot.
+vb_cmdline() {
+	echo "console=ttyS0,115200 no_timer_check ${VB_ROOT_ARG:-root=/dev/vda} rootfstype=ext4 ro" \
+		"init=/sbin/init rd.shell=0 rd.emergency=poweroff panic=-1" \
+		"vfio-pci.ids=$VB_IDS"
+}
+
+# QEMU device sets, as arrays for vb_boot.
+# shellcheck disable=SC2054 # QEMU's options have commas
+vb_devices() {
+	# Interrupt remapping is not what vfio-pci's binding needs, and under
+	# TCG it makes early boot timing-sensitive.
+	VB_DEV_IOMMU=(-device intel-iommu,intremap=off)
+	VB_DEV_GPU=(
+		-device bochs-display,bus=pcie.0,addr=05.0,multifunction=on
+		-device ich9-intel-hda,id=hda,bus=pcie.0,addr=05.1
+		-audiodev none,id=snd0
+		-device hda-duplex,bus=hda.0,audiodev=snd0
+	)
+	VB_DEV_ROOT=(
+		-drive "file=$VB_ROOTFS,format=raw,if=none,id=rootdisk,snapshot=on"
+		-device virtio-blk-pci,drive=rootdisk,bus=pcie.0,addr=03.0
+	)
+}
+
+# vb_boot NAME INITRD CMDLINE [QEMU ARGS...]
+# Boot the cached kernel with INITRD under QEMU q35 (software emulation)
+# and write the serial console to $VB_LOGS/NAME.log. The real root prints
+# "VFIOTEST ..." lines and powers off; a hung boot is killed after
+# $VB_BOOT_TIMEOUT seconds. Returns QEMU's status (124: timed out).
+vb_boot() {
+	local name=$1 initrd=$2 cmdline=$3 log
+	shift 3
+	log=$VB_LOGS/$name.log
+	mkdir -p "$VB_LOGS" "$VB_TMP"
+	rm -f "$log"
+	[[ -r $initrd ]] || vb_die "no image $initrd"
+	TMPDIR=$VB_TMP timeout --kill-after=10 "$VB_BOOT_TIMEOUT" \
+		qemu-system-x86_64 -machine q35 -accel tcg -smp 1 -m 1024 \
+		-nodefaults -no-user-config -display none -vga none -no-reboot \
+		-serial "file:$log" -monitor none \
+		-kernel "$VB_VMLINUZ" -initrd "$initrd" -append "$cmdline" \
+		"$@" </dev/null >"$VB_LOGS/$name.qemu" 2>&1
+}
+
+# vb_boot_all FUNCTION ARG...
+# Run "FUNCTION ARG" for every ARG, $VB_JOBS at a time, and wait for all;
+# FUNCTION calls vb_boot. Failures show in the logs, not in the status.
+vb_boot_all() {
+	local fn=$1 arg running=0
+	shift
+	for arg in "$@"; do
+		if ((running >= VB_JOBS)); then
+			wait -n || :
+			running=$((running - 1))
+		fi
+		"$fn" "$arg" &
+		running=$((running + 1))
+	done
+	wait || :
+}
+
+# The "VFIOTEST pci PHASE ADDR ID DRIVER OVERRIDE" line of one function.
+vb_pci_line() {
+	local log=$1 phase=$2 addr=$3
+	grep -a "^VFIOTEST pci $phase $addr " "$log" | tr -d '\r'
+}
