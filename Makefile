@@ -100,7 +100,8 @@ install: vfio-bind
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR) \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount
 	$(INSTALL) -m 0755 $(INSTALL_PROGRAM_FLAGS) vfio-bind \
 		$(DESTDIR)$(SBINDIR)/vfio-bind
 	$(SUBST) docs/vfio-bind.8 > $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
@@ -109,7 +110,7 @@ install: vfio-bind
 		$(SUBST) $$f > $(DESTDIR)$(PKGDATADIR)/$${f#hook/} && \
 		chmod 0644 $(DESTDIR)$(PKGDATADIR)/$${f#hook/} || exit 1; \
 	done
-	for f in module-setup.sh vfio-bind-pre-udev.sh; do \
+	for f in module-setup.sh vfio-bind-pre-udev.sh vfio-bind-pre-mount.sh; do \
 		$(SUBST) dracut/$$f > $(DESTDIR)$(DRACUTMODDIR)/$$f && \
 		chmod 0755 $(DESTDIR)$(DRACUTMODDIR)/$$f || exit 1; \
 	done
@@ -117,8 +118,11 @@ install: vfio-bind
 		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind
 	$(SUBST) initramfs-tools/scripts/init-top/00-vfio-bind \
 		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+	$(SUBST) initramfs-tools/scripts/local-premount/vfio-bind \
+		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
 	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
 
 # As the GNU coding standards describe it: install, with the program stripped.
 install-strip:
@@ -127,7 +131,8 @@ install-strip:
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-bind $(DESTDIR)$(MANDIR)/man8/vfio-bind.8 \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:
