@@ -79,9 +79,10 @@ int cmd_boot(struct sysfs *s, const struct options *opts)
 	selector_free(&selector);
 	if (status != EXIT_OK)
 		return status;
-	if (sel.n == 0)
+	if (sel.n == 0) {
 		INF("the kernel command line selects no PCI function");
-	else
+	} else {
+		INF("the kernel command line selects %zu PCI functions", sel.n);
 		status = claim_functions(
 			s, &sel, &params,
 			&(struct claim_opts){.dry_run = opts->dry_run,
@@ -90,6 +91,7 @@ int cmd_boot(struct sysfs *s, const struct options *opts)
 					     .cmdline = cmdline,
 					     .keep = opts->keep,
 					     .n_keep = opts->n_keep});
+	}
 	selection_free(&sel);
 	return status;
 }

@@ -19,6 +19,7 @@ struct command {
 	const char *name;
 	int (*run)(struct sysfs *s, const struct options *opts);
 	bool takes_args, dry_run, json, alias, guard;
+	bool changes; /* writes sysfs: its decisions go to the kernel log */
 };
 
 static const struct command commands[] = {
@@ -29,16 +30,21 @@ static const struct command commands[] = {
 	 .run = cmd_bind,
 	 .takes_args = true,
 	 .dry_run = true,
-	 .guard = true},
+	 .guard = true,
+	 .changes = true},
 	{.name = "unbind",
 	 .run = cmd_unbind,
 	 .takes_args = true,
-	 .dry_run = true},
+	 .dry_run = true,
+	 .changes = true},
 	{.name = "nova-config", .run = cmd_nova_config, .alias = true},
 };
 
-static const struct command boot_command = {
-	.name = "", .run = cmd_boot, .dry_run = true, .guard = true};
+static const struct command boot_command = {.name = "",
+					    .run = cmd_boot,
+					    .dry_run = true,
+					    .guard = true,
+					    .changes = true};
 
 static void usage(void)
 {
@@ -108,8 +114,9 @@ static void usage(void)
 	      "found\n"
 	      "    a problem\n"
 	      "\n"
-	      "Each decision is logged to stderr and to the kernel log\n"
-	      "(/dev/kmsg). See vfio-bind(8).\n",
+	      "Each decision is logged to stderr; the boot job, bind and "
+	      "unbind\n"
+	      "also log to the kernel log (/dev/kmsg). See vfio-bind(8).\n",
 	      stdout);
 }
 
@@ -245,7 +252,7 @@ int main(int argc, char **argv)
 			opts.root, strerror(-r));
 		return EXIT_USAGE;
 	}
-	if (sysfs_exists(&sys, "dev/kmsg"))
+	if (cmd->changes && !opts.dry_run && sysfs_exists(&sys, "dev/kmsg"))
 		log_open(sysfs_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
 
 	status = cmd->run(&sys, &opts);

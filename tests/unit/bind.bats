@@ -56,7 +56,8 @@ sys/bus/pci/devices/$AUDIO/driver_override"
 	"$VFIO_BIND" --root "$ROOT" 2>/dev/null
 	run --separate-stderr vfio_bind_traced
 	assert_success
-	stderr_is "vfio-bind: all 2 selected functions already on vfio-pci: nothing changed"
+	stderr_is "vfio-bind: the kernel command line selects 2 PCI functions
+vfio-bind: all 2 selected functions already on vfio-pci: nothing changed"
 	run sysfs_writes
 	assert_output ""
 }
