@@ -90,7 +90,7 @@ lint:
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run
 	shellcheck -x tests/boot/lib.sh tests/boot/build tests/boot/demo \
-		tests/boot/rootfs-init tests/boot/boot.bats
+		tests/boot/rootfs-init tests/boot/*.bats
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
 format:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # vfio-bind: claim the PCI functions named by vfio-pci.ids= for vfio-pci
 # before udev starts, so host drivers (nouveau, snd_hda_intel, ...) never
-# get them.
+# get them; storage controllers once the root device exists, keeping the
+# one that carries it.
 #
 # Included by default once installed: check() returns 0 whenever the helper
 # is there, in generic and host-only images alike, because the command line
@@ -50,4 +51,12 @@ install() {
 	# /init sources it before it starts udevd.
 	# shellcheck disable=SC2154
 	inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
+	# The storage guard's second pass, once the root device exists. The
+	# shell /init sources pre-mount after its initqueue loop, which waits
+	# for the root device; systemd's dracut-pre-mount.service is ordered
+	# after dracut-initqueue.service, which does the same wait but runs
+	# only when the image asks for it (crypt, md and lvm do; a host-only
+	# image may have none of them): ask for it.
+	inst_hook pre-mount 10 "$moddir/vfio-bind-pre-mount.sh"
+	dracut_need_initqueue
 }

@@ -259,22 +259,25 @@ static void bind_one(const struct sysfs *s, struct selected *it,
 static int report(const struct tally *t, size_t n)
 {
 	if (t->failed + t->skipped > 0) {
-		ERR("%zu of %zu selected functions are not on vfio-pci (see "
-		    "above)",
-		    t->failed + t->skipped, n);
+		/* A function kept on purpose (the guard) is no error. */
+		log_printf(t->failed ? LOG_ERR : LOG_WARNING,
+			   "%zu of %zu selected functions not on vfio-pci (see "
+			   "above)",
+			   t->failed + t->skipped, n);
 		return EXIT_PARTIAL;
 	}
 	if (t->deferred > 0)
-		INF("%zu functions put on vfio-pci, %zu already there, %zu "
-		    "storage controllers deferred",
+		INF("put on vfio-pci: %zu; already there: %zu; storage "
+		    "controllers deferred: %zu",
 		    t->bound, t->unchanged, t->deferred);
 	else if (t->bound == 0)
-		INF("all %zu selected functions already on vfio-pci: nothing "
+		INF("every selected function already on vfio-pci (%zu): "
+		    "nothing "
 		    "changed",
 		    t->unchanged);
 	else
-		INF("%zu functions put on vfio-pci, %zu already there",
-		    t->bound, t->unchanged);
+		INF("put on vfio-pci: %zu; already there: %zu", t->bound,
+		    t->unchanged);
 	return EXIT_OK;
 }
 

@@ -82,7 +82,8 @@ int cmd_boot(struct sysfs *s, const struct options *opts)
 	if (sel.n == 0) {
 		INF("the kernel command line selects no PCI function");
 	} else {
-		INF("the kernel command line selects %zu PCI functions", sel.n);
+		INF("PCI functions the kernel command line selects: %zu",
+		    sel.n);
 		status = claim_functions(
 			s, &sel, &params,
 			&(struct claim_opts){.dry_run = opts->dry_run,

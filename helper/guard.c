@@ -174,7 +174,10 @@ static int add_spec(const struct sysfs *s, struct storage_guard *g,
 	char name[BLOCK_NAME_MAX], why[192];
 	int r;
 
-	if (!spec || !spec[0] || is_remote_root(spec))
+	if (!spec || !spec[0])
+		return 0;
+	g->root_known = true;
+	if (is_remote_root(spec))
 		return 0;
 	r = guard_resolve(s, spec, name, sizeof(name));
 	if (r < 0) {
@@ -226,6 +229,8 @@ static int add_mounts(const struct sysfs *s, struct storage_guard *g)
 		    strncmp(majmin, "0:", 2) == 0 ||
 		    block_from_devnum(s, majmin, name, sizeof(name)) < 0)
 			continue;
+		if (strcmp(mountpoint, "/") == 0)
+			g->root_known = true;
 		snprintf(why, sizeof(why), "carries %s, mounted on %s", name,
 			 mountpoint);
 		r = add_needed(g, name, why);
@@ -297,6 +302,10 @@ int guard_load(const struct sysfs *s, const char *cmdline, char *const *keep,
 		r = add_slaves(s, g);
 	if (r < 0)
 		guard_free(g);
+	else if (!g->root_known)
+		snprintf(g->unresolved, sizeof(g->unresolved),
+			 "the root device is unknown (no root=, no --keep, "
+			 "/ not mounted from a disk)");
 	return r;
 }
 

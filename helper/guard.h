@@ -23,6 +23,7 @@ struct storage_guard {
 	struct needed_dev *devs;
 	size_t n;
 	char unresolved[256]; /* a needed device that could not be found */
+	bool root_known; /* root=, --keep or a mounted / tell where root is */
 };
 
 int guard_load(const struct sysfs *s, const char *cmdline, char *const *keep,

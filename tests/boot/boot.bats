@@ -6,11 +6,15 @@
 #
 # setup_file builds what is missing and runs every boot side by side; the
 # tests read the serial logs. For each image there are three boots:
-#   IMAGE           vfio-bind in the image, IOMMU on, then unbind+reprobe
+#   IMAGE           vfio-bind in the image, IOMMU on; in the real root
+#                   `vfio-bind check` and `vfio-bind nova-config`, then
+#                   unbind+reprobe
 #   IMAGE-control   the same image without vfio-bind (dracut --omit
 #                   vfio-bind; mkinitramfs without our files): the host
 #                   drivers must win, so every positive check can fail
-#   IMAGE-noiommu   vfio-bind in the image, no IOMMU
+#   IMAGE-noiommu   vfio-bind in the image, no IOMMU; `vfio-bind check`
+# The storage guard's boots are in storage.bats, the operator commands'
+# other boots in commands.bats.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -19,20 +23,14 @@ bats_load_library bats-assert
 IMAGES="dracut-systemd dracut-shell mkinitramfs"
 
 setup_file() {
-	# shellcheck source=lib.sh
-	. "$BATS_TEST_DIRNAME/lib.sh"
-	# held by this bats process, and so by its tests, until the file is done
-	vb_lock
-	if ! "$BATS_TEST_DIRNAME/build" >"$VB_CACHE/build.log" 2>&1; then
-		tail -n 40 "$VB_CACHE/build.log" >&3
-		return 1
-	fi
+	# shellcheck source=common.bash
+	. "$BATS_TEST_DIRNAME/common.bash"
 	local image
 	local -a boots=()
 	for image in $IMAGES; do
 		boots+=("$image" "$image-control" "$image-noiommu")
 	done
-	vb_boot_all boot_one "${boots[@]}"
+	boot_setup_file boot_one "${boots[@]}"
 }
 
 # boot_one NAME: the boots described at the top.
@@ -42,40 +40,19 @@ boot_one() {
 	vb_devices
 	cmdline=$(vb_cmdline)
 	if [[ $name == *-noiommu ]]; then
-		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
+		vb_boot "$name" "$VB_IMAGES/$image.img" \
+			"$cmdline $(vb_action check check)" \
 			"${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
 	else
 		vb_boot "$name" "$VB_IMAGES/$image.img" \
-			"$cmdline intel_iommu=on vfiotest.action=reprobe:$VB_GPU,$VB_AUDIO" \
+			"$cmdline intel_iommu=on $(vb_action check check) $(vb_action nova nova-config) vfiotest.action=reprobe:$VB_GPU,$VB_AUDIO" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
 	fi
 }
 
 setup() {
-	# shellcheck source=lib.sh
-	. "$BATS_TEST_DIRNAME/lib.sh"
-}
-
-# run_boot NAME: $output/$lines are the real root's VFIOTEST lines of that
-# boot; fails (with the end of the console) when it did not get there.
-run_boot() {
-	local log=$VB_LOGS/$1.log
-	if [[ ! -s $log ]]; then
-		cat "$VB_LOGS/$1.qemu" >&2 2>/dev/null || :
-		fail "no serial log $log: the boot $1 did not run"
-	fi
-	run grep -a '^VFIOTEST ' "$log"
-	output=${output//$'\r'/}
-	lines=("${lines[@]//$'\r'/}")
-	if ! grep -aq '^VFIOTEST done' "$log"; then
-		tail -n 40 "$log" | tr -d '\r' >&2
-		fail "boot $1 did not reach the end of the real root's init (log: $log)"
-	fi
-}
-
-# pci PHASE ADDR ID DRIVER OVERRIDE: assert one function's line.
-pci() {
-	assert_line "VFIOTEST pci $*"
+	# shellcheck source=common.bash
+	. "$BATS_TEST_DIRNAME/common.bash"
 }
 
 # The checks, one function each, shared by the three images.
@@ -129,21 +106,51 @@ check_reprobe() {
 	pci reprobe "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
 }
 
-# What the images hold.
+# The operator commands, run in the real root by the helper installed there
+# (the staged, stripped one).
 
-# list_image NAME: the file list of an image
-list_image() {
-	local img=$VB_IMAGES/$1.img
-	[[ -s $img ]] || fail "no image $img"
-	case $1 in
-	dracut-*) lsinitrd "$img" ;;
-	mkinitramfs*)
-		rm -rf "$BATS_TEST_TMPDIR/unpacked"
-		unmkinitramfs "$img" "$BATS_TEST_TMPDIR/unpacked" &&
-			(cd "$BATS_TEST_TMPDIR/unpacked" && find . | sed 's|^\./||')
-		;;
-	esac
+check_check() {
+	run_boot "$1"
+	assert_line "VFIOTEST status check 0"
+	assert_line "VFIOTEST out check ok    IOMMU is on"
+	assert_line "VFIOTEST out check ok    $VB_GPU [$VB_GPU_ID] is on vfio-pci"
+	assert_line "VFIOTEST out check ok    $VB_AUDIO [$VB_AUDIO_ID] is on vfio-pci"
+	assert_line --regexp "^VFIOTEST out check ok    ${VB_GPU//./\\.} IOMMU group [0-9]+ is viable$"
+	assert_line --regexp "^VFIOTEST out check ok    ${VB_GPU//./\\.} /dev/vfio/[0-9]+ is there$"
+	refute_line --partial "VFIOTEST out check FAIL"
+	# control: the same check without vfio-bind in the image fails
+	run_boot "$1-control"
+	assert_line "VFIOTEST status check 3"
+	assert_line "VFIOTEST out check FAIL  $VB_GPU [$VB_GPU_ID] is on bochs-drm, not vfio-pci"
+	assert_line "VFIOTEST out check FAIL  $VB_AUDIO [$VB_AUDIO_ID] is on snd_hda_intel, not vfio-pci"
 }
+
+check_check_noiommu() {
+	run_boot "$1-noiommu"
+	assert_line "VFIOTEST status check 2"
+	assert_line "VFIOTEST out check FAIL  IOMMU is off"
+	assert_line --regexp "^VFIOTEST out check       fix: .*intel_iommu=on"
+	# control: with the IOMMU on, the same check says so
+	run_boot "$1"
+	assert_line "VFIOTEST out check ok    IOMMU is on"
+	refute_line --partial "IOMMU is off"
+}
+
+check_nova() {
+	run_boot "$1"
+	assert_line "VFIOTEST status nova 0"
+	assert_line "VFIOTEST out nova [pci]"
+	assert_line 'VFIOTEST out nova device_spec = {"vendor_id": "1234", "product_id": "1111"}'
+	assert_line 'VFIOTEST out nova device_spec = {"vendor_id": "8086", "product_id": "293e"}'
+	assert_line --regexp '^VFIOTEST out nova alias = \{"vendor_id": "1234", "product_id": "1111", "device_type": "type-PCI", "name": "[^"]+"\}$'
+	assert_line --regexp '^VFIOTEST out nova alias = \{"vendor_id": "8086", "product_id": "293e", "device_type": "type-PCI", "name": "[^"]+"\}$'
+	# control: with nothing on vfio-pci there is nothing to print
+	run_boot "$1-control"
+	assert_line "VFIOTEST status nova 3"
+	refute_line --partial "VFIOTEST out nova device_spec"
+}
+
+# What the images hold.
 
 @test "dracut-systemd: both functions are on vfio-pci in the real root, the disk kept its driver" {
 	check_claimed dracut-systemd
@@ -159,6 +166,15 @@ list_image() {
 }
 @test "dracut-systemd: unbind and reprobe put the functions back on vfio-pci" {
 	check_reprobe dracut-systemd
+}
+@test "dracut-systemd: vfio-bind check passes in the real root; control: it fails without vfio-bind" {
+	check_check dracut-systemd
+}
+@test "dracut-systemd: without an IOMMU vfio-bind check fails with status 2 and names it" {
+	check_check_noiommu dracut-systemd
+}
+@test "dracut-systemd: vfio-bind nova-config prints both functions; control: nothing without vfio-bind" {
+	check_nova dracut-systemd
 }
 
 @test "dracut-shell: both functions are on vfio-pci in the real root, the disk kept its driver" {
@@ -176,6 +192,15 @@ list_image() {
 @test "dracut-shell: unbind and reprobe put the functions back on vfio-pci" {
 	check_reprobe dracut-shell
 }
+@test "dracut-shell: vfio-bind check passes in the real root; control: it fails without vfio-bind" {
+	check_check dracut-shell
+}
+@test "dracut-shell: without an IOMMU vfio-bind check fails with status 2 and names it" {
+	check_check_noiommu dracut-shell
+}
+@test "dracut-shell: vfio-bind nova-config prints both functions; control: nothing without vfio-bind" {
+	check_nova dracut-shell
+}
 
 @test "mkinitramfs: both functions are on vfio-pci in the real root, the disk kept its driver" {
 	check_claimed mkinitramfs
@@ -191,6 +216,15 @@ list_image() {
 }
 @test "mkinitramfs: unbind and reprobe put the functions back on vfio-pci" {
 	check_reprobe mkinitramfs
+}
+@test "mkinitramfs: vfio-bind check passes in the real root; control: it fails without vfio-bind" {
+	check_check mkinitramfs
+}
+@test "mkinitramfs: without an IOMMU vfio-bind check fails with status 2 and names it" {
+	check_check_noiommu mkinitramfs
+}
+@test "mkinitramfs: vfio-bind nova-config prints both functions; control: nothing without vfio-bind" {
+	check_nova mkinitramfs
 }
 
 @test "dracut: the systemd image ran systemd in the initramfs, the shell image did not" {
@@ -210,11 +244,13 @@ list_image() {
 		assert_line --regexp ' usr/sbin/vfio-bind$'
 		assert_line --regexp ' usr/share/vfio-bind/vfio-bind\.sh$'
 		assert_line --regexp ' usr/lib/dracut/hooks/pre-udev/[0-9]+-vfio-bind-pre-udev\.sh$'
+		assert_line --regexp ' usr/lib/dracut/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
 		assert_line --regexp '/vfio-pci\.ko(\.[a-z]+)?$'
 		assert_line --regexp '/vfio_iommu_type1\.ko(\.[a-z]+)?$'
 		run -0 list_image "$name-control"
 		refute_line --regexp ' usr/sbin/vfio-bind$'
 		refute_line --regexp '/hooks/pre-udev/.*vfio-bind'
+		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
 		refute_line --regexp ' usr/share/vfio-bind/'
 	done
 }

@@ -6,8 +6,10 @@
 # Everything generated lives in $VB_CACHE (tests/boot/cache, git-ignored):
 #   kernel/VERSION/       the unpacked Debian kernel, never installed:
 #                         boot/{vmlinuz,config}-VERSION, usr/lib/modules/VERSION
-#   stage/                `make install DESTDIR=` of this tree
-#   rootfs.img            the tiny real root (busybox init, see rootfs-init)
+#   stage/                `make install-strip DESTDIR=` of this tree
+#   rootfs.img            the tiny real root (busybox init, see rootfs-init,
+#                         and the staged helper with its libraries)
+#   spare.img             a blank disk, for NVMe controllers without root
 #   images/NAME.img       initramfs images, with NAME.inputs (what built them)
 #   logs/NAME.log         the serial console of the last boot called NAME
 #
@@ -19,10 +21,12 @@
 #
 # A new kind of boot: build (or reuse) an image with tests/boot/build, then
 # call vb_boot with its own devices and kernel arguments (vb_devices gives
-# the usual sets; VB_ROOT_ARG moves the root), from a function handed to
-# vb_boot_all so that it runs beside the others; the real root's init
-# (rootfs-init) prints the machine-readable lines to assert on, and runs an
-# action named by vfiotest.action= on the kernel command line.
+# the usual sets; VB_ROOT_ARG moves the root, VB_IDS changes
+# vfio-pci.ids=), from a function handed to vb_boot_all so that it runs
+# beside the others (in a .bats file: boot_setup_file, common.bash); the
+# real root's init (rootfs-init) prints the machine-readable lines to assert
+# on, and runs the actions named by vfiotest.action= on the kernel command
+# line, in order: vb_action NAME ARG... has it run `vfio-bind ARG...`.
 
 VB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VB_TOP=$(cd "$VB_DIR/../.." && pwd)
@@ -30,6 +34,7 @@ VB_CACHE=${VB_CACHE:-$VB_DIR/cache}
 VB_LOGS=$VB_CACHE/logs
 VB_IMAGES=$VB_CACHE/images
 VB_ROOTFS=$VB_CACHE/rootfs.img
+VB_SPARE=$VB_CACHE/spare.img
 # The real root's ext4 UUID, for boots that say root=UUID=.
 VB_ROOT_UUID=6f1b0e3a-7c55-4d1b-9b4e-2f0b7c1d5e01
 # dracut, mkinitramfs and QEMU's snapshot=on write their temporary files here
@@ -46,10 +51,20 @@ VB_AUDIO_ID=8086:293e # ich9-intel-hda, host driver snd_hda_intel
 VB_DISK=0000:00:03.0
 VB_DISK_ID=1af4:1001 # virtio-blk-pci (transitional), driver virtio-pci
 VB_IDS=$VB_GPU_ID,$VB_AUDIO_ID
+# A second GPU-like function, identical to the first, alone in its slot.
+VB_GPU2=0000:00:06.0
+# Two identical NVMe controllers (QEMU's nvme, driver nvme): the storage
+# guard must keep the one that carries the root and may take the other.
+VB_NVME_A=0000:00:04.0
+VB_NVME_B=0000:00:07.0
+VB_NVME_ID=1b36:0010
 
 # The host drivers that race vfio-pci; every image carries them so that
-# udev loads them inside the initramfs.
+# udev loads them inside the initramfs. nvme too: dracut gets it named
+# (build), mkinitramfs's MODULES=most must bring it by itself (a test
+# checks that).
 VB_COMPETING_DRIVERS="bochs snd-hda-intel snd-hda-codec-generic"
+VB_STORAGE_DRIVERS="nvme"
 
 # Seconds one boot may take, however loaded the machine is.
 VB_BOOT_TIMEOUT=${VB_BOOT_TIMEOUT:-300}
@@ -132,14 +147,16 @@ vb_fingerprint() {
 }
 
 # vb_cmdline: the kernel command line every boot shares, with
-# $VB_ROOT_ARG (default root=/dev/vda; e.g. root=UUID=$VB_ROOT_UUID);
-# callers add the test's own arguments.
+# $VB_ROOT_ARG (unset: root=/dev/vda; e.g. root=UUID=$VB_ROOT_UUID; empty:
+# no root=, for images that store it) and
+# vfio-pci.ids=$VB_IDS (none when VB_IDS is empty); callers add the test's
+# own arguments.
 # no_timer_check: under software emulation on a loaded machine the kernel's
 # check of the IO-APIC timer can fail and panic the boot.
 vb_cmdline() {
-	echo "console=ttyS0,115200 no_timer_check ${VB_ROOT_ARG:-root=/dev/vda} rootfstype=ext4 ro" \
+	echo "console=ttyS0,115200 no_timer_check ${VB_ROOT_ARG-root=/dev/vda} rootfstype=ext4 ro" \
 		"init=/sbin/init rd.shell=0 rd.emergency=poweroff panic=-1" \
-		"vfio-pci.ids=$VB_IDS"
+		"${VB_IDS:+vfio-pci.ids=$VB_IDS}"
 }
 
 # QEMU device sets, as arrays for vb_boot.
@@ -157,6 +174,23 @@ vb_devices() {
 	VB_DEV_ROOT=(
 		-drive "file=$VB_ROOTFS,format=raw,if=none,id=rootdisk,snapshot=on"
 		-device virtio-blk-pci,drive=rootdisk,bus=pcie.0,addr=03.0
+	)
+	# a second bochs-display, alone in slot 06
+	VB_DEV_GPU2=(-device bochs-display,bus=pcie.0,addr=06.0)
+	# The two NVMe controllers: the real root on the first, a blank disk on
+	# the second; VB_DEV_NVME_IDLE: a blank disk on both (the root is then
+	# elsewhere, VB_DEV_ROOT).
+	VB_DEV_NVME_ROOT=(
+		-drive "file=$VB_ROOTFS,format=raw,if=none,id=nvmea,snapshot=on"
+		-device "nvme,serial=vfb-nvme-a,drive=nvmea,bus=pcie.0,addr=${VB_NVME_A#0000:00:}"
+		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmeb,snapshot=on"
+		-device "nvme,serial=vfb-nvme-b,drive=nvmeb,bus=pcie.0,addr=${VB_NVME_B#0000:00:}"
+	)
+	VB_DEV_NVME_IDLE=(
+		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmea,snapshot=on"
+		-device "nvme,serial=vfb-nvme-a,drive=nvmea,bus=pcie.0,addr=${VB_NVME_A#0000:00:}"
+		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmeb,snapshot=on"
+		-device "nvme,serial=vfb-nvme-b,drive=nvmeb,bus=pcie.0,addr=${VB_NVME_B#0000:00:}"
 	)
 }
 
@@ -195,6 +229,14 @@ vb_boot_all() {
 		running=$((running + 1))
 	done
 	wait || :
+}
+
+# vb_action NAME ARG...: the kernel argument that has the real root's init
+# run `vfio-bind ARG...` and report it as NAME (see rootfs-init).
+vb_action() {
+	local name=$1 IFS=,
+	shift
+	echo "vfiotest.action=vfio-bind:$name:$*"
 }
 
 # The "VFIOTEST pci PHASE ADDR ID DRIVER OVERRIDE" line of one function.

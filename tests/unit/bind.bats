@@ -27,7 +27,7 @@ setup() {
 	run --separate-stderr vfio_bind_traced
 	assert_failure 3
 	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (No such device); it is on nouveau"
-	stderr_has "2 of 2 selected functions are not on vfio-pci"
+	stderr_has "vfio-bind: 2 of 2 selected functions not on vfio-pci (see above)"
 	run sysfs_writes
 	# override, unbind, bind, then: override cleared, reprobe.
 	assert_line --index 3 "sys/bus/pci/devices/$GPU/driver_override"
@@ -42,7 +42,7 @@ setup() {
 	run --separate-stderr vfio_bind_traced
 	assert_success
 	stderr_has "$GPU [10de:1c30] on vfio-pci; driver_override set"
-	stderr_has "2 functions put on vfio-pci, 0 already there"
+	stderr_has "put on vfio-pci: 2; already there: 0"
 	assert_equal "$(fake_attr "$GPU" driver_override)" vfio-pci
 	assert_equal "$(fake_attr "$AUDIO" driver_override)" vfio-pci
 	run sysfs_writes
@@ -56,8 +56,8 @@ sys/bus/pci/devices/$AUDIO/driver_override"
 	"$VFIO_BIND" --root "$ROOT" 2>/dev/null
 	run --separate-stderr vfio_bind_traced
 	assert_success
-	stderr_is "vfio-bind: the kernel command line selects 2 PCI functions
-vfio-bind: all 2 selected functions already on vfio-pci: nothing changed"
+	stderr_is "vfio-bind: PCI functions the kernel command line selects: 2
+vfio-bind: every selected function already on vfio-pci (2): nothing changed"
 	run sysfs_writes
 	assert_output ""
 }
@@ -126,7 +126,7 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 	run cat "$ROOT/dev/kmsg"
 	assert_line '<4>vfio-bind: vfio-pci.ids: entry "junk" is not vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it too'
 	assert_line "<6>vfio-bind: $GPU [10de:1c30] on vfio-pci; driver_override set"
-	assert_line "<6>vfio-bind: 1 functions put on vfio-pci, 0 already there"
+	assert_line "<6>vfio-bind: put on vfio-pci: 1; already there: 0"
 }
 
 @test "-q keeps warnings and errors, -v adds debug lines" {

@@ -107,7 +107,7 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	plan_for "vfio-pci.ids=ffffffff:ffffffff:1028:11b3"
 	assert_success
 	assert_equal "${#lines[@]}" 2
-	plan_for "vfio-pci.ids=ffffffff:ffffffff:ffffffff:a801"
+	plan_for "vfio-pci.ids=ffffffff:ffffffff:ffffffff:a801 root=/dev/nfs"
 	assert_output --partial "0000:02:00.0 144d:a808 nvme -> vfio-pci"
 }
 
@@ -125,7 +125,7 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	assert_output "$AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	plan_for "vfio-pci.ids=10de:ffffffff:ffffffff:ffffffff:030000:ff0000"
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
-	plan_for "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:010000:ff0000"
+	plan_for "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:010000:ff0000 root=/dev/nfs"
 	assert_output "0000:02:00.0 144d:a808 nvme -> vfio-pci"
 }
 

@@ -175,3 +175,17 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	assert_success
 	assert_output "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
 }
+
+@test "with no root= and / not on a disk, no storage controller is taken" {
+	two_nvme ""
+	plan
+	assert_failure 3
+	assert_line "$ROOTC 1b36:0010 skip: the root device is unknown (no root=, no --keep, / not mounted from a disk), so no storage controller is taken"
+	# The control: with / mounted from nvme0n1p2, the root is known.
+	mkdir -p "$ROOT/proc/self"
+	echo "21 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw" \
+		>"$ROOT/proc/self/mountinfo"
+	plan
+	assert_line "$ROOTC 1b36:0010 skip: carries nvme0n1p2, mounted on /"
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+}

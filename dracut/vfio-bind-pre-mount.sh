@@ -1,0 +1,19 @@
+#!/bin/sh
+# vfio-bind: sourced by dracut once the root device exists and before it is
+# mounted (the initqueue has waited for it: module-setup.sh asks for the
+# initqueue). The storage guard's second pass: take the selected storage
+# controllers that the pre-udev pass deferred, except the one under the root
+# device dracut resolved ($root, "block:/dev/..."; any other form, such as
+# a network root, names no local disk and keeps nothing).
+# Sourced, so: no exit, no set -e, and nothing left defined afterwards.
+
+if [ -r @PKGDATADIR@/vfio-bind.sh ]; then
+	# shellcheck source=/dev/null
+	. @PKGDATADIR@/vfio-bind.sh
+	# shellcheck disable=SC2154 # set by dracut's cmdline stage
+	case $root in
+	block:?*) vfio_bind_run --keep "${root#block:}" ;;
+	*) vfio_bind_run ;;
+	esac
+	unset -f vfio_bind_run vfio_bind_modules vfio_bind_libraries
+fi

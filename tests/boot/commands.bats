@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# shellcheck source-path=SCRIPTDIR
+# The operator commands on a real kernel: the real root's init runs the
+# helper installed there (the staged, stripped one, with its libraries) and
+# prints its output and status (rootfs-init). `check` and `nova-config` on
+# the GPU + audio pair are in boot.bats; here, for each image:
+#   IMAGE-gpuonly    vfio-pci.ids= names only the GPU-like function, whose
+#                    audio function shares its IOMMU group: check fails
+#                    naming it; `bind` moves the audio function from
+#                    snd_hda_intel to vfio-pci, check passes, `unbind`
+#                    hands it back
+#   IMAGE-addrs      two identical GPU-like functions (slots 05 and 06),
+#                    vfio-bind.addrs= names the second: only it is taken
+#   IMAGE-addrs-ids  control: the same machine with vfio-pci.ids= of that
+#                    model takes both
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+IMAGES="dracut-systemd dracut-shell mkinitramfs"
+
+setup_file() {
+	# shellcheck source=common.bash
+	. "$BATS_TEST_DIRNAME/common.bash"
+	local image
+	local -a boots=()
+	for image in $IMAGES; do
+		boots+=("$image-gpuonly" "$image-addrs" "$image-addrs-ids")
+	done
+	boot_setup_file boot_one "${boots[@]}"
+}
+
+# boot_one NAME: the boots described at the top.
+boot_one() {
+	local name=$1 image=${1%-*} cmdline
+	image=${image%-addrs}
+	vb_kernel_vars
+	vb_devices
+	case $name in
+	*-gpuonly)
+		cmdline="$(VB_IDS=$VB_GPU_ID vb_cmdline) intel_iommu=on"
+		cmdline+=" $(vb_action check check)"
+		cmdline+=" $(vb_action bind bind "$VB_AUDIO")"
+		cmdline+=" $(vb_action check-bound check)"
+		cmdline+=" $(vb_action unbind unbind "$VB_AUDIO")"
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
+		;;
+	*-addrs)
+		cmdline="$(VB_IDS='' vb_cmdline) vfio-bind.addrs=$VB_GPU2 intel_iommu=on"
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_GPU2[@]}" \
+			"${VB_DEV_ROOT[@]}"
+		;;
+	*-addrs-ids)
+		cmdline="$(VB_IDS=$VB_GPU_ID vb_cmdline) intel_iommu=on"
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_GPU2[@]}" \
+			"${VB_DEV_ROOT[@]}"
+		;;
+	esac
+}
+
+setup() {
+	# shellcheck source=common.bash
+	. "$BATS_TEST_DIRNAME/common.bash"
+}
+
+# group_of ADDR: the IOMMU group the real root saw (in $lines of run_boot)
+group_of() {
+	local line
+	line=$(printf '%s\n' "${lines[@]}" | grep "^VFIOTEST group $1 ") ||
+		fail "no group line for $1"
+	echo "${line##* }"
+}
+
+# The checks, one function each, shared by the three images.
+
+check_shared_group() {
+	local gpu audio disk
+	run_boot "$1-gpuonly"
+	gpu=$(group_of "$VB_GPU")
+	audio=$(group_of "$VB_AUDIO")
+	disk=$(group_of "$VB_DISK")
+	assert [ "$gpu" != - ]
+	assert_equal "$audio" "$gpu"
+	# control: the comparison can fail, another slot has its own group
+	assert [ "$disk" != - ]
+	assert [ "$disk" != "$gpu" ]
+}
+
+check_group_fails() {
+	local group
+	run_boot "$1-gpuonly"
+	group=$(group_of "$VB_GPU")
+	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
+	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+	assert_line "VFIOTEST status check 3"
+	assert_line "VFIOTEST out check ok    $VB_GPU [$VB_GPU_ID] is on vfio-pci"
+	assert_line "VFIOTEST out check FAIL  $VB_GPU IOMMU group $group is not viable: $VB_AUDIO [$VB_AUDIO_ID] in it is on snd_hda_intel"
+	assert_line --regexp "^VFIOTEST out check       fix: select $(re "$VB_AUDIO") too"
+}
+
+check_bind() {
+	run_boot "$1-gpuonly"
+	# on snd_hda_intel just before
+	pci check "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+	assert_line "VFIOTEST action vfio-bind:bind:bind,$VB_AUDIO"
+	assert_line "VFIOTEST status bind 0"
+	assert_line "VFIOTEST err bind vfio-bind: $VB_AUDIO [$VB_AUDIO_ID] snd_hda_intel -> vfio-pci"
+	pci bind "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
+	pci bind "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
+	# and the same check as before now passes
+	assert_line "VFIOTEST status check-bound 0"
+	assert_line --regexp "^VFIOTEST out check-bound ok    $(re "$VB_GPU") IOMMU group [0-9]+ is viable$"
+	refute_line --partial "VFIOTEST out check-bound FAIL"
+}
+
+check_unbind() {
+	run_boot "$1-gpuonly"
+	# on vfio-pci just before
+	pci check-bound "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
+	assert_line "VFIOTEST status unbind 0"
+	assert_line "VFIOTEST err unbind vfio-bind: $VB_AUDIO [$VB_AUDIO_ID] vfio-pci -> snd_hda_intel"
+	pci unbind "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+	# the function not named stays
+	pci unbind "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
+}
+
+check_addrs() {
+	run_boot "$1-addrs"
+	pci initial "$VB_GPU2" "$VB_GPU_ID" vfio-pci vfio-pci
+	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
+	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+	assert_line "VFIOTEST module bochs"
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_GPU2") \\[$VB_GPU_ID\\] .*vfio-pci"
+	refute_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_GPU") "
+}
+
+check_addrs_control() {
+	run_boot "$1-addrs-ids"
+	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
+	pci initial "$VB_GPU2" "$VB_GPU_ID" vfio-pci vfio-pci
+	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+}
+
+@test "dracut-systemd: the GPU and audio functions of slot 05 share one IOMMU group" {
+	check_shared_group dracut-systemd
+}
+@test "dracut-systemd: check with only the GPU selected fails with status 3, naming the audio function" {
+	check_group_fails dracut-systemd
+}
+@test "dracut-systemd: bind takes the audio function from snd_hda_intel, then check passes" {
+	check_bind dracut-systemd
+}
+@test "dracut-systemd: unbind hands the audio function back to snd_hda_intel" {
+	check_unbind dracut-systemd
+}
+@test "dracut-systemd: vfio-bind.addrs= takes only the second of two identical GPUs" {
+	check_addrs dracut-systemd
+}
+@test "dracut-systemd: control: vfio-pci.ids= on the same machine takes both GPUs" {
+	check_addrs_control dracut-systemd
+}
+
+@test "dracut-shell: the GPU and audio functions of slot 05 share one IOMMU group" {
+	check_shared_group dracut-shell
+}
+@test "dracut-shell: check with only the GPU selected fails with status 3, naming the audio function" {
+	check_group_fails dracut-shell
+}
+@test "dracut-shell: bind takes the audio function from snd_hda_intel, then check passes" {
+	check_bind dracut-shell
+}
+@test "dracut-shell: unbind hands the audio function back to snd_hda_intel" {
+	check_unbind dracut-shell
+}
+@test "dracut-shell: vfio-bind.addrs= takes only the second of two identical GPUs" {
+	check_addrs dracut-shell
+}
+@test "dracut-shell: control: vfio-pci.ids= on the same machine takes both GPUs" {
+	check_addrs_control dracut-shell
+}
+
+@test "mkinitramfs: the GPU and audio functions of slot 05 share one IOMMU group" {
+	check_shared_group mkinitramfs
+}
+@test "mkinitramfs: check with only the GPU selected fails with status 3, naming the audio function" {
+	check_group_fails mkinitramfs
+}
+@test "mkinitramfs: bind takes the audio function from snd_hda_intel, then check passes" {
+	check_bind mkinitramfs
+}
+@test "mkinitramfs: unbind hands the audio function back to snd_hda_intel" {
+	check_unbind mkinitramfs
+}
+@test "mkinitramfs: vfio-bind.addrs= takes only the second of two identical GPUs" {
+	check_addrs mkinitramfs
+}
+@test "mkinitramfs: control: vfio-pci.ids= on the same machine takes both GPUs" {
+	check_addrs_control mkinitramfs
+}

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# shellcheck source-path=SCRIPTDIR
+# What the boot tests (tests/boot/*.bats) share, on top of the harness
+# (lib.sh): each file boots its own machines in setup_file with
+# boot_setup_file, and its tests read the serial logs with run_boot.
+
+# shellcheck source=lib.sh
+. "$BATS_TEST_DIRNAME/lib.sh"
+
+# boot_setup_file FUNCTION NAME...: build what is missing, then run
+# "FUNCTION NAME" for every NAME, side by side (vb_boot_all). For
+# setup_file: the cache's lock is held by this bats process, and so by the
+# file's tests, until the file is done.
+boot_setup_file() {
+	vb_lock
+	if ! "$VB_DIR/build" >"$VB_CACHE/build.log" 2>&1; then
+		tail -n 40 "$VB_CACHE/build.log" >&3
+		return 1
+	fi
+	vb_boot_all "$@"
+}
+
+# run_boot NAME: $output/$lines are the real root's VFIOTEST lines of that
+# boot; fails (with the end of the console) when it did not get there.
+run_boot() {
+	local log=$VB_LOGS/$1.log
+	if [[ ! -s $log ]]; then
+		cat "$VB_LOGS/$1.qemu" >&2 2>/dev/null || :
+		fail "no serial log $log: the boot $1 did not run"
+	fi
+	run grep -a '^VFIOTEST ' "$log"
+	output=${output//$'\r'/}
+	lines=("${lines[@]//$'\r'/}")
+	if ! grep -aq '^VFIOTEST done' "$log"; then
+		tail -n 40 "$log" | tr -d '\r' >&2
+		fail "boot $1 did not reach the end of the real root's init (log: $log)"
+	fi
+}
+
+# pci PHASE ADDR ID DRIVER OVERRIDE: assert one function's line.
+pci() {
+	assert_line "VFIOTEST pci $*"
+}
+
+# re TEXT: TEXT with the dots of PCI addresses escaped, for --regexp
+re() {
+	printf '%s' "${1//./\\.}"
+}
+
+# line_index REGEXP: the index in $lines of the first line that matches
+line_index() {
+	local i
+	for i in "${!lines[@]}"; do
+		if [[ ${lines[i]} =~ $1 ]]; then
+			echo "$i"
+			return 0
+		fi
+	done
+	fail "no line matches: $1"
+}
+
+# list_image NAME: the file list of an image (mkinitramfs images are
+# unpacked into $BATS_TEST_TMPDIR/unpacked)
+list_image() {
+	local img=$VB_IMAGES/$1.img
+	[[ -s $img ]] || fail "no image $img"
+	case $1 in
+	dracut-*) lsinitrd "$img" ;;
+	mkinitramfs*)
+		rm -rf "$BATS_TEST_TMPDIR/unpacked"
+		unmkinitramfs "$img" "$BATS_TEST_TMPDIR/unpacked" &&
+			(cd "$BATS_TEST_TMPDIR/unpacked" && find . | sed 's|^\./||')
+		;;
+	esac
+}

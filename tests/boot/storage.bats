@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# shellcheck source-path=SCRIPTDIR
+# The storage guard's two passes, in real boots (see lib.sh and build): two
+# identical QEMU NVMe controllers (1b36:0010), both selected by
+# vfio-pci.ids=1b36:0010, and root=UUID= of the real root. The pass before
+# udev (--defer-storage) must leave both to nvme; the pass once the root
+# device exists (dracut pre-mount, initramfs-tools local-premount) must keep
+# the root's controller on nvme and give the other to vfio-pci. For each
+# image:
+#   IMAGE-nvme-root          the real root on the first controller, a blank
+#                            disk on the second
+#   IMAGE-nvme-idle          control: the same command line, blank disks on
+#                            both controllers, the real root on virtio: both
+#                            are taken, so the guard, not chance, keeps the
+#                            root's controller in IMAGE-nvme-root
+#   IMAGE-control-nvme-root  control: IMAGE-nvme-root with the image built
+#                            without vfio-bind: the second controller would
+#                            otherwise stay on nvme
+#   IMAGE-rootconf-nvme-root IMAGE-nvme-root without root= on the command
+#                            line: the image stores it (build), so only the
+#                            root device that the initramfs resolved and the
+#                            hook passes with --keep can keep its controller
+#                            (IMAGE-nvme-idle shows that nothing else would)
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+IMAGES="dracut-systemd dracut-shell mkinitramfs"
+
+setup_file() {
+	# shellcheck source=common.bash
+	. "$BATS_TEST_DIRNAME/common.bash"
+	local image
+	local -a boots=()
+	for image in $IMAGES; do
+		boots+=("$image-nvme-root" "$image-nvme-idle" "$image-control-nvme-root"
+			"$image-rootconf-nvme-root")
+	done
+	boot_setup_file boot_one "${boots[@]}"
+}
+
+# boot_one NAME: the boots described at the top.
+boot_one() {
+	local name=$1 image=${1%-nvme-*} cmdline root="root=UUID=$VB_ROOT_UUID"
+	vb_kernel_vars
+	vb_devices
+	[[ $image == *-rootconf ]] && root=
+	cmdline=$(VB_ROOT_ARG=$root VB_IDS=$VB_NVME_ID vb_cmdline)
+	case $name in
+	*-nvme-root)
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline intel_iommu=on" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_NVME_ROOT[@]}"
+		;;
+	*-nvme-idle)
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline intel_iommu=on" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_NVME_IDLE[@]}" "${VB_DEV_ROOT[@]}"
+		;;
+	esac
+}
+
+setup() {
+	# shellcheck source=common.bash
+	. "$BATS_TEST_DIRNAME/common.bash"
+}
+
+# The checks, one function each, shared by the three images.
+
+check_root_kept() {
+	run_boot "$1-nvme-root"
+	# the real root was mounted from the first controller's disk
+	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_NVME_A")/nvme/"
+	pci initial "$VB_NVME_A" "$VB_NVME_ID" nvme -
+	pci initial "$VB_NVME_B" "$VB_NVME_ID" vfio-pci vfio-pci
+	assert_line "VFIOTEST module nvme"
+}
+
+check_root_kmsg() {
+	local deferred taken
+	run_boot "$1-nvme-root"
+	# the pass before udev left both to nvme...
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] deferred: "
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_B") \\[$VB_NVME_ID\\] deferred: "
+	# ...the pass once the root device existed kept the root's controller
+	# and says why, and took the other one from nvme
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] not taken: carries root \\(nvme[0-9]+n1, UUID=$VB_ROOT_UUID\\)$"
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_B") \\[$VB_NVME_ID\\] nvme -> vfio-pci$"
+	refute_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") .*-> vfio-pci"
+	deferred=$(line_index "vfio-bind: $(re "$VB_NVME_B") .* deferred: ")
+	taken=$(line_index "vfio-bind: $(re "$VB_NVME_B") .* nvme -> vfio-pci")
+	assert [ "$deferred" -lt "$taken" ]
+}
+
+check_idle() {
+	run_boot "$1-nvme-idle"
+	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_DISK")/"
+	pci initial "$VB_NVME_A" "$VB_NVME_ID" vfio-pci vfio-pci
+	pci initial "$VB_NVME_B" "$VB_NVME_ID" vfio-pci vfio-pci
+	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
+	# both were on nvme first, then the late pass took them
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] nvme -> vfio-pci$"
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_B") \\[$VB_NVME_ID\\] nvme -> vfio-pci$"
+	refute_line --partial "not taken"
+}
+
+check_control() {
+	run_boot "$1-control-nvme-root"
+	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_NVME_A")/nvme/"
+	pci initial "$VB_NVME_A" "$VB_NVME_ID" nvme -
+	pci initial "$VB_NVME_B" "$VB_NVME_ID" nvme -
+	refute_line --partial "VFIOTEST kmsg"
+}
+
+check_rootconf() {
+	run_boot "$1-rootconf-nvme-root"
+	refute_line --regexp '^VFIOTEST root (.* )?root='
+	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_NVME_A")/nvme/"
+	pci initial "$VB_NVME_A" "$VB_NVME_ID" nvme -
+	pci initial "$VB_NVME_B" "$VB_NVME_ID" vfio-pci vfio-pci
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] not taken: carries a kept device \\(nvme[0-9]+n1, /dev/.+\\)$"
+}
+
+@test "dracut-systemd: NVMe root: the root's controller keeps nvme, the other goes to vfio-pci" {
+	check_root_kept dracut-systemd
+}
+@test "dracut-systemd: NVMe root: the log shows both passes and says the root's controller carries root" {
+	check_root_kmsg dracut-systemd
+}
+@test "dracut-systemd: control: with the root on virtio both NVMe controllers are taken" {
+	check_idle dracut-systemd
+}
+@test "dracut-systemd: control: without vfio-bind both NVMe controllers stay on nvme" {
+	check_control dracut-systemd
+}
+@test "dracut-systemd: root= stored in the image only: the late hook's --keep keeps the root's controller" {
+	check_rootconf dracut-systemd
+}
+
+@test "dracut-shell: NVMe root: the root's controller keeps nvme, the other goes to vfio-pci" {
+	check_root_kept dracut-shell
+}
+@test "dracut-shell: NVMe root: the log shows both passes and says the root's controller carries root" {
+	check_root_kmsg dracut-shell
+}
+@test "dracut-shell: control: with the root on virtio both NVMe controllers are taken" {
+	check_idle dracut-shell
+}
+@test "dracut-shell: control: without vfio-bind both NVMe controllers stay on nvme" {
+	check_control dracut-shell
+}
+@test "dracut-shell: root= stored in the image only: the late hook's --keep keeps the root's controller" {
+	check_rootconf dracut-shell
+}
+
+@test "mkinitramfs: NVMe root: the root's controller keeps nvme, the other goes to vfio-pci" {
+	check_root_kept mkinitramfs
+}
+@test "mkinitramfs: NVMe root: the log shows both passes and says the root's controller carries root" {
+	check_root_kmsg mkinitramfs
+}
+@test "mkinitramfs: control: with the root on virtio both NVMe controllers are taken" {
+	check_idle mkinitramfs
+}
+@test "mkinitramfs: control: without vfio-bind both NVMe controllers stay on nvme" {
+	check_control mkinitramfs
+}
+@test "mkinitramfs: root= stored in the image only: the late hook's --keep keeps the root's controller" {
+	check_rootconf mkinitramfs
+}
+
+# What the images hold.
+
+@test "every image carries nvme: dracut by --add-drivers, mkinitramfs by MODULES=most alone" {
+	local name conf=$VB_CACHE/initramfs-tools/mkinitramfs
+	for name in dracut-systemd dracut-shell mkinitramfs; do
+		run -0 list_image "$name"
+		assert_line --regexp '/drivers/nvme/host/nvme\.ko(\.[a-z]+)?$'
+	done
+	# mkinitramfs: nothing but MODULES=most asked for it
+	run -0 grep -x 'MODULES=most' "$conf/initramfs.conf"
+	run -0 cat "$conf/modules" "$conf"/hooks/*
+	refute_output --partial nvme
+}
+
+@test "dracut: the pre-mount hook is in; host-only images ask for the initqueue, which waits for the root" {
+	local name
+	for name in dracut-systemd dracut-shell dracut-hostonly; do
+		run -0 list_image "$name"
+		assert_line --regexp ' usr/lib/dracut/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
+	done
+	# In systemd images dracut-pre-mount.service comes after the root
+	# device only through dracut-initqueue.service, which runs only when
+	# the image has need-initqueue; a host-only image on a plain disk
+	# has it only from vfio-bind (the control, built without it, lacks it).
+	run -0 list_image dracut-hostonly
+	assert_line --regexp ' usr/lib/dracut/need-initqueue$'
+	run -0 list_image dracut-hostonly-control
+	refute_line --regexp ' usr/lib/dracut/need-initqueue$'
+	refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+}
+
+@test "mkinitramfs: local-premount/vfio-bind runs after the resume script" {
+	local order
+	run -0 list_image mkinitramfs
+	assert_line --regexp '(^|/)scripts/local-premount/vfio-bind$'
+	order=$(find "$BATS_TEST_TMPDIR/unpacked" -path '*/scripts/local-premount/ORDER')
+	[[ -f $order ]] || fail "no scripts/local-premount/ORDER in the image"
+	run -0 grep -n -e '/scripts/local-premount/resume ' \
+		-e '/scripts/local-premount/vfio-bind ' "$order"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --partial /resume
+	assert_line --index 1 --partial /vfio-bind
+	# control: the image without our files has no such script
+	run -0 list_image mkinitramfs-control
+	refute_line --partial local-premount/vfio-bind
+}
+
+@test "the images carry the helper stripped, as make install-strip installs it" {
+	local helper name
+	run -0 list_image mkinitramfs
+	helper=$(find "$BATS_TEST_TMPDIR/unpacked" -path '*/usr/sbin/vfio-bind' -type f)
+	[[ -n $helper ]] || fail "no usr/sbin/vfio-bind in the mkinitramfs image"
+	run -0 cmp "$helper" "$VB_CACHE/stage/usr/sbin/vfio-bind"
+	run -0 readelf -S "$helper"
+	refute_output --partial .symtab
+	for name in dracut-systemd dracut-shell; do
+		rm -rf "$BATS_TEST_TMPDIR/dracut"
+		mkdir "$BATS_TEST_TMPDIR/dracut"
+		(cd "$BATS_TEST_TMPDIR/dracut" && lsinitrd --unpack "$VB_IMAGES/$name.img" usr/sbin/vfio-bind)
+		run -0 cmp "$BATS_TEST_TMPDIR/dracut/usr/sbin/vfio-bind" "$VB_CACHE/stage/usr/sbin/vfio-bind"
+	done
+	# control: the helper make builds has its symbol table
+	run -0 readelf -S "$VB_TOP/vfio-bind"
+	assert_output --partial .symtab
+}
