@@ -81,7 +81,7 @@ static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
 
 		if (it->skip[0])
 			continue;
-		if (opts->defer_storage && is_mass_storage(&it->f)) {
+		if (opts->defer_storage && is_storage_controller(&it->f)) {
 			it->deferred = true;
 			snprintf(it->skip, sizeof(it->skip),
 				 "a storage controller waits for the storage "
@@ -89,7 +89,7 @@ static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
 			continue;
 		}
 		if (!has_block_devices(s, &it->f) &&
-		    !(is_mass_storage(&it->f) && !opts->defer_storage))
+		    !(is_storage_controller(&it->f) && !opts->defer_storage))
 			continue;
 		if (!loaded) {
 			r = guard_load(s, opts->cmdline ? opts->cmdline : "",

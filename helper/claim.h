@@ -9,7 +9,7 @@
 
 struct claim_opts {
 	bool dry_run; /* print the plan instead */
-	bool defer_storage; /* leave mass-storage functions for a later pass */
+	bool defer_storage; /* leave storage controllers for a later pass */
 	const char *cmdline; /* for root= and resume= */
 	char *const *keep; /* more devices the storage guard keeps */
 	size_t n_keep;

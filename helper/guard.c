@@ -11,10 +11,20 @@
 #include "util.h"
 
 #define PCI_BASE_CLASS_STORAGE 0x01
+#define PCI_CLASS_SYSTEM_SDHCI 0x0805
+#define PCI_CLASS_SERIAL_USB 0x0c03
+#define PCI_CLASS_SERIAL_FIBER 0x0c04
 
-bool is_mass_storage(const struct pci_function *f)
+bool is_storage_controller(const struct pci_function *f)
 {
-	return f->class >> 16 == PCI_BASE_CLASS_STORAGE;
+	switch (f->class >> 8) {
+	case PCI_CLASS_SYSTEM_SDHCI:
+	case PCI_CLASS_SERIAL_USB:
+	case PCI_CLASS_SERIAL_FIBER:
+		return true;
+	default:
+		return f->class >> 16 == PCI_BASE_CLASS_STORAGE;
+	}
 }
 
 static void blkid_free_probep(blkid_probe *pr)
@@ -359,7 +369,7 @@ void guard_check(const struct sysfs *s, const struct storage_guard *g,
 		}
 	}
 	check_holders(s, f, why, size);
-	if (!why[0] && g->unresolved[0] && is_mass_storage(f))
+	if (!why[0] && g->unresolved[0] && is_storage_controller(f))
 		snprintf(why, size, "%s, so no storage controller is taken",
 			 g->unresolved);
 }

@@ -32,5 +32,9 @@ void guard_free(struct storage_guard *g);
 /* Why f must not be taken, as a phrase; "" when it may be. */
 void guard_check(const struct sysfs *s, const struct storage_guard *g,
 		 const struct pci_function *f, char *why, size_t size);
-/* PCI class 0x01: functions whose disks appear only after udev. */
-bool is_mass_storage(const struct pci_function *f);
+/*
+ * Functions whose disks appear only after udev, and that a root disk may sit
+ * behind: mass storage (PCI class 01), SD/eMMC hosts (0805), USB (0c03) and
+ * Fibre Channel (0c04) controllers.
+ */
+bool is_storage_controller(const struct pci_function *f);

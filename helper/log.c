@@ -8,15 +8,36 @@
 #include "log.h"
 
 #define LOG_LINE_MAX 1024
+/*
+ * Unless booted with printk.devkmsg=on, the kernel drops a writer's lines
+ * beyond DEFAULT_RATELIMIT_BURST (10) in 5 s, counted per open file
+ * (devkmsg_open() in kernel/printk/printk.c gives each its own
+ * ratelimit_state). A run logs one line per selected function, so the
+ * file is opened again after every tenth line.
+ */
+#define KMSG_BURST 10
 
 static int max_level = LOG_INFO;
 static int kmsg_fd = -1;
+static unsigned kmsg_records;
+static char kmsg_path[4096];
 
-void log_open(const char *kmsg_path)
+static void kmsg_reopen(void)
 {
-	log_close();
+	if (kmsg_fd >= 0)
+		close(kmsg_fd);
 	/* No O_CREAT: a test root without dev/kmsg simply has no kernel log. */
 	kmsg_fd = open(kmsg_path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	kmsg_records = 0;
+}
+
+void log_open(const char *path)
+{
+	log_close();
+	if (!path || strlen(path) >= sizeof(kmsg_path))
+		return;
+	strcpy(kmsg_path, path);
+	kmsg_reopen();
 }
 
 void log_close(void)
@@ -24,6 +45,20 @@ void log_close(void)
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);
 	kmsg_fd = -1;
+	kmsg_path[0] = '\0';
+}
+
+static void kmsg_write(const char *line, size_t len)
+{
+	if (kmsg_records >= KMSG_BURST)
+		kmsg_reopen();
+	if (kmsg_fd < 0)
+		return;
+	/* One write() is one record in the kernel log. */
+	if (write(kmsg_fd, line, len) < 0)
+		log_close();
+	else
+		kmsg_records++;
 }
 
 void log_set_max_level(int level)
@@ -50,11 +85,10 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 	fprintf(stderr, "vfio-bind: %s\n", msg);
 
 	if (kmsg_fd >= 0) {
-		/* One write() is one record in the kernel log. */
 		n = snprintf(line, sizeof(line), "<%d>vfio-bind: %s\n", level,
 			     msg);
-		if (n > 0 && write(kmsg_fd, line, strlen(line)) < 0)
-			log_close();
+		if (n > 0)
+			kmsg_write(line, strlen(line));
 	}
 	errno = saved_errno;
 }

@@ -13,6 +13,9 @@
 #                   vfio-bind; mkinitramfs without our files): the host
 #                   drivers must win, so every positive check can fail
 #   IMAGE-noiommu   vfio-bind in the image, no IOMMU; `vfio-bind check`
+# and one more, for the helper's logging, which no integration changes:
+#   mkinitramfs-many   twelve functions selected, more lines than the kernel
+#                   lets one open file of /dev/kmsg write
 # The storage guard's boots are in storage.bats, the operator commands'
 # other boots in commands.bats.
 
@@ -30,6 +33,7 @@ setup_file() {
 	for image in $IMAGES; do
 		boots+=("$image" "$image-control" "$image-noiommu")
 	done
+	boots+=(mkinitramfs-many)
 	boot_setup_file boot_one "${boots[@]}"
 }
 
@@ -39,7 +43,12 @@ boot_one() {
 	vb_kernel_vars
 	vb_devices
 	cmdline=$(vb_cmdline)
-	if [[ $name == *-noiommu ]]; then
+	if [[ $name == *-many ]]; then
+		cmdline=$(VB_IDS=$VB_TESTDEV_ID vb_cmdline)
+		vb_boot "$name" "$VB_IMAGES/${name%-many}.img" \
+			"$cmdline intel_iommu=on vfiotest.action=kmsgflood:15" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_TESTDEVS[@]}" "${VB_DEV_ROOT[@]}"
+	elif [[ $name == *-noiommu ]]; then
 		vb_boot "$name" "$VB_IMAGES/$image.img" \
 			"$cmdline $(vb_action check check)" \
 			"${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
@@ -148,6 +157,22 @@ check_nova() {
 	run_boot "$1-control"
 	assert_line "VFIOTEST status nova 3"
 	refute_line --partial "VFIOTEST out nova device_spec"
+}
+
+@test "mkinitramfs: twelve functions, each with its line in the kernel log, none dropped" {
+	local slot
+	run_boot mkinitramfs-many
+	# 14 lines from one run of the helper
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: PCI functions the kernel command line selects: 12$"
+	for slot in $VB_TESTDEV_SLOTS; do
+		pci initial "0000:00:$slot.0" "$VB_TESTDEV_ID" vfio-pci vfio-pci
+		assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: 0000:00:$slot\.0 \[$VB_TESTDEV_ID\] on vfio-pci"
+	done
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: put on vfio-pci: 12; already there: 0$"
+	refute_line --regexp '^VFIOTEST ratelimited .*vfio-bind'
+	# control: this kernel does drop the lines after the 10th of one open
+	# file, and says so once it is closed
+	assert_line --regexp '^VFIOTEST ratelimited .* init: 5 output lines suppressed due to ratelimiting$'
 }
 
 # What the images hold.

@@ -58,6 +58,15 @@ VB_GPU2=0000:00:06.0
 VB_NVME_A=0000:00:04.0
 VB_NVME_B=0000:00:07.0
 VB_NVME_ID=1b36:0010
+# Two identical USB controllers (QEMU's qemu-xhci, driver xhci_hcd), a root
+# disk can sit behind one: the guard must treat them as storage controllers.
+VB_XHCI_A=0000:00:08.0
+VB_XHCI_B=0000:00:09.0
+VB_XHCI_ID=1b36:000d
+# Many functions with no host driver (QEMU's pci-testdev), for a run that
+# logs more lines than the kernel lets one open file of /dev/kmsg write.
+VB_TESTDEV_ID=1b36:0005
+VB_TESTDEV_SLOTS="10 11 12 13 14 15 16 17 18 19 1a 1b"
 
 # The host drivers that race vfio-pci; every image carries them so that
 # udev loads them inside the initramfs. nvme too: dracut gets it named
@@ -186,6 +195,26 @@ vb_devices() {
 		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmeb,snapshot=on"
 		-device "nvme,serial=vfb-nvme-b,drive=nvmeb,bus=pcie.0,addr=${VB_NVME_B#0000:00:}"
 	)
+	# The two USB controllers: the real root on a USB disk behind the first
+	# (VB_DEV_USB_ROOT) or a blank one (VB_DEV_USB_IDLE); nothing behind
+	# the second.
+	VB_DEV_USB_ROOT=(
+		-device "qemu-xhci,id=xhcia,bus=pcie.0,addr=${VB_XHCI_A#0000:00:}"
+		-drive "file=$VB_ROOTFS,format=raw,if=none,id=usbdisk,snapshot=on"
+		-device usb-storage,bus=xhcia.0,drive=usbdisk
+		-device "qemu-xhci,id=xhcib,bus=pcie.0,addr=${VB_XHCI_B#0000:00:}"
+	)
+	VB_DEV_USB_IDLE=(
+		-device "qemu-xhci,id=xhcia,bus=pcie.0,addr=${VB_XHCI_A#0000:00:}"
+		-drive "file=$VB_SPARE,format=raw,if=none,id=usbdisk,snapshot=on"
+		-device usb-storage,bus=xhcia.0,drive=usbdisk
+		-device "qemu-xhci,id=xhcib,bus=pcie.0,addr=${VB_XHCI_B#0000:00:}"
+	)
+	VB_DEV_TESTDEVS=()
+	local slot
+	for slot in $VB_TESTDEV_SLOTS; do
+		VB_DEV_TESTDEVS+=(-device "pci-testdev,bus=pcie.0,addr=$slot.0")
+	done
 	VB_DEV_NVME_IDLE=(
 		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmea,snapshot=on"
 		-device "nvme,serial=vfb-nvme-a,drive=nvmea,bus=pcie.0,addr=${VB_NVME_A#0000:00:}"

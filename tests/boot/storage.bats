@@ -21,6 +21,13 @@
 #                            root device that the initramfs resolved and the
 #                            hook passes with --keep can keep its controller
 #                            (IMAGE-nvme-idle shows that nothing else would)
+#   IMAGE-usb-root           two identical USB controllers (1b36:000d), both
+#                            selected, the real root on a USB disk behind the
+#                            first: the pass before udev must defer them too
+#                            (or the root never appears), the late pass keeps
+#                            the first on xhci_hcd and takes the second
+#   IMAGE-usb-idle           control: a blank USB disk, the real root on
+#                            virtio: both USB controllers are taken
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -35,7 +42,7 @@ setup_file() {
 	local -a boots=()
 	for image in $IMAGES; do
 		boots+=("$image-nvme-root" "$image-nvme-idle" "$image-control-nvme-root"
-			"$image-rootconf-nvme-root")
+			"$image-rootconf-nvme-root" "$image-usb-root" "$image-usb-idle")
 	done
 	boot_setup_file boot_one "${boots[@]}"
 }
@@ -48,6 +55,20 @@ boot_one() {
 	[[ $image == *-rootconf ]] && root=
 	cmdline=$(VB_ROOT_ARG=$root VB_IDS=$VB_NVME_ID vb_cmdline)
 	case $name in
+	*-usb-*)
+		image=${name%-usb-*}
+		cmdline=$(VB_ROOT_ARG=$root VB_IDS=$VB_XHCI_ID vb_cmdline)
+		;;
+	esac
+	case $name in
+	*-usb-root)
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline intel_iommu=on" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_USB_ROOT[@]}"
+		;;
+	*-usb-idle)
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline intel_iommu=on" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_USB_IDLE[@]}" "${VB_DEV_ROOT[@]}"
+		;;
 	*-nvme-root)
 		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline intel_iommu=on" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_NVME_ROOT[@]}"
@@ -120,6 +141,22 @@ check_rootconf() {
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] not taken: carries a kept device \\(nvme[0-9]+n1, /dev/.+\\)$"
 }
 
+check_usb_root() {
+	run_boot "$1-usb-root"
+	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_XHCI_A")/usb[0-9]+/"
+	pci initial "$VB_XHCI_A" "$VB_XHCI_ID" xhci_hcd -
+	pci initial "$VB_XHCI_B" "$VB_XHCI_ID" vfio-pci vfio-pci
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_XHCI_A") \\[$VB_XHCI_ID\\] deferred: "
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_XHCI_A") \\[$VB_XHCI_ID\\] not taken: carries root \\(sd[a-z]+, UUID=$VB_ROOT_UUID\\)$"
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_XHCI_B") \\[$VB_XHCI_ID\\] xhci_hcd -> vfio-pci$"
+	# control: with the root elsewhere, both USB controllers are taken
+	run_boot "$1-usb-idle"
+	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_DISK")/"
+	pci initial "$VB_XHCI_A" "$VB_XHCI_ID" vfio-pci vfio-pci
+	pci initial "$VB_XHCI_B" "$VB_XHCI_ID" vfio-pci vfio-pci
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_XHCI_A") \\[$VB_XHCI_ID\\] xhci_hcd -> vfio-pci$"
+}
+
 @test "dracut-systemd: NVMe root: the root's controller keeps nvme, the other goes to vfio-pci" {
 	check_root_kept dracut-systemd
 }
@@ -134,6 +171,9 @@ check_rootconf() {
 }
 @test "dracut-systemd: root= stored in the image only: the late hook's --keep keeps the root's controller" {
 	check_rootconf dracut-systemd
+}
+@test "dracut-systemd: USB root: its USB controller keeps xhci_hcd, the other goes to vfio-pci; control: both go" {
+	check_usb_root dracut-systemd
 }
 
 @test "dracut-shell: NVMe root: the root's controller keeps nvme, the other goes to vfio-pci" {
@@ -151,6 +191,9 @@ check_rootconf() {
 @test "dracut-shell: root= stored in the image only: the late hook's --keep keeps the root's controller" {
 	check_rootconf dracut-shell
 }
+@test "dracut-shell: USB root: its USB controller keeps xhci_hcd, the other goes to vfio-pci; control: both go" {
+	check_usb_root dracut-shell
+}
 
 @test "mkinitramfs: NVMe root: the root's controller keeps nvme, the other goes to vfio-pci" {
 	check_root_kept mkinitramfs
@@ -166,6 +209,9 @@ check_rootconf() {
 }
 @test "mkinitramfs: root= stored in the image only: the late hook's --keep keeps the root's controller" {
 	check_rootconf mkinitramfs
+}
+@test "mkinitramfs: USB root: its USB controller keeps xhci_hcd, the other goes to vfio-pci; control: both go" {
+	check_usb_root mkinitramfs
 }
 
 # What the images hold.

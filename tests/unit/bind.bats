@@ -129,6 +129,31 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 	assert_line "<6>vfio-bind: put on vfio-pci: 1; already there: 0"
 }
 
+@test "no more than 10 kernel log lines per open of dev/kmsg, and none lost" {
+	# The kernel ratelimits /dev/kmsg writers to 10 lines per open file
+	# (tests/boot/boot.bats proves it on a real kernel).
+	local i
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_set_driver "$GPU" vfio-pci
+	for i in $(seq 10 33); do
+		fake_function "0000:$i:00.0" 10de:1c30 driver=vfio-pci override=vfio-pci
+	done
+	run --separate-stderr strace -qq -e trace=openat,write \
+		-o "$BATS_TEST_TMPDIR/trace" "$VFIO_BIND" --root "$ROOT" -v
+	assert_success
+	run grep -c '^<[0-7]>vfio-bind: ' "$ROOT/dev/kmsg"
+	assert [ "$output" -gt 20 ]
+	run grep -c '^<7>vfio-bind: 0000:[0-9a-f:.]* \[10de:1c30\] already on vfio-pci' "$ROOT/dev/kmsg"
+	assert_output 24
+	# the most lines written through one open file, and how many opens
+	run awk -v kmsg="$ROOT/dev/kmsg" '
+		/^openat\(/ && index($0, "\"" kmsg "\"") { fd = $NF; n[fd] = 0; opens++; next }
+		/^write\(/ { split($0, a, /[(,]/); if (a[2] in n && index($0, "\"<")) n[a[2]]++
+			if (n[a[2]] > most) most = n[a[2]] }
+		END { print most, opens }' "$BATS_TEST_TMPDIR/trace"
+	assert_output --regexp '^10 [3-9]$'
+}
+
 @test "-q keeps warnings and errors, -v adds debug lines" {
 	fake_cmdline "vfio-pci.ids=10de:1c30,junk"
 	fake_set_driver "$GPU" vfio-pci

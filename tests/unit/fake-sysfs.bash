@@ -156,6 +156,12 @@ fake_disk() {
 	_fake_block "pci0000:00/$1/nvme/${2%n*}" "$2" "$3"
 }
 
+# fake_usb_disk ADDR NAME MAJ:MIN: a USB disk behind the USB controller ADDR,
+# at the depth the kernel puts it (port, interface, SCSI host, target, LUN).
+fake_usb_disk() {
+	_fake_block "pci0000:00/$1/usb2/2-1/2-1:1.0/host0/target0:0:0/0:0:0:0/block" "$2" "$3"
+}
+
 # fake_partition DISK NAME NUMBER MAJ:MIN
 fake_partition() {
 	local disk parent

@@ -7,6 +7,7 @@ load common
 ROOTC=0000:02:00.0 # carries nvme0n1, the system disk
 SPARE=0000:03:00.0 # carries nvme1n1, for the guest
 UUID=3f1c2a7e-5b8d-4c1e-9a2b-7d6e5f4a3b21
+DEFER="defer: a storage controller waits for the storage guard's pass once the root device is there"
 
 # Two identical QEMU NVMe controllers, as issue 4 describes.
 two_nvme() {
@@ -154,9 +155,43 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	fake_cmdline "vfio-pci.ids=1b36:0010,10de:1c30 root=/dev/nvme0n1p2"
 	plan --defer-storage
 	assert_success
-	assert_line "$ROOTC 1b36:0010 defer: a storage controller waits for the storage guard's pass once the root device is there"
+	assert_line "$ROOTC 1b36:0010 $DEFER"
 	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
 	stderr_has "$SPARE [1b36:0010] deferred:"
+}
+
+@test "--defer-storage defers USB, Fibre Channel and SD host controllers too, not a NIC" {
+	fake_root "vfio-pci.ids=1b36:000d,1077:2532,1217:8621,8086:1533 root=/dev/sda1"
+	fake_vfio_loaded
+	fake_function 0000:00:14.0 1b36:000d class=0x0c0330 driver=xhci_hcd
+	fake_function 0000:05:00.0 1077:2532 class=0x0c0400 driver=qla2xxx
+	fake_function 0000:06:00.0 1217:8621 class=0x080501 driver=sdhci-pci
+	fake_function 0000:07:00.0 8086:1533 class=0x020000 driver=igb
+	plan --defer-storage
+	assert_success
+	assert_line "0000:00:14.0 1b36:000d $DEFER"  # USB
+	assert_line "0000:05:00.0 1077:2532 $DEFER"  # Fibre Channel
+	assert_line "0000:06:00.0 1217:8621 $DEFER"  # SD host
+	assert_line "0000:07:00.0 8086:1533 igb -> vfio-pci"
+}
+
+@test "a root on a USB disk keeps its USB controller" {
+	fake_root "vfio-pci.ids=1b36:000d root=UUID=$UUID"
+	fake_vfio_loaded
+	fake_function 0000:00:14.0 1b36:000d class=0x0c0330 driver=xhci_hcd
+	fake_function 0000:00:15.0 1b36:000d class=0x0c0330 driver=xhci_hcd
+	fake_usb_disk 0000:00:14.0 sda 8:0
+	fake_partition sda sda1 1 8:1
+	fake_fs sda1 ext4 "$UUID" system
+	plan
+	assert_failure 3
+	assert_line "0000:00:14.0 1b36:000d skip: carries root (sda1, UUID=$UUID)"
+	assert_line "0000:00:15.0 1b36:000d xhci_hcd -> vfio-pci"
+	# control: with root elsewhere, both are taken
+	fake_cmdline "vfio-pci.ids=1b36:000d root=/dev/nfs"
+	plan
+	assert_success
+	assert_line "0000:00:14.0 1b36:000d xhci_hcd -> vfio-pci"
 }
 
 @test "bind refuses the controller that carries root, and says why" {
