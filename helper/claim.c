@@ -46,24 +46,6 @@ static void log_skipped(const struct selection *sel, struct tally *t)
 	}
 }
 
-static bool has_block_devices(const struct sysfs *s,
-			      const struct pci_function *f)
-{
-	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	size_t n;
-
-	if (block_list(s, &names, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char addr[PCI_ADDR_MAX];
-
-		if (block_pci_function(s, names[i], addr, sizeof(addr)) >= 0 &&
-		    strcmp(addr, f->addr) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Before udev, a storage controller's disks do not exist yet, so whether it
  * carries root cannot be told: it is left to its host driver and a later
@@ -88,8 +70,8 @@ static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
 				 "guard's pass once the root device is there");
 			continue;
 		}
-		if (!has_block_devices(s, &it->f) &&
-		    !(is_storage_controller(&it->f) && !opts->defer_storage))
+		if (!is_storage_controller(&it->f) &&
+		    !function_has_disks(s, &it->f))
 			continue;
 		if (!loaded) {
 			r = guard_load(s, opts->cmdline ? opts->cmdline : "",

@@ -334,6 +334,19 @@ static bool on_function(const struct sysfs *s, const char *dev,
 	       strcmp(addr, f->addr) == 0;
 }
 
+bool function_has_disks(const struct sysfs *s, const struct pci_function *f)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+
+	if (block_list(s, &names, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (on_function(s, names[i], f))
+			return true;
+	return false;
+}
+
 /* A disk under f that an active dm or md device holds. */
 static void check_holders(const struct sysfs *s, const struct pci_function *f,
 			  char *why, size_t size)

@@ -38,3 +38,5 @@ void guard_check(const struct sysfs *s, const struct storage_guard *g,
  * Fibre Channel (0c04) controllers.
  */
 bool is_storage_controller(const struct pci_function *f);
+/* Some block device sits on f. */
+bool function_has_disks(const struct sysfs *s, const struct pci_function *f);
