@@ -23,18 +23,12 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-IMAGES="dracut-systemd dracut-shell mkinitramfs"
-
 setup_file() {
 	# shellcheck source=common.bash
 	. "$BATS_TEST_DIRNAME/common.bash"
-	local image
-	local -a boots=()
-	for image in $IMAGES; do
-		boots+=("$image" "$image-control" "$image-noiommu")
-	done
-	boots+=(mkinitramfs-many)
-	boot_setup_file boot_one "${boots[@]}"
+	local -a boots
+	mapfile -t boots < <(image_boots "" -control -noiommu)
+	boot_setup_file boot_one "${boots[@]}" mkinitramfs-many
 }
 
 # boot_one NAME: the boots described at the top.

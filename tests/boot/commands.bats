@@ -18,16 +18,11 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-IMAGES="dracut-systemd dracut-shell mkinitramfs"
-
 setup_file() {
 	# shellcheck source=common.bash
 	. "$BATS_TEST_DIRNAME/common.bash"
-	local image
-	local -a boots=()
-	for image in $IMAGES; do
-		boots+=("$image-gpuonly" "$image-addrs" "$image-addrs-ids")
-	done
+	local -a boots
+	mapfile -t boots < <(image_boots -gpuonly -addrs -addrs-ids)
 	boot_setup_file boot_one "${boots[@]}"
 }
 

@@ -7,6 +7,17 @@
 # shellcheck source=lib.sh
 . "$BATS_TEST_DIRNAME/lib.sh"
 
+# image_boots SUFFIX...: the boot names IMAGESUFFIX, for each of the three
+# images that every boot test runs with, and each SUFFIX.
+image_boots() {
+	local image suffix
+	for image in dracut-systemd dracut-shell mkinitramfs; do
+		for suffix in "$@"; do
+			echo "$image$suffix"
+		done
+	done
+}
+
 # boot_setup_file FUNCTION NAME...: build what is missing, then run
 # "FUNCTION NAME" for every NAME, side by side (vb_boot_all). For
 # setup_file: the cache's lock is held by this bats process, and so by the

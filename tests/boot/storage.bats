@@ -33,17 +33,12 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-IMAGES="dracut-systemd dracut-shell mkinitramfs"
-
 setup_file() {
 	# shellcheck source=common.bash
 	. "$BATS_TEST_DIRNAME/common.bash"
-	local image
-	local -a boots=()
-	for image in $IMAGES; do
-		boots+=("$image-nvme-root" "$image-nvme-idle" "$image-control-nvme-root"
-			"$image-rootconf-nvme-root" "$image-usb-root" "$image-usb-idle")
-	done
+	local -a boots
+	mapfile -t boots < <(image_boots -nvme-root -nvme-idle -control-nvme-root \
+		-rootconf-nvme-root -usb-root -usb-idle)
 	boot_setup_file boot_one "${boots[@]}"
 }
 
