@@ -3,8 +3,9 @@
 #
 # Installed as @PKGDATADIR@/vfio-bind.sh. The image builders source it to
 # learn which modules to add, and the boot hooks (before udev, and once the
-# root device exists) source it from inside the initramfs to run the helper. It only defines functions; the callers unset
-# them again, so nothing leaks into dracut's shell.
+# root device exists) source it from inside the initramfs to run the helper.
+# It only defines functions; the callers unset them again, so nothing leaks
+# into dracut's shell.
 
 # The kernel modules the helper loads, in load order. Both builders add them
 # even to host-only images: the host need not have loaded them yet.
