@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "addrs.h"
 #include "block.h"
@@ -18,8 +19,8 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static int list_dir(const struct sysfs *s, const char *path,
-		    char (**names)[BLOCK_NAME_MAX], size_t *n)
+int block_list_dir(const struct sysfs *s, const char *path,
+		   char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	struct dirent *de;
 	DIR *dir;
@@ -52,7 +53,9 @@ static int list_dir(const struct sysfs *s, const char *path,
 
 int block_list(const struct sysfs *s, char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
-	return list_dir(s, CLASS_BLOCK, names, n);
+	int r = block_list_dir(s, CLASS_BLOCK, names, n);
+
+	return r == -ENOENT ? 0 : r;
 }
 
 int block_links(const struct sysfs *s, const char *name, const char *which,
@@ -64,33 +67,68 @@ int block_links(const struct sysfs *s, const char *name, const char *which,
 
 	if (r < 0)
 		return r;
-	r = list_dir(s, path, names, n);
+	r = block_list_dir(s, path, names, n);
 	return r == -ENOENT ? 0 : r;
 }
 
-int block_pci_function(const struct sysfs *s, const char *name, char *addr,
-		       size_t size)
+/*
+ * A namespace of an NVMe subsystem with native multipath sits under
+ * virtual/nvme-subsystem/nvme-subsysN, on no PCI function: every
+ * controller of the subsystem (nvme_init_subsystem() links each in that
+ * directory by its name, "nvmeN") reaches it.
+ */
+static int add_subsystem_controllers(const struct sysfs *s, const char *subsys,
+				     char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
-	char path[256], target[PATH_MAX], *component, *save = NULL;
-	const char *found = "";
+	_cleanup_free_ char(*entries)[BLOCK_NAME_MAX] = NULL;
+	size_t n_entries;
+	char dir[128];
+	int r;
+
+	r = path_format(dir, sizeof(dir), "sys/class/nvme-subsystem/%s",
+			subsys);
+	if (r >= 0)
+		r = block_list_dir(s, dir, &entries, &n_entries);
+	for (size_t i = 0; r >= 0 && i < n_entries; i++) {
+		char link[256];
+		unsigned ctrl;
+		int end = 0;
+
+		if (sscanf(entries[i], "nvme%u%n", &ctrl, &end) != 1 ||
+		    entries[i][end] != '\0')
+			continue;
+		r = path_format(link, sizeof(link), "%s/%s", dir, entries[i]);
+		if (r >= 0)
+			r = pci_functions_above(s, link, addrs, n);
+	}
+	return r == -ENOENT ? 0 : r;
+}
+
+int block_pci_functions(const struct sysfs *s, const char *name,
+			char (**addrs)[PCI_ADDR_MAX], size_t *n)
+{
+	char link[256], target[PATH_MAX];
+	const char *subsys;
 	ssize_t len;
 	int r;
 
-	r = path_format(path, sizeof(path), CLASS_BLOCK "/%s", name);
+	*addrs = NULL;
+	*n = 0;
+	r = path_format(link, sizeof(link), CLASS_BLOCK "/%s", name);
+	if (r >= 0)
+		r = pci_functions_above(s, link, addrs, n);
 	if (r < 0)
 		return r;
-	len = readlinkat(s->root_fd, path, target, sizeof(target) - 1);
+	len = readlinkat(s->root_fd, link, target, sizeof(target) - 1);
 	if (len < 0)
-		return -errno;
+		return 0;
 	target[len] = '\0';
-	for (component = strtok_r(target, "/", &save); component;
-	     component = strtok_r(NULL, "/", &save)) {
-		struct pci_addr a;
-
-		if (pci_addr_parse(component, &a) == 0 && a.fn >= 0)
-			found = component;
-	}
-	return path_format(addr, size, "%s", found);
+	subsys = strstr(target, "/nvme-subsystem/");
+	if (!subsys)
+		return 0;
+	subsys += strlen("/nvme-subsystem/");
+	target[subsys - target + strcspn(subsys, "/")] = '\0';
+	return add_subsystem_controllers(s, subsys, addrs, n);
 }
 
 bool block_is_partition(const struct sysfs *s, const char *name)

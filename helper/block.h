@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pci.h"
 #include "sysfs.h"
 
 #define BLOCK_NAME_MAX 64
@@ -14,12 +15,21 @@
  * slaves/ and holders/ link the layers of dm and md stacks.
  */
 
-/* Every block device name, sorted. */
+/* The names in a directory of block devices (slaves/, holders/,
+ * /sys/fs/btrfs/UUID/devices/), sorted. */
+int block_list_dir(const struct sysfs *s, const char *path,
+		   char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
+/* Every block device name, sorted; none when sys/class/block is missing. */
 int block_list(const struct sysfs *s, char (**names)[BLOCK_NAME_MAX],
 	       size_t *n) _must_check_;
-/* The PCI function nearest above the device ("0000:02:00.0"); "" if none. */
-int block_pci_function(const struct sysfs *s, const char *name, char *addr,
-		       size_t size) _must_check_;
+/*
+ * Every PCI function the device sits under: any on its sysfs path (a RAID
+ * HBA, a VMD domain and the NVMe function inside it, bridges), and for a
+ * namespace of a multipath NVMe subsystem, every controller's. None for a
+ * virtual device (dm, md, loop, an NVMe-oF namespace).
+ */
+int block_pci_functions(const struct sysfs *s, const char *name,
+			char (**addrs)[PCI_ADDR_MAX], size_t *n) _must_check_;
 /* The device named by "/dev/...", "/dev/disk/by-*", "/dev/mapper/...",
  * "MAJ:MIN" or a bare kernel name; -ENOENT when there is none. */
 int block_resolve_path(const struct sysfs *s, const char *spec, char *name,

@@ -5,10 +5,12 @@
 
 #include "bind.h"
 #include "claim.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "guard.h"
 #include "log.h"
 #include "modules.h"
+#include "netuse.h"
 
 struct tally {
 	size_t bound, unchanged, failed, skipped, deferred;
@@ -49,13 +51,25 @@ static void log_skipped(const struct selection *sel, struct tally *t)
 /*
  * Before udev, a storage controller's disks do not exist yet, so whether it
  * carries root cannot be told: it is left to its host driver and a later
- * pass. Afterwards, any function that carries a needed disk stays.
+ * pass; so is a network controller when the root is on the network, whose
+ * interface does not exist yet either. Afterwards, any function that
+ * carries a needed disk, or the interface the system needs, stays.
  */
+static bool waits_for_late_pass(const struct pci_function *f,
+				const struct claim_opts *opts,
+				bool network_root)
+{
+	return opts->defer_storage &&
+	       (is_storage_controller(f) ||
+		(network_root && is_network_controller(f)));
+}
+
 static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
 			       const struct claim_opts *opts)
 {
+	const char *cmdline = opts->cmdline ? opts->cmdline : "";
+	bool network_root = cmdline_network_root(cmdline), loaded = false;
 	struct storage_guard g;
-	bool loaded = false;
 	int r;
 
 	for (size_t i = 0; i < sel->n; i++) {
@@ -63,19 +77,20 @@ static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
 
 		if (it->skip[0])
 			continue;
-		if (opts->defer_storage && is_storage_controller(&it->f)) {
+		if (waits_for_late_pass(&it->f, opts, network_root)) {
 			it->deferred = true;
-			snprintf(it->skip, sizeof(it->skip),
-				 "a storage controller waits for the storage "
-				 "guard's pass once the root device is there");
+			snprintf(
+				it->skip, sizeof(it->skip),
+				is_storage_controller(&it->f)
+					? "a storage controller waits for the storage guard's pass once the root device is there"
+					: "a network controller waits for the storage guard's pass: the root is on the network");
 			continue;
 		}
-		if (!is_storage_controller(&it->f) &&
-		    !function_has_disks(s, &it->f))
+		if (!guard_applies(s, &it->f))
 			continue;
 		if (!loaded) {
-			r = guard_load(s, opts->cmdline ? opts->cmdline : "",
-				       opts->keep, opts->n_keep, &g);
+			r = guard_load(s, cmdline, opts->keep, opts->n_keep,
+				       &g);
 			if (r < 0)
 				return r;
 			loaded = true;
@@ -127,12 +142,13 @@ static int check_iommu(struct selection *sel, const struct vfio_params *params,
 }
 
 /*
- * libkmod hands vfio-pci the command line's ids=, and vfio-pci then takes
- * every unbound match itself, deferred storage controllers included. An
- * empty ids= after it (the kernel sets each in turn) stops that.
+ * libkmod hands vfio-pci the ids= of modprobe.d's options and then of the
+ * command line, and vfio-pci takes every unbound match itself, storage
+ * controllers that carry root included. An empty ids= after them (the
+ * kernel sets each in turn, and the last wins) leaves vfio-pci only the
+ * functions bound to it here.
  */
-static int ensure_vfio_pci(const struct sysfs *s, bool dry_run,
-			   bool any_deferred)
+static int ensure_vfio_pci(const struct sysfs *s, bool dry_run)
 {
 	int r;
 
@@ -148,7 +164,7 @@ static int ensure_vfio_pci(const struct sysfs *s, bool dry_run,
 		    s->root);
 		return -ENOENT;
 	}
-	r = module_load(VFIO_PCI, any_deferred ? "ids=" : NULL);
+	r = module_load(VFIO_PCI, "ids=");
 	if (r == -ENOENT) {
 		ERR("vfio-pci is not in this initramfs: install vfio-bind's "
 		    "dracut or initramfs-tools integration and rebuild it "
@@ -281,7 +297,7 @@ int claim_functions(const struct sysfs *s, struct selection *sel,
 	if (check_iommu(sel, params, &t) < 0)
 		return EXIT_PRECONDITION;
 	if (t.skipped < sel->n && !vfio_pci_registered(s)) {
-		if (ensure_vfio_pci(s, opts->dry_run, t.deferred > 0) < 0)
+		if (ensure_vfio_pci(s, opts->dry_run) < 0)
 			return EXIT_PRECONDITION;
 		/* Loaded with the command line's ids=, it took some itself. */
 		for (size_t i = 0; i < sel->n && !opts->dry_run; i++)

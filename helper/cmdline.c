@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "util.h"
 
 int cmdline_read(const struct sysfs *s, char **cmdline)
 {
@@ -70,50 +71,115 @@ static bool param_name_equal(const char *a, size_t a_len, const char *b)
 	return i == a_len && b[i] == '\0';
 }
 
-/*
- * next_arg() on one option as libkmod passes it: the name ends at the first
- * '='; a value that starts with a quote loses it and a final quote; a
- * wholly quoted option loses its final quote.
- */
-static void split_option(char *option, char **name, size_t *name_len,
-			 char **value)
+char *kernel_next_arg(char *args, char **param, char **value)
 {
-	size_t len, equals = 0;
-	bool quoted = false;
+	size_t i, equals = 0;
+	bool in_quote = false, quoted = false;
 
-	if (*option == '"') {
-		option++;
-		quoted = true;
+	if (*args == '"') {
+		args++;
+		in_quote = quoted = true;
 	}
-	len = strlen(option);
-	for (size_t i = 0; i < len; i++) {
-		if (option[i] == '=') {
-			equals = i;
+	for (i = 0; args[i]; i++) {
+		if (is_kcmdline_space(args[i]) && !in_quote)
 			break;
-		}
+		/* an '=' in the first place does not count: next_arg's i > 0 */
+		if (equals == 0 && args[i] == '=')
+			equals = i;
+		if (args[i] == '"')
+			in_quote = !in_quote;
 	}
-	*name = option;
+	*param = args;
 	*value = NULL;
-	*name_len = equals ? equals : len;
 	if (equals) {
-		*value = option + equals + 1;
+		args[equals] = '\0';
+		*value = args + equals + 1;
 		if (**value == '"') {
 			(*value)++;
-			if (option[len - 1] == '"')
-				option[len - 1] = '\0';
+			if (args[i - 1] == '"')
+				args[i - 1] = '\0';
 		}
 	}
-	if (quoted && len > 0 && option[len - 1] == '"')
-		option[len - 1] = '\0';
+	if (quoted && i > 0 && args[i - 1] == '"')
+		args[i - 1] = '\0';
+	if (args[i])
+		args[i++] = '\0';
+	args += i;
+	while (is_kcmdline_space(*args))
+		args++;
+	return args;
+}
+
+/* The next word parse_args() sets; false at the end and at "--", after
+ * which the words are init's. */
+static bool next_kernel_param(char **args, char **param, char **value)
+{
+	while (is_kcmdline_space(**args))
+		(*args)++;
+	if (!**args)
+		return false;
+	*args = kernel_next_arg(*args, param, value);
+	return *value || strcmp(*param, "--") != 0;
+}
+
+int kernel_param_values(const char *cmdline, const char *name, char ***values,
+			size_t *n)
+{
+	_cleanup_free_ char *buf = strdup(cmdline);
+	char *args = buf, *param, *val;
+	int r = 0;
+
+	*values = NULL;
+	*n = 0;
+	if (!buf)
+		return -ENOMEM;
+	while (r >= 0 && next_kernel_param(&args, &param, &val))
+		if (param_name_equal(param, strlen(param), name))
+			r = strv_push(values, n, val ? val : "");
+	if (r < 0) {
+		strv_free(*values, *n);
+		*values = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+bool kernel_param_prefixed(const char *cmdline, const char *prefix)
+{
+	_cleanup_free_ char *buf = strdup(cmdline);
+	char *args = buf, *param, *val;
+
+	if (!buf)
+		return false;
+	while (next_kernel_param(&args, &param, &val))
+		if (strncmp(param, prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+int kernel_param(const char *cmdline, const char *name, char **value)
+{
+	char **values;
+	size_t n;
+	int r = kernel_param_values(cmdline, name, &values, &n);
+
+	*value = NULL;
+	if (r < 0)
+		return r;
+	if (n > 0) {
+		*value = values[n - 1];
+		values[n - 1] = NULL;
+	}
+	strv_free(values, n);
+	return (int)n;
 }
 
 static int record(struct module_param *out, char *option, const char *param)
 {
 	char *name, *value;
-	size_t name_len;
 
-	split_option(option, &name, &name_len, &value);
-	if (!param_name_equal(name, name_len, param))
+	kernel_next_arg(option, &name, &value);
+	if (!param_name_equal(name, strlen(name), param))
 		return 0;
 	out->count++;
 	free(out->value);

@@ -30,5 +30,27 @@ int cmdline_module_param(const char *cmdline, const char *module,
 			 struct module_param *out) _must_check_;
 void module_param_clear(struct module_param *p);
 
+/*
+ * The kernel's next_arg() (lib/cmdline.c): splits the first word off ARGS
+ * in place, double quotes as the kernel treats them, and returns the rest.
+ * *value is NULL for a word without '='.
+ */
+char *kernel_next_arg(char *args, char **param, char **value);
+
+/*
+ * A parameter of the kernel's own (root=, resume=, ip=), as parse_args()
+ * sees it: words split by next_arg() up to "--" (the rest is init's), names
+ * with '-' and '_' alike. kernel_param_values() gives every occurrence's
+ * value in order ("" for a bare word); kernel_param() the last one, which is
+ * what the kernel's own handlers keep, as a malloc()ed copy (NULL when
+ * absent), and returns the number of occurrences.
+ */
+int kernel_param_values(const char *cmdline, const char *name, char ***values,
+			size_t *n) _must_check_;
+int kernel_param(const char *cmdline, const char *name,
+		 char **value) _must_check_;
+/* Some parameter's name starts with PREFIX ("rd.iscsi."). */
+bool kernel_param_prefixed(const char *cmdline, const char *prefix);
+
 /* kstrtobool() as param_set_bool() applies it; NULL (no "=value") is true. */
 int parse_kernel_bool(const char *value, bool *result) _must_check_;

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <blkid.h>
+/*
+ * The storage guard: first the block devices the running system needs
+ * (root=, resume=, --keep, the mount table, swaps), then everything they
+ * are built on (dm and md slaves, every member of a btrfs filesystem or a
+ * ZFS pool), then the PCI functions under any of them: those are kept.
+ */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "block.h"
 #include "cmdline.h"
+#include "devspec.h"
 #include "guard.h"
+#include "netuse.h"
 #include "util.h"
 
 #define PCI_BASE_CLASS_STORAGE 0x01
@@ -27,311 +35,404 @@ bool is_storage_controller(const struct pci_function *f)
 	}
 }
 
-static void blkid_free_probep(blkid_probe *pr)
-{
-	if (*pr)
-		blkid_free_probe(*pr);
-}
-
-static blkid_probe probe_device(const struct sysfs *s, const char *name,
-				bool partitions)
-{
-	char rel[128], path[4096 + 128];
-	blkid_probe pr;
-
-	if (path_format(rel, sizeof(rel), "dev/%s", name) < 0)
-		return NULL;
-	pr = blkid_new_probe_from_filename(
-		sysfs_describe(s, rel, path, sizeof(path)));
-	if (!pr)
-		return NULL;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(
-		pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_TYPE);
-	blkid_probe_enable_partitions(pr, partitions);
-	if (blkid_do_safeprobe(pr) < 0) {
-		blkid_free_probe(pr);
-		return NULL;
-	}
-	return pr;
-}
-
-/* PARTUUID= and PARTLABEL= live in the partition table of the whole disk. */
-static int find_partition_tag(const struct sysfs *s, const char *disk,
-			      bool by_uuid, const char *value, char *name,
-			      size_t size)
-{
-	_cleanup_(blkid_free_probep) blkid_probe pr =
-		probe_device(s, disk, true);
-	blkid_partlist parts;
-	int n;
-
-	if (!pr || !(parts = blkid_probe_get_partitions(pr)))
-		return -ENOENT;
-	n = blkid_partlist_numof_partitions(parts);
-	for (int i = 0; i < n; i++) {
-		blkid_partition par = blkid_partlist_get_partition(parts, i);
-		const char *v = by_uuid ? blkid_partition_get_uuid(par)
-					: blkid_partition_get_name(par);
-		char partno[16];
-
-		if (!v || (by_uuid ? strcasecmp(v, value) : strcmp(v, value)))
-			continue;
-		snprintf(partno, sizeof(partno), "%d",
-			 blkid_partition_get_partno(par));
-		return block_find_by_attr(s, disk, "partition", partno, name,
-					  size);
-	}
-	return -ENOENT;
-}
-
-static bool superblock_has(const struct sysfs *s, const char *dev,
-			   const char *tag, const char *value)
-{
-	_cleanup_(blkid_free_probep) blkid_probe pr =
-		probe_device(s, dev, false);
-	const char *v;
-
-	if (!pr || blkid_probe_lookup_value(pr, tag, &v, NULL) < 0)
-		return false;
-	return strcmp(tag, "UUID") == 0 ? strcasecmp(v, value) == 0
-					: strcmp(v, value) == 0;
-}
-
-/* UUID=, LABEL=, PARTUUID=, PARTLABEL=, probed with libblkid. */
-static int resolve_tag(const struct sysfs *s, const char *tag,
-		       const char *value, char *name, size_t size)
-{
-	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	bool part_uuid = strcmp(tag, "PARTUUID") == 0;
-	bool part_label = strcmp(tag, "PARTLABEL") == 0;
-	size_t n;
-	int r = block_list(s, &names, &n);
-
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		if (part_uuid || part_label) {
-			if (!block_is_partition(s, names[i]) &&
-			    find_partition_tag(s, names[i], part_uuid, value,
-					       name, size) >= 0)
-				return 0;
-		} else if (superblock_has(s, names[i], tag, value)) {
-			return path_format(name, size, "%s", names[i]);
-		}
-	}
-	return -ENOENT;
-}
-
-static const struct {
-	const char *prefix, *tag;
-} tag_forms[] = {
-	{"UUID=", "UUID"},
-	{"LABEL=", "LABEL"},
-	{"PARTUUID=", "PARTUUID"},
-	{"PARTLABEL=", "PARTLABEL"},
-	{"/dev/disk/by-uuid/", "UUID"},
-	{"/dev/disk/by-label/", "LABEL"},
-	{"/dev/disk/by-partuuid/", "PARTUUID"},
-	{"/dev/disk/by-partlabel/", "PARTLABEL"},
+struct needed_dev {
+	char name[BLOCK_NAME_MAX];
+	char why[GUARD_WHY_MAX];
 };
 
-/* Any form of root=; -ENOENT when no block device answers to it. */
-int guard_resolve(const struct sysfs *s, const char *spec, char *name,
-		  size_t size);
-int guard_resolve(const struct sysfs *s, const char *spec, char *name,
-		  size_t size)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(tag_forms); i++) {
-		size_t len = strlen(tag_forms[i].prefix);
+/* What guard_load() gathers before it turns it into kept functions. */
+struct loader {
+	const struct sysfs *s;
+	struct storage_guard *g;
+	struct needed_dev *devs;
+	size_t n_devs;
+	bool root_known; /* root=, --keep or a mounted / tell where root is */
+	bool network_root;
+};
 
-		if (strncmp(spec, tag_forms[i].prefix, len) == 0)
-			return resolve_tag(s, tag_forms[i].tag, spec + len,
-					   name, size);
-	}
-	return block_resolve_path(s, spec, name, size);
+static void set_unsure(char *unsure, const char *why)
+{
+	if (!unsure[0])
+		str_copy(unsure, GUARD_WHY_MAX, why);
 }
 
-/* root= values that name no local block device. */
-static bool is_remote_root(const char *spec)
+static int add_needed(struct loader *l, const char *name, const char *why)
 {
-	static const char *const prefixes[] = {
-		"/dev/nfs", "nfs",  "cifs",  "iscsi",	 "nbd", "live:",
-		"ZFS=",	    "zfs:", "tmpfs", "virtiofs", "9p"};
+	struct needed_dev dev;
 
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (strncmp(spec, prefixes[i], strlen(prefixes[i])) == 0)
+	for (size_t i = 0; i < l->n_devs; i++)
+		if (strcmp(l->devs[i].name, name) == 0)
+			return 0;
+	str_copy(dev.name, sizeof(dev.name), name);
+	str_copy(dev.why, sizeof(dev.why), why);
+	return array_push(&l->devs, &l->n_devs, sizeof(dev), &dev);
+}
+
+/* root=, resume= or --keep, in any form (devspec.h). */
+static int add_spec(struct loader *l, const char *spec, const char *role)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	char why[GUARD_WHY_MAX];
+	size_t n;
+	int r;
+
+	switch (spec_kind(spec)) {
+	case SPEC_NOTHING:
+		return 0;
+	case SPEC_NETWORK:
+		l->network_root = true;
+		return 0;
+	case SPEC_UNKNOWN:
+		str_format(why, sizeof(why),
+			   "%s %s is no block device that can be told", role,
+			   spec);
+		set_unsure(l->g->storage_unsure, why);
+		return 0;
+	case SPEC_DEVICES:
+		break;
+	}
+	r = spec_devices(l->s, spec, &names, &n);
+	if (r == -ENOENT) {
+		str_format(why, sizeof(why),
+			   "%s %s is not found among the block devices", role,
+			   spec);
+		set_unsure(l->g->storage_unsure, why);
+		return 0;
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		str_format(why, sizeof(why), "carries %s (%s, %s)", role,
+			   names[i], spec);
+		r = add_needed(l, names[i], why);
+	}
+	return r;
+}
+
+/* The kernel's own root= and resume=, as it reads them (cmdline.h). */
+static int add_kernel_param(struct loader *l, const char *cmdline,
+			    const char *param)
+{
+	_cleanup_free_ char *value = NULL;
+	int r = kernel_param(cmdline, param, &value);
+
+	if (r <= 0)
+		return r;
+	if (strcmp(param, "root") == 0)
+		l->root_known = true;
+	return add_spec(l, value, param);
+}
+
+/* A ZFS dataset's pool: its members carry it. */
+static int add_zfs_mount(struct loader *l, const char *source,
+			 const char *mountpoint)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	char pool[256], why[GUARD_WHY_MAX];
+	size_t n;
+	int r;
+
+	str_copy(pool, sizeof(pool), source);
+	pool[strcspn(pool, "/")] = '\0';
+	r = zfs_pool_members(l->s, pool, &names, &n);
+	if (r == -ENOENT) {
+		str_format(
+			why, sizeof(why),
+			"ZFS pool %s is mounted on %s and none of its members is found",
+			pool, mountpoint);
+		set_unsure(l->g->storage_unsure, why);
+		return 0;
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		str_format(why, sizeof(why),
+			   "carries %s, in ZFS pool %s mounted on %s", names[i],
+			   pool, mountpoint);
+		r = add_needed(l, names[i], why);
+	}
+	return r;
+}
+
+static bool is_network_fs(const char *fstype)
+{
+	static const char *const types[] = {"nfs",  "nfs4",    "cifs",
+					    "smb3", "ceph",    "glusterfs",
+					    "9p",   "virtiofs"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (strcmp(fstype, types[i]) == 0)
 			return true;
 	return false;
 }
 
-static int add_needed(struct storage_guard *g, const char *name,
-		      const char *why)
+/*
+ * One line of /proc/self/mountinfo (show_mountinfo() in fs/proc_namespace.c):
+ * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE ...".
+ * btrfs and ZFS report an anonymous 0:N there, so their devices come from
+ * the source: the first member's node for btrfs, the dataset for ZFS.
+ */
+static int add_mount(struct loader *l, const char *line)
 {
-	struct needed_dev dev;
+	char majmin[32], mountpoint[256], fstype[64], source[256];
+	char name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
+	const char *tail = strstr(line, " - ");
+	int found;
 
-	for (size_t i = 0; i < g->n; i++)
-		if (strcmp(g->devs[i].name, name) == 0)
-			return 0;
-	str_copy(dev.name, sizeof(dev.name), name);
-	str_copy(dev.why, sizeof(dev.why), why);
-	return array_push(&g->devs, &g->n, sizeof(dev), &dev);
-}
-
-static int add_spec(const struct sysfs *s, struct storage_guard *g,
-		    const char *spec, const char *role)
-{
-	char name[BLOCK_NAME_MAX], why[192];
-	int r;
-
-	if (!spec || !spec[0])
+	if (!tail ||
+	    sscanf(line, "%*s %*s %31s %*s %255s", majmin, mountpoint) != 2 ||
+	    sscanf(tail, " - %63s %255s", fstype, source) != 2)
 		return 0;
-	g->root_known = true;
-	if (is_remote_root(spec))
-		return 0;
-	r = guard_resolve(s, spec, name, sizeof(name));
-	if (r < 0) {
-		if (!g->unresolved[0])
-			snprintf(g->unresolved, sizeof(g->unresolved),
-				 "%s %s is not found among the block devices",
-				 role, spec);
-		return r == -ENOMEM ? r : 0;
+	if (strcmp(mountpoint, "/") == 0) {
+		l->root_known = true;
+		if (is_network_fs(fstype))
+			l->network_root = true;
 	}
-	snprintf(why, sizeof(why), "carries %s (%s, %s)", role, name, spec);
-	return add_needed(g, name, why);
+	if (strcmp(fstype, "zfs") == 0)
+		return add_zfs_mount(l, source, mountpoint);
+	if (strncmp(majmin, "0:", 2) != 0)
+		found = block_from_devnum(l->s, majmin, name, sizeof(name));
+	else if (strncmp(source, "/dev/", 5) == 0)
+		found = block_resolve_path(l->s, source, name, sizeof(name));
+	else
+		return 0;
+	if (found < 0)
+		return 0;
+	str_format(why, sizeof(why), "carries %s, mounted on %s", name,
+		   mountpoint);
+	return add_needed(l, name, why);
 }
 
-/* The kernel's own parameters: the last occurrence wins. */
-static int add_kernel_param(const struct sysfs *s, struct storage_guard *g,
-			    const char *cmdline, const char *param)
+static int add_mounts(struct loader *l)
 {
-	_cleanup_free_ char *copy = strdup(cmdline);
-	char *word, *save = NULL, *last = NULL;
-	size_t len = strlen(param);
-
-	if (!copy)
-		return -ENOMEM;
-	for (word = strtok_r(copy, " \t\n", &save); word;
-	     word = strtok_r(NULL, " \t\n", &save))
-		if (strncmp(word, param, len) == 0 && word[len] == '=')
-			last = word + len + 1;
-	return add_spec(s, g, last, param);
-}
-
-static int add_mounts(const struct sysfs *s, struct storage_guard *g)
-{
-	_cleanup_free_ char *buf = malloc(1 << 16);
+	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
-	int r;
+	int r = sysfs_read_file(l->s, "proc/self/mountinfo", &text);
 
-	if (!buf)
-		return -ENOMEM;
-	r = sysfs_read(s, "proc/self/mountinfo", buf, 1 << 16);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char majmin[32], mountpoint[256], name[BLOCK_NAME_MAX],
-			why[512];
-
-		if (sscanf(line, "%*s %*s %31s %*s %255s", majmin,
-			   mountpoint) != 2 ||
-		    strncmp(majmin, "0:", 2) == 0 ||
-		    block_from_devnum(s, majmin, name, sizeof(name)) < 0)
-			continue;
-		if (strcmp(mountpoint, "/") == 0)
-			g->root_known = true;
-		snprintf(why, sizeof(why), "carries %s, mounted on %s", name,
-			 mountpoint);
-		r = add_needed(g, name, why);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	for (line = strtok_r(text, "\n", &save); r >= 0 && line;
+	     line = strtok_r(NULL, "\n", &save))
+		r = add_mount(l, line);
+	return r;
 }
 
-static int add_swaps(const struct sysfs *s, struct storage_guard *g)
+static int add_swaps(struct loader *l)
 {
-	char buf[4096], *line, *save = NULL;
-	int r = sysfs_read(s, "proc/swaps", buf, sizeof(buf));
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	int r = sysfs_read_file(l->s, "proc/swaps", &text);
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	line = strtok_r(buf, "\n", &save); /* the header */
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		char file[256], name[BLOCK_NAME_MAX], why[512];
+	strtok_r(text, "\n", &save); /* the header */
+	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		char file[256], name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
 
 		if (sscanf(line, "%255s", file) != 1 ||
-		    block_resolve_path(s, file, name, sizeof(name)) < 0)
+		    block_resolve_path(l->s, file, name, sizeof(name)) < 0)
 			continue;
-		snprintf(why, sizeof(why), "carries %s, used as swap", name);
-		r = add_needed(g, name, why);
-		if (r < 0)
-			return r;
+		str_format(why, sizeof(why), "carries %s, used as swap", name);
+		r = add_needed(l, name, why);
 	}
-	return 0;
+	return r;
 }
 
-/* What a needed dm or md device is built on is needed too. */
-static int add_slaves(const struct sysfs *s, struct storage_guard *g)
+static int add_names(struct loader *l, char (*names)[BLOCK_NAME_MAX], size_t n,
+		     const char *why)
 {
-	for (size_t i = 0; i < g->n; i++) {
-		_cleanup_free_ char(*slaves)[BLOCK_NAME_MAX] = NULL;
-		char why[sizeof(g->devs[i].why)];
-		size_t n;
-		int r = block_links(s, g->devs[i].name, "slaves", &slaves, &n);
+	int r = 0;
 
-		if (r < 0)
-			return r;
-		str_copy(why, sizeof(why), g->devs[i].why);
-		for (size_t j = 0; j < n; j++) {
-			r = add_needed(g, slaves[j], why);
-			if (r < 0)
-				return r;
-		}
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = add_needed(l, names[i], why);
+	return r;
+}
+
+/* Every member of a needed btrfs filesystem; all must be there. */
+static int add_btrfs_members(struct loader *l, const char *name,
+			     const char *why)
+{
+	_cleanup_free_ char(*members)[BLOCK_NAME_MAX] = NULL;
+	char unsure[GUARD_WHY_MAX];
+	uint64_t total;
+	size_t n;
+	int r = btrfs_members(l->s, name, &members, &n, &total);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (total > n) {
+		str_format(unsure, sizeof(unsure),
+			   "the btrfs filesystem on %s has %" PRIu64
+			   " devices and only %zu are present",
+			   name, total, n);
+		set_unsure(l->g->storage_unsure, unsure);
 	}
-	return 0;
+	return add_names(l, members, n, why);
+}
+
+/* What a needed device is built on is needed too, to the bottom. */
+static int add_stacks(struct loader *l)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < l->n_devs; i++) {
+		_cleanup_free_ char(*slaves)[BLOCK_NAME_MAX] = NULL;
+		char name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
+		size_t n;
+
+		/* (add_needed may move l->devs) */
+		str_copy(name, sizeof(name), l->devs[i].name);
+		str_copy(why, sizeof(why), l->devs[i].why);
+		r = block_links(l->s, name, "slaves", &slaves, &n);
+		if (r >= 0)
+			r = add_names(l, slaves, n, why);
+		if (r >= 0)
+			r = add_btrfs_members(l, name, why);
+	}
+	return r;
+}
+
+static int keep_function(struct storage_guard *g, const char *addr,
+			 const char *why)
+{
+	struct kept_function k;
+
+	for (size_t i = 0; i < g->n_kept; i++)
+		if (strcmp(g->kept[i].addr, addr) == 0)
+			return 0;
+	str_copy(k.addr, sizeof(k.addr), addr);
+	str_copy(k.why, sizeof(k.why), why);
+	return array_push(&g->kept, &g->n_kept, sizeof(k), &k);
+}
+
+/* A disk that no PCI function carries but the network does: an iSCSI LUN,
+ * an NVMe-oF namespace, an NBD or RBD device. */
+static bool is_network_disk(const struct sysfs *s, const char *name)
+{
+	char link[256], target[4096];
+	ssize_t len;
+
+	if (strncmp(name, "nbd", 3) == 0 || strncmp(name, "rbd", 3) == 0)
+		return true;
+	if (path_format(link, sizeof(link), "sys/class/block/%s", name) < 0)
+		return false;
+	len = readlinkat(s->root_fd, link, target, sizeof(target) - 1);
+	if (len < 0)
+		return false;
+	target[len] = '\0';
+	return strstr(target, "/session") || strstr(target, "/nvme-fabrics/");
+}
+
+static int keep_under(struct loader *l, const char *name, const char *why)
+{
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	size_t n;
+	int r = block_pci_functions(l->s, name, &addrs, &n);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (n == 0 && is_network_disk(l->s, name))
+		l->network_root = true;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = keep_function(l->g, addrs[i], why);
+	return r;
+}
+
+/* Disks an active dm or md device holds, whatever they carry. */
+static int keep_held(struct loader *l)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+	int r = block_list(l->s, &names, &n);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char(*holders)[BLOCK_NAME_MAX] = NULL;
+		char why[GUARD_WHY_MAX];
+		size_t n_holders;
+
+		r = block_links(l->s, names[i], "holders", &holders,
+				&n_holders);
+		if (r < 0 || n_holders == 0)
+			continue;
+		str_format(why, sizeof(why),
+			   "carries %s, held by %s (an active dm or md device)",
+			   names[i], holders[0]);
+		r = keep_under(l, names[i], why);
+	}
+	return r;
+}
+
+static int keep_nics(struct loader *l, const char *cmdline)
+{
+	_cleanup_free_ struct nic_use *uses = NULL;
+	size_t n, kept = l->g->n_kept;
+	int r = nics_in_use(l->s, cmdline, l->network_root, &uses, &n);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+		size_t n_addrs = 0;
+
+		r = pci_functions_above(l->s, uses[i].link, &addrs, &n_addrs);
+		for (size_t j = 0; r >= 0 && j < n_addrs; j++)
+			r = keep_function(l->g, addrs[j], uses[i].why);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	if (r >= 0 && l->network_root && l->g->n_kept == kept)
+		set_unsure(
+			l->g->network_unsure,
+			"the root is on the network and the interface that reaches it is not found");
+	return r;
+}
+
+static int gather(struct loader *l, const char *cmdline, char *const *keep,
+		  size_t n_keep)
+{
+	int r = add_kernel_param(l, cmdline, "root");
+
+	if (r >= 0)
+		r = add_kernel_param(l, cmdline, "resume");
+	for (size_t i = 0; r >= 0 && i < n_keep; i++) {
+		l->root_known = true;
+		r = add_spec(l, keep[i], "a kept device");
+	}
+	if (r >= 0)
+		r = add_mounts(l);
+	if (r >= 0)
+		r = add_swaps(l);
+	if (r >= 0)
+		r = add_stacks(l);
+	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)
+		r = keep_under(l, l->devs[i].name, l->devs[i].why);
+	if (r >= 0)
+		r = keep_held(l);
+	if (r >= 0 && cmdline_network_root(cmdline))
+		l->network_root = true;
+	if (r >= 0)
+		r = keep_nics(l, cmdline);
+	return r;
 }
 
 int guard_load(const struct sysfs *s, const char *cmdline, char *const *keep,
 	       size_t n_keep, struct storage_guard *g)
 {
+	struct loader l = {.s = s, .g = g};
 	int r;
 
 	memset(g, 0, sizeof(*g));
-	r = add_kernel_param(s, g, cmdline, "root");
-	if (r >= 0)
-		r = add_kernel_param(s, g, cmdline, "resume");
-	for (size_t i = 0; r >= 0 && i < n_keep; i++)
-		r = add_spec(s, g, keep[i], "a kept device");
-	if (r >= 0)
-		r = add_mounts(s, g);
-	if (r >= 0)
-		r = add_swaps(s, g);
-	if (r >= 0)
-		r = add_slaves(s, g);
-	if (r < 0)
+	r = gather(&l, cmdline, keep, n_keep);
+	free(l.devs);
+	if (r < 0) {
 		guard_free(g);
-	else if (!g->root_known)
-		snprintf(g->unresolved, sizeof(g->unresolved),
-			 "the root device is unknown (no root=, no --keep, "
-			 "/ not mounted from a disk)");
-	return r;
+		return r;
+	}
+	if (!l.root_known && !l.network_root)
+		set_unsure(
+			g->storage_unsure,
+			"the root device is unknown (no root=, no --keep, / not mounted from a disk)");
+	return 0;
 }
 
 void guard_free(struct storage_guard *g)
 {
-	free(g->devs);
+	free(g->kept);
 	memset(g, 0, sizeof(*g));
-}
-
-static bool on_function(const struct sysfs *s, const char *dev,
-			const struct pci_function *f)
-{
-	char addr[PCI_ADDR_MAX];
-
-	return block_pci_function(s, dev, addr, sizeof(addr)) >= 0 &&
-	       strcmp(addr, f->addr) == 0;
 }
 
 bool function_has_disks(const struct sysfs *s, const struct pci_function *f)
@@ -341,48 +442,37 @@ bool function_has_disks(const struct sysfs *s, const struct pci_function *f)
 
 	if (block_list(s, &names, &n) < 0)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (on_function(s, names[i], f))
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+		size_t n_addrs;
+
+		if (block_pci_functions(s, names[i], &addrs, &n_addrs) >= 0 &&
+		    pci_addr_list_has(addrs, n_addrs, f->addr))
 			return true;
+	}
 	return false;
 }
 
-/* A disk under f that an active dm or md device holds. */
-static void check_holders(const struct sysfs *s, const struct pci_function *f,
-			  char *why, size_t size)
+bool guard_applies(const struct sysfs *s, const struct pci_function *f)
 {
-	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	size_t n;
-
-	if (block_list(s, &names, &n) < 0)
-		return;
-	for (size_t i = 0; i < n && !why[0]; i++) {
-		_cleanup_free_ char(*holders)[BLOCK_NAME_MAX] = NULL;
-		size_t n_holders = 0;
-
-		if (!on_function(s, names[i], f) ||
-		    block_links(s, names[i], "holders", &holders, &n_holders) <
-			    0 ||
-		    n_holders == 0)
-			continue;
-		snprintf(why, size,
-			 "carries %s, held by %s (an active dm or md device)",
-			 names[i], holders[0]);
-	}
+	return is_storage_controller(f) || is_network_controller(f) ||
+	       function_has_disks(s, f);
 }
 
 void guard_check(const struct sysfs *s, const struct storage_guard *g,
 		 const struct pci_function *f, char *why, size_t size)
 {
 	why[0] = '\0';
-	for (size_t i = 0; i < g->n; i++) {
-		if (on_function(s, g->devs[i].name, f)) {
-			str_copy(why, size, g->devs[i].why);
+	for (size_t i = 0; i < g->n_kept; i++) {
+		if (strcmp(g->kept[i].addr, f->addr) == 0) {
+			str_copy(why, size, g->kept[i].why);
 			return;
 		}
 	}
-	check_holders(s, f, why, size);
-	if (!why[0] && g->unresolved[0] && is_storage_controller(f))
-		snprintf(why, size, "%s, so no storage controller is taken",
-			 g->unresolved);
+	if (g->storage_unsure[0] && is_storage_controller(f))
+		str_format(why, size, "%s, so no storage controller is taken",
+			   g->storage_unsure);
+	else if (g->network_unsure[0] && is_network_controller(f))
+		str_format(why, size, "%s, so no network controller is taken",
+			   g->network_unsure);
 }

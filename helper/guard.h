@@ -1,31 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#include "block.h"
 #include "pci.h"
 #include "sysfs.h"
 
+#define GUARD_WHY_MAX 256
+
+/* A function the system needs, and why, as a phrase for the log. */
+struct kept_function {
+	char addr[PCI_ADDR_MAX];
+	char why[GUARD_WHY_MAX];
+};
+
 /*
- * The storage guard: the block devices the running system needs (its root,
- * its resume device, what is mounted or used as swap, what the caller asks
- * to keep) and every device beneath them in dm and md stacks. A PCI function
- * that carries one of them, or a disk that an active dm or md device holds,
- * is never taken.
+ * The storage guard's one rule: a PCI function is never taken while any
+ * block device under it, at any depth (a VMD domain, a RAID HBA, every
+ * controller of a multipath NVMe subsystem), belongs to the root
+ * filesystem, the resume device, a mounted filesystem, active swap, an
+ * active dm/md/LVM/ZFS/btrfs stack, or a --keep device; nor while its
+ * network interface carries the default route or reaches a network root.
+ * When the guard cannot tell (a root that is not found, a multi-device
+ * filesystem with members missing), it keeps every storage controller, and
+ * under a network root whose interface it cannot find, every network
+ * controller.
  */
-struct needed_dev {
-	char name[BLOCK_NAME_MAX];
-	char why[256]; /* "carries root (nvme0n1p2, UUID=...)" */
-};
-
 struct storage_guard {
-	struct needed_dev *devs;
-	size_t n;
-	char unresolved[256]; /* a needed device that could not be found */
-	bool root_known; /* root=, --keep or a mounted / tell where root is */
+	struct kept_function *kept;
+	size_t n_kept;
+	char storage_unsure[GUARD_WHY_MAX]; /* why no storage controller is
+					       taken; "" when it can tell */
+	char network_unsure[GUARD_WHY_MAX]; /* the same for network
+					       controllers */
 };
 
+/* Reads what the system needs from the command line (root=, resume=),
+ * the mount table, swaps, sysfs and /proc/net, and KEEP (device specs). */
 int guard_load(const struct sysfs *s, const char *cmdline, char *const *keep,
 	       size_t n_keep, struct storage_guard *g) _must_check_;
 void guard_free(struct storage_guard *g);
@@ -38,5 +50,8 @@ void guard_check(const struct sysfs *s, const struct storage_guard *g,
  * Fibre Channel (0c04) controllers.
  */
 bool is_storage_controller(const struct pci_function *f);
-/* Some block device sits on f. */
+/* Some block device sits on f, at any depth. */
 bool function_has_disks(const struct sysfs *s, const struct pci_function *f);
+/* The guard has a say about f: a storage or network controller, or a
+ * function some block device sits on. */
+bool guard_applies(const struct sysfs *s, const struct pci_function *f);

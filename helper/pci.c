@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "addrs.h"
 #include "pci.h"
 #include "util.h"
 
@@ -213,4 +216,41 @@ bool pci_has_attr(const struct sysfs *s, const char *addr, const char *attr)
 
 	return pci_device_path(path, sizeof(path), addr, attr) >= 0 &&
 	       sysfs_exists(s, path);
+}
+
+int pci_functions_above(const struct sysfs *s, const char *link,
+			char (**addrs)[PCI_ADDR_MAX], size_t *n)
+{
+	char target[PATH_MAX], *component, *save = NULL;
+	ssize_t len;
+
+	while (*link == '/')
+		link++;
+	len = readlinkat(s->root_fd, link, target, sizeof(target) - 1);
+	if (len < 0)
+		return -errno;
+	target[len] = '\0';
+	for (component = strtok_r(target, "/", &save); component;
+	     component = strtok_r(NULL, "/", &save)) {
+		char addr[PCI_ADDR_MAX] = "";
+		struct pci_addr a;
+		int r;
+
+		if (pci_addr_parse(component, &a) < 0 || a.fn < 0 ||
+		    path_format(addr, sizeof(addr), "%s", component) < 0 ||
+		    pci_addr_list_has(*addrs, *n, addr))
+			continue;
+		r = array_push(addrs, n, sizeof(addr), addr);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool pci_addr_list_has(char (*addrs)[PCI_ADDR_MAX], size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(addrs[i], addr) == 0)
+			return true;
+	return false;
 }

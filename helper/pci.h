@@ -59,5 +59,13 @@ int pci_read_number(const struct sysfs *s, const char *addr, const char *attr,
 		    long *value) _must_check_;
 bool pci_has_attr(const struct sysfs *s, const char *addr, const char *attr);
 bool pci_id_match(const struct pci_id *id, const struct pci_function *f);
+/*
+ * Appends to *addrs every PCI function on the sysfs path that LINK points
+ * to (a device's bridges, a VMD domain's host function, the endpoint), each
+ * once.
+ */
+int pci_functions_above(const struct sysfs *s, const char *link,
+			char (**addrs)[PCI_ADDR_MAX], size_t *n) _must_check_;
+bool pci_addr_list_has(char (*addrs)[PCI_ADDR_MAX], size_t n, const char *addr);
 int pci_device_path(char *buf, size_t size, const char *addr,
 		    const char *attr) _must_check_;

@@ -73,19 +73,97 @@ int sysfs_read_bytes(const struct sysfs *s, const char *path, void *buf,
 	return (int)read_retry(fd, buf, size, offset);
 }
 
+static ssize_t read_next(int fd, void *buf, size_t size)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+/*
+ * procfs and seq_file hand out about one page per read(), so a single read
+ * cuts /proc/self/mountinfo short on a busy host: read until end of file.
+ * When size bytes came and there is more, the next byte goes to buf[size]
+ * (the caller's spare byte), counts in *len, and the result is -EFBIG.
+ */
+static int read_to_end(int fd, char *buf, size_t size, size_t *len)
+{
+	ssize_t n;
+
+	*len = 0;
+	while (*len < size) {
+		n = read_next(fd, buf + *len, size - *len);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return 0;
+		*len += (size_t)n;
+	}
+	n = read_next(fd, buf + size, 1);
+	if (n <= 0)
+		return (int)n;
+	*len += 1;
+	return -EFBIG;
+}
+
+static size_t terminate_text(char *buf, size_t len)
+{
+	buf[len] = '\0';
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return len;
+}
+
 int sysfs_read(const struct sysfs *s, const char *path, char *buf, size_t size)
 {
-	int n;
+	_cleanup_close_ int fd = -1;
+	size_t len;
+	int r;
 
 	if (size == 0)
 		return -EINVAL;
-	n = sysfs_read_bytes(s, path, buf, size - 1, 0);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
+	fd = open_relative(s, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	r = read_to_end(fd, buf, size - 1, &len);
+	if (r < 0)
+		return r;
+	return (int)terminate_text(buf, len);
+}
+
+int sysfs_read_file(const struct sysfs *s, const char *path, char **text)
+{
+	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
+	_cleanup_free_ char *buf = NULL;
+	size_t size = 0, len = 0;
+	int r = -EFBIG;
+
+	*text = NULL;
+	if (fd < 0)
+		return fd;
+	while (r == -EFBIG) {
+		size_t more;
+		char *grown;
+
+		if (size >= SYSFS_FILE_MAX)
+			return -EFBIG;
+		size = size ? size * 2 : 4096;
+		grown = realloc(buf, size + 1);
+		if (!grown)
+			return -ENOMEM;
+		buf = grown;
+		r = read_to_end(fd, buf + len, size - len, &more);
+		len += more;
+	}
+	if (r < 0)
+		return r;
+	terminate_text(buf, len);
+	*text = buf;
+	buf = NULL;
+	return 0;
 }
 
 int sysfs_write(const struct sysfs *s, const char *path, const char *value)

@@ -28,9 +28,23 @@ void sysfs_close(struct sysfs *s);
 int path_format(char *buf, size_t size, const char *fmt, ...)
 	_printf_format_(3, 4) _must_check_;
 
-/* Reads at most size-1 bytes; strips one trailing newline. Returns length. */
+/* The largest file sysfs_read_file() reads (a mount table of many
+ * thousand mounts fits). */
+#define SYSFS_FILE_MAX (16u << 20)
+
+/*
+ * Reads the whole file into buf, NUL-terminated, without one trailing
+ * newline; -EFBIG when it holds more than size-1 bytes. Returns the length.
+ */
 int sysfs_read(const struct sysfs *s, const char *path, char *buf,
 	       size_t size) _must_check_;
+/*
+ * Reads a whole file of any length up to SYSFS_FILE_MAX (procfs tables:
+ * mountinfo, swaps, routes) into a malloc()ed, NUL-terminated buffer;
+ * -EFBIG beyond.
+ */
+int sysfs_read_file(const struct sysfs *s, const char *path,
+		    char **text) _must_check_;
 int sysfs_write(const struct sysfs *s, const char *path,
 		const char *value) _must_check_;
 int sysfs_read_hex(const struct sysfs *s, const char *path,

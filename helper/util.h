@@ -13,3 +13,6 @@ int strv_push(char ***strv, size_t *n, const char *s) _must_check_;
 void strv_free(char **strv, size_t n);
 /* Copies src into dst, cut to fit; dst is always NUL-terminated. */
 void str_copy(char *dst, size_t size, const char *src);
+/* snprintf() for phrases that may be cut to fit, like str_copy(). */
+void str_format(char *dst, size_t size, const char *fmt, ...)
+	_printf_format_(3, 4);

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The network interfaces a running system needs: the one with its default
+ * route, and under a network root the one that reaches the root. Read from
+ * /proc/net and the command line, so a test tree can hold them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "block.h"
+#include "cmdline.h"
+#include "devspec.h"
+#include "netuse.h"
+#include "util.h"
+
+#define CLASS_NET "sys/class/net"
+#define IBFT "sys/firmware/ibft"
+#define IFACE_MAX 16 /* IFNAMSIZ */
+#define RTF_UP 0x0001
+#define RTF_REJECT 0x0200
+
+bool cmdline_network_root(const char *cmdline)
+{
+	static const char *const params[] = {"netroot", "nfsroot",
+					     "iscsi_target_name"};
+	_cleanup_free_ char *root = NULL;
+
+	if (kernel_param(cmdline, "root", &root) > 0 && root &&
+	    spec_kind(root) == SPEC_NETWORK)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(params); i++) {
+		_cleanup_free_ char *value = NULL;
+
+		if (kernel_param(cmdline, params[i], &value) > 0)
+			return true;
+	}
+	return kernel_param_prefixed(cmdline, "rd.iscsi.") ||
+	       kernel_param_prefixed(cmdline, "rd.nvmf.");
+}
+
+bool is_network_controller(const struct pci_function *f)
+{
+	return f->class >> 16 == 0x02;
+}
+
+static int add_use(struct nic_use **uses, size_t *n, const char *link,
+		   const char *why)
+{
+	struct nic_use use;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*uses)[i].link, link) == 0)
+			return 0;
+	str_copy(use.link, sizeof(use.link), link);
+	str_copy(use.why, sizeof(use.why), why);
+	return array_push(uses, n, sizeof(use), &use);
+}
+
+static int add_iface(const struct sysfs *s, struct nic_use **uses, size_t *n,
+		     const char *iface, const char *why)
+{
+	char link[128];
+
+	if (path_format(link, sizeof(link), CLASS_NET "/%s", iface) < 0 ||
+	    !sysfs_exists(s, link))
+		return 0;
+	return add_use(uses, n, link, why);
+}
+
+static void format_ipv4(char *buf, size_t size, unsigned raw)
+{
+	struct in_addr a = {.s_addr = raw};
+
+	if (!inet_ntop(AF_INET, &a, buf, (socklen_t)size))
+		str_copy(buf, size, "?");
+}
+
+/* /proc/net/route (fib_route_seq_show): addresses as the raw __be32. */
+static int ipv4_routes(const struct sysfs *s, bool any_route,
+		       struct nic_use **uses, size_t *n)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	int r = sysfs_read_file(s, "proc/net/route", &text);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	strtok_r(text, "\n", &save); /* the header */
+	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		char iface[IFACE_MAX], why[192], addr[INET_ADDRSTRLEN];
+		unsigned dest, gateway, flags, mask;
+
+		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", iface, &dest,
+			   &gateway, &flags, &mask) != 5 ||
+		    !(flags & RTF_UP))
+			continue;
+		if (dest == 0 && mask == 0) {
+			format_ipv4(addr, sizeof(addr), gateway);
+			str_format(
+				why, sizeof(why),
+				"its interface %s carries the default route (via %s)",
+				iface, addr);
+		} else if (any_route) {
+			format_ipv4(addr, sizeof(addr), dest);
+			str_format(
+				why, sizeof(why),
+				"its interface %s has a route to %s/%d and the root is on the network",
+				iface, addr, __builtin_popcount(mask));
+		} else {
+			continue;
+		}
+		r = add_iface(s, uses, n, iface, why);
+	}
+	return r;
+}
+
+/* /proc/net/ipv6_route (ipv6_route_native_seq_show): destination, its
+ * length, source, its length, next hop, metric, refcnt, use, flags, device. */
+static int ipv6_routes(const struct sysfs *s, bool any_route,
+		       struct nic_use **uses, size_t *n)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	int r = sysfs_read_file(s, "proc/net/ipv6_route", &text);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (line = strtok_r(text, "\n", &save); r >= 0 && line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char dest[33], iface[IFACE_MAX], why[192];
+		unsigned plen, flags;
+		bool is_default;
+
+		if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s",
+			   dest, &plen, &flags, iface) != 4 ||
+		    strcmp(iface, "lo") == 0 || (flags & RTF_REJECT) ||
+		    !(flags & RTF_UP))
+			continue;
+		is_default = plen == 0;
+		/* Link-local and multicast routes come with any interface. */
+		if (!is_default &&
+		    (!any_route || strncasecmp(dest, "fe80", 4) == 0 ||
+		     strncasecmp(dest, "ff", 2) == 0))
+			continue;
+		str_format(
+			why, sizeof(why),
+			is_default
+				? "its interface %s carries the IPv6 default route"
+				: "its interface %s has an IPv6 route and the root is on the network",
+			iface);
+		r = add_iface(s, uses, n, iface, why);
+	}
+	return r;
+}
+
+/*
+ * The device of ip=: the sixth field of the kernel's and dracut's
+ * <client>:<server>:<gw>:<netmask>:<hostname>:<device>:..., or the first of
+ * dracut's <device>:<autoconf>[:...]. IPv6 addresses come in brackets.
+ */
+static void ip_param_device(const char *value, char *iface, size_t size)
+{
+	static const char *const autoconf[] = {
+		"dhcp",	 "on",	    "any",  "dhcp6", "auto6",
+		"link6", "either6", "ibft", "off",   "none"};
+	char fields[8][64] = {{0}};
+	size_t field = 0, len = 0;
+	bool bracket = false;
+
+	iface[0] = '\0';
+	for (const char *p = value; *p && field < ARRAY_SIZE(fields); p++) {
+		if (*p == '[' || *p == ']')
+			bracket = *p == '[';
+		if (*p == ':' && !bracket) {
+			field++;
+			len = 0;
+		} else if (len + 1 < sizeof(fields[0])) {
+			fields[field][len++] = *p;
+		}
+	}
+	if (field >= 5) {
+		str_copy(iface, size, fields[5]);
+		return;
+	}
+	for (size_t i = 0; field >= 1 && i < ARRAY_SIZE(autoconf); i++)
+		if (strcmp(fields[1], autoconf[i]) == 0)
+			str_copy(iface, size, fields[0]);
+}
+
+static int iface_by_mac(const struct sysfs *s, const char *mac, char *iface,
+			size_t size)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+	int r = block_list_dir(s, CLASS_NET, &names, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char path[128], address[64];
+
+		if (path_format(path, sizeof(path), CLASS_NET "/%s/address",
+				names[i]) >= 0 &&
+		    sysfs_read(s, path, address, sizeof(address)) >= 0 &&
+		    strcasecmp(address, mac) == 0)
+			return path_format(iface, size, "%s", names[i]);
+	}
+	return -ENOENT;
+}
+
+static int add_ip_devices(const struct sysfs *s, const char *cmdline,
+			  struct nic_use **uses, size_t *n)
+{
+	char **values, iface[64], why[192];
+	size_t n_values;
+	int r = kernel_param_values(cmdline, "ip", &values, &n_values);
+
+	for (size_t i = 0; r >= 0 && i < n_values; i++) {
+		ip_param_device(values[i], iface, sizeof(iface));
+		if (!iface[0])
+			continue;
+		str_format(why, sizeof(why),
+			   "its interface %s reaches the network root (ip=%s)",
+			   iface, values[i]);
+		r = add_iface(s, uses, n, iface, why);
+	}
+	if (r >= 0)
+		strv_free(values, n_values);
+	return r;
+}
+
+/* BOOTIF=01-52-54-00-12-34-56 (PXELINUX's IPAPPEND 2: ARP type, MAC). */
+static int add_bootif(const struct sysfs *s, const char *cmdline,
+		      struct nic_use **uses, size_t *n)
+{
+	_cleanup_free_ char *bootif = NULL;
+	char mac[32], iface[IFACE_MAX], why[192];
+	int r = kernel_param(cmdline, "BOOTIF", &bootif);
+
+	if (r <= 0 || !bootif)
+		return r;
+	str_copy(mac, sizeof(mac), strlen(bootif) == 20 ? bootif + 3 : bootif);
+	for (char *p = mac; *p; p++)
+		if (*p == '-')
+			*p = ':';
+	if (iface_by_mac(s, mac, iface, sizeof(iface)) < 0)
+		return 0;
+	str_format(why, sizeof(why),
+		   "its interface %s is the boot interface (BOOTIF=%s)", iface,
+		   bootif);
+	return add_iface(s, uses, n, iface, why);
+}
+
+/* dracut's ifname=NAME:MAC: the interface has the name, or still the MAC. */
+static int add_ifnames(const struct sysfs *s, const char *cmdline,
+		       struct nic_use **uses, size_t *n)
+{
+	char **values, iface[IFACE_MAX], why[192];
+	size_t n_values;
+	int r = kernel_param_values(cmdline, "ifname", &values, &n_values);
+
+	for (size_t i = 0; r >= 0 && i < n_values; i++) {
+		const char *mac = strchr(values[i], ':');
+
+		str_format(
+			why, sizeof(why),
+			"its interface is named for the network root (ifname=%s)",
+			values[i]);
+		str_copy(iface, sizeof(iface), values[i]);
+		iface[strcspn(iface, ":")] = '\0';
+		r = add_iface(s, uses, n, iface, why);
+		if (r >= 0 && mac &&
+		    iface_by_mac(s, mac + 1, iface, sizeof(iface)) >= 0)
+			r = add_iface(s, uses, n, iface, why);
+	}
+	if (r >= 0)
+		strv_free(values, n_values);
+	return r;
+}
+
+/* The NICs the iSCSI Boot Firmware Table names (drivers/firmware/iscsi_ibft.c
+ * links each ethernetN record to its PCI function as "device"). */
+static int add_ibft(const struct sysfs *s, struct nic_use **uses, size_t *n)
+{
+	_cleanup_free_ char(*records)[BLOCK_NAME_MAX] = NULL;
+	size_t n_records;
+	int r = block_list_dir(s, IBFT, &records, &n_records);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (size_t i = 0; r >= 0 && i < n_records; i++) {
+		char link[128], why[192];
+
+		if (strncmp(records[i], "ethernet", 8) != 0 ||
+		    path_format(link, sizeof(link), IBFT "/%s/device",
+				records[i]) < 0 ||
+		    !sysfs_exists(s, link))
+			continue;
+		str_format(why, sizeof(why),
+			   "it is the iSCSI boot firmware's NIC (iBFT %s)",
+			   records[i]);
+		r = add_use(uses, n, link, why);
+	}
+	return r;
+}
+
+int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
+		struct nic_use **uses, size_t *n)
+{
+	int r;
+
+	*uses = NULL;
+	*n = 0;
+	r = ipv4_routes(s, network_root, uses, n);
+	if (r >= 0)
+		r = ipv6_routes(s, network_root, uses, n);
+	if (r >= 0 && network_root)
+		r = add_ip_devices(s, cmdline, uses, n);
+	if (r >= 0 && network_root)
+		r = add_bootif(s, cmdline, uses, n);
+	if (r >= 0 && network_root)
+		r = add_ifnames(s, cmdline, uses, n);
+	if (r >= 0 && network_root)
+		r = add_ibft(s, uses, n);
+	if (r < 0) {
+		free(*uses);
+		*uses = NULL;
+		*n = 0;
+	}
+	return r;
+}
