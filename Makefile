@@ -101,7 +101,8 @@ install: vfio-bind
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR) \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom
 	$(INSTALL) -m 0755 $(INSTALL_PROGRAM_FLAGS) vfio-bind \
 		$(DESTDIR)$(SBINDIR)/vfio-bind
 	$(SUBST) docs/vfio-bind.8 > $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
@@ -120,9 +121,12 @@ install: vfio-bind
 		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
 	$(SUBST) initramfs-tools/scripts/local-premount/vfio-bind \
 		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
+	$(SUBST) initramfs-tools/scripts/nfs-bottom/vfio-bind \
+		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom/vfio-bind
 	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom/vfio-bind
 
 # As the GNU coding standards describe it: install, with the program stripped.
 install-strip:
@@ -132,7 +136,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-bind $(DESTDIR)$(MANDIR)/man8/vfio-bind.8 \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom/vfio-bind
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:

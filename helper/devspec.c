@@ -52,7 +52,8 @@ static enum spec_kind live_kind(const char *rest)
 	for (size_t i = 0; i < ARRAY_SIZE(local); i++)
 		if (has_prefix(rest, local[i]))
 			return SPEC_DEVICES;
-	if (has_suffix_nocase(rest, ".iso") || has_suffix_nocase(rest, ".img"))
+	if (rest[0] == '/' && (has_suffix_nocase(rest, ".iso") ||
+			       has_suffix_nocase(rest, ".img")))
 		return SPEC_UNKNOWN;
 	return SPEC_NETWORK;
 }
@@ -216,6 +217,8 @@ static int find_tagged(const struct sysfs *s, enum tag tag, const char *value,
 int zfs_pool_members(const struct sysfs *s, const char *pool,
 		     char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
+	*names = NULL;
+	*n = 0;
 	return find_tagged(s, TAG_ZFS_POOL, pool, names, n);
 }
 

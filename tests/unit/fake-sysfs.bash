@@ -206,3 +206,103 @@ fake_gpt() {
 	printf '%s\n' 'label: gpt' 'size=2MiB, name=efi' \
 		"size=2MiB, uuid=$2, name=$3" | sfdisk -q "$image" >/dev/null
 }
+
+# fake_btrfs NAME...: one real btrfs filesystem (RAID1 over two or more
+# devices) across the images dev/NAME..., with UUID $BTRFS_UUID.
+fake_btrfs() {
+	local name images=()
+	for name in "$@"; do
+		truncate -s 125M "$ROOT/dev/$name"
+		images+=("$ROOT/dev/$name")
+	done
+	if (($# > 1)); then
+		mkfs.btrfs -q -f -d raid1 -m raid1 -U "$BTRFS_UUID" "${images[@]}" >/dev/null
+	else
+		mkfs.btrfs -q -f -U "$BTRFS_UUID" "${images[@]}" >/dev/null
+	fi
+}
+
+_be32() {
+	printf "\\$(printf %03o $(($1 >> 24 & 255)))\\$(printf %03o $(($1 >> 16 & 255)))\\$(printf %03o $(($1 >> 8 & 255)))\\$(printf %03o $(($1 & 255)))"
+}
+
+# fake_zfs NAME POOL: dev/NAME as a member of ZFS pool POOL, as libblkid
+# finds one (libblkid/src/superblocks/zfs.c): a 64 MiB device whose first
+# vdev label holds the config nvlist (XDR, big-endian) with the pool's
+# "name" at 16 KiB, and four uberblocks (magic 0x00bab10c) from 128 KiB.
+fake_zfs() {
+	local image="$ROOT/dev/$1" pool=$2 len pad i
+	len=${#pool}
+	pad=$(((len + 3) / 4 * 4))
+	truncate -s 64M "$image"
+	{
+		printf '\001\001\000\000\000\000\000\000\000\000\000\001'
+		_be32 $((28 + pad))
+		_be32 $((28 + pad))
+		_be32 4
+		printf name
+		_be32 9 # DATA_TYPE_STRING
+		_be32 1
+		_be32 "$len"
+		printf '%s' "$pool"
+		head -c $((pad - len)) /dev/zero
+		_be32 0
+	} | dd of="$image" bs=1 seek=16384 conv=notrunc status=none
+	for i in 0 1 2 3; do
+		printf '\014\261\272\000\000\000\000\000\210\023\000\000\000\000\000\000' |
+			dd of="$image" bs=1 seek=$((131072 + i * 1024)) conv=notrunc status=none
+	done
+}
+
+# fake_mountinfo LINE...: proc/self/mountinfo, one line each.
+fake_mountinfo() {
+	mkdir -p "$ROOT/proc/self"
+	printf '%s\n' "$@" >"$ROOT/proc/self/mountinfo"
+}
+
+# fake_multipath_ns SUBSYS NAME MAJ:MIN CTRL=ADDR...: a namespace of a
+# native-multipath NVMe subsystem, reached through each controller CTRL
+# (nvme0, ...) on the function ADDR.
+fake_multipath_ns() {
+	local subsys=$1 name=$2 devnum=$3 kv
+	shift 3
+	_fake_block "virtual/nvme-subsystem/$subsys" "$name" "$devnum"
+	mkdir -p "$ROOT/sys/class/nvme-subsystem"
+	ln -sfn "../../devices/virtual/nvme-subsystem/$subsys" \
+		"$ROOT/sys/class/nvme-subsystem/$subsys"
+	for kv in "$@"; do
+		mkdir -p "$ROOT/sys/devices/pci0000:00/${kv#*=}/nvme/${kv%%=*}"
+		ln -s "../../pci0000:00/${kv#*=}/nvme/${kv%%=*}" \
+			"$ROOT/sys/devices/virtual/nvme-subsystem/$subsys/${kv%%=*}"
+	done
+}
+
+# fake_vmd_disk VMD_ADDR DOMAIN_ADDR NAME MAJ:MIN: an NVMe namespace on the
+# function DOMAIN_ADDR inside the VMD domain that VMD_ADDR hosts.
+fake_vmd_disk() {
+	local domain=${2%%:*}
+	mkdir -p "$ROOT/sys/devices/pci0000:00/$1/pci$domain:00/$2"
+	_fake_block "pci0000:00/$1/pci$domain:00/$2/nvme/${3%n*}" "$3" "$4"
+}
+
+# fake_netdev ADDR IFACE MAC: the network interface of the function ADDR.
+fake_netdev() {
+	local dir="$ROOT/sys/devices/pci0000:00/$1/net/$2"
+	mkdir -p "$dir" "$ROOT/sys/class/net"
+	echo "$3" >"$dir/address"
+	ln -s "../../devices/pci0000:00/$1/net/$2" "$ROOT/sys/class/net/$2"
+}
+
+# fake_routes LINE...: proc/net/route's rows after its header, as
+# "IFACE DEST GATEWAY MASK" in the kernel's hex (the raw __be32).
+fake_routes() {
+	local row iface dest gateway mask
+	mkdir -p "$ROOT/proc/net"
+	printf 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
+		>"$ROOT/proc/net/route"
+	for row in "$@"; do
+		read -r iface dest gateway mask <<<"$row"
+		printf '%s\t%s\t%s\t0003\t0\t0\t100\t%s\t0\t0\t0\n' \
+			"$iface" "$dest" "$gateway" "$mask" >>"$ROOT/proc/net/route"
+	done
+}

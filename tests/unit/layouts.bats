@@ -1,0 +1,312 @@
+#!/usr/bin/env bats
+# The storage guard on the layouts real hosts use: ZFS and btrfs roots,
+# multi-device filesystems, NVMe multipath, VMD, long mount tables, network
+# roots, and the kernel's reading of root= and resume=. Each layout that
+# keeps a controller has its counterpart, where the same controller without
+# the protected device is taken.
+
+load common
+
+ROOTC=0000:02:00.0 # the system's disk (or its first half)
+SPARE=0000:03:00.0 # the guest's disk (or the second half)
+THIRD=0000:04:00.0 # a third identical controller, free
+UUID=3f1c2a7e-5b8d-4c1e-9a2b-7d6e5f4a3b21
+BTRFS_UUID=9d2e7c1a-3b4f-4e5d-8c6b-1a2b3c4d5e6f
+
+# Three identical NVMe controllers, a disk with two partitions on each.
+three_nvme() {
+	local addr i=0
+	fake_root "vfio-pci.ids=1b36:0010 $1"
+	fake_vfio_loaded
+	for addr in "$ROOTC" "$SPARE" "$THIRD"; do
+		fake_function "$addr" 1b36:0010 class=0x010802 driver=nvme
+		fake_disk "$addr" "nvme${i}n1" "259:$((i * 3))"
+		fake_partition "nvme${i}n1" "nvme${i}n1p1" 1 "259:$((i * 3 + 1))"
+		fake_partition "nvme${i}n1" "nvme${i}n1p2" 2 "259:$((i * 3 + 2))"
+		i=$((i + 1))
+	done
+}
+
+plan() {
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
+}
+
+# --- ZFS -------------------------------------------------------------------
+
+@test "root=ZFS=POOL/DATASET keeps the controllers of the pool's members" {
+	three_nvme "root=ZFS=rpool/ROOT/pve-1 boot=zfs"
+	fake_zfs nvme0n1p2 rpool
+	fake_zfs nvme1n1p2 rpool
+	fake_zfs nvme2n1p2 tank
+	plan
+	assert_failure 3
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, ZFS=rpool/ROOT/pve-1)"
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1p2, ZFS=rpool/ROOT/pve-1)"
+	# counterpart: a member of another pool is no root
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "root=zfs:POOL/DATASET, the same; root=zfs:AUTO keeps every pool's members" {
+	three_nvme "root=zfs:rpool/ROOT/debian"
+	fake_zfs nvme0n1p2 rpool
+	fake_zfs nvme2n1p2 tank
+	plan
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, zfs:rpool/ROOT/debian)"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=zfs:AUTO"
+	plan
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, zfs:AUTO)"
+	assert_line "$THIRD 1b36:0010 skip: carries root (nvme2n1p2, zfs:AUTO)"
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "root=ZFS= whose pool has no member in sight keeps every storage controller" {
+	three_nvme "root=ZFS=rpool/ROOT/pve-1"
+	fake_zfs nvme2n1p2 tank
+	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
+	fake_cmdline "vfio-pci.ids=1b36:0010,10de:1c30 root=ZFS=rpool/ROOT/pve-1"
+	plan
+	assert_failure 3
+	assert_line "$ROOTC 1b36:0010 skip: root ZFS=rpool/ROOT/pve-1 is not found among the block devices, so no storage controller is taken"
+	assert_line "$THIRD 1b36:0010 skip: root ZFS=rpool/ROOT/pve-1 is not found among the block devices, so no storage controller is taken"
+	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
+}
+
+@test "the late hook's --keep ZFS=... keeps the pool, as root= does" {
+	three_nvme ""
+	fake_zfs nvme1n1p2 rpool
+	plan --keep ZFS=rpool/ROOT/pve-1
+	assert_line "$SPARE 1b36:0010 skip: carries a kept device (nvme1n1p2, ZFS=rpool/ROOT/pve-1)"
+	assert_line "$ROOTC 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "a mounted ZFS dataset keeps its pool's members, whatever its 0:N" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_zfs nvme1n1p2 tank
+	fake_zfs nvme2n1p2 scratch
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
+		"40 21 0:45 / /tank/vm rw,xattr - zfs tank/vm rw,xattr,posixacl"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_failure 3
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, in ZFS pool tank mounted on /tank/vm"
+	# counterpart: the pool that is not mounted
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+# --- btrfs -------------------------------------------------------------------
+
+@test "a btrfs mount (0:N in mountinfo) keeps its device's controller" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_btrfs nvme1n1p2
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
+		"44 21 0:52 /@srv /srv rw,relatime - btrfs /dev/nvme1n1p2 rw,space_cache=v2,subvolid=257,subvol=/@srv"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_failure 3
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, mounted on /srv"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "a btrfs RAID1 root across two controllers keeps both; the third is taken" {
+	three_nvme "root=UUID=$BTRFS_UUID rootfstype=btrfs"
+	fake_btrfs nvme0n1p2 nvme1n1p2
+	plan
+	assert_failure 3
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, UUID=$BTRFS_UUID)"
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1p2, UUID=$BTRFS_UUID)"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "a mounted btrfs RAID1 keeps every member, though mountinfo names one" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_btrfs nvme1n1p2 nvme2n1p2
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
+		"44 21 0:52 / /data rw - btrfs /dev/nvme1n1p2 rw"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_failure 3
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, mounted on /data"
+	assert_line "$THIRD 1b36:0010 skip: carries nvme1n1p2, mounted on /data"
+	# counterpart: not mounted, both are free
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_success
+}
+
+@test "a btrfs root with a member missing keeps every storage controller" {
+	three_nvme "root=UUID=$BTRFS_UUID"
+	fake_btrfs nvme0n1p2 nvme1n1p2
+	rm "$ROOT/sys/class/block/nvme1n1p2"
+	plan
+	assert_failure 3
+	assert_line "$THIRD 1b36:0010 skip: the btrfs filesystem on nvme0n1p2 has 2 devices and only 1 are present, so no storage controller is taken"
+}
+
+# --- multipath, VMD, any depth ------------------------------------------------
+
+@test "a multipath NVMe namespace keeps every controller of its subsystem" {
+	fake_root "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1"
+	fake_vfio_loaded
+	for addr in "$ROOTC" "$SPARE" "$THIRD"; do
+		fake_function "$addr" 1b36:0010 class=0x010802 driver=nvme
+	done
+	fake_multipath_ns nvme-subsys0 nvme0n1 259:0 nvme0="$ROOTC" nvme1="$SPARE"
+	fake_disk "$THIRD" nvme2n1 259:5
+	plan
+	assert_failure 3
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1, /dev/nvme0n1)"
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme0n1, /dev/nvme0n1)"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "a VMD controller that hosts the root's NVMe drive is kept; another is taken" {
+	fake_root "vfio-pci.ids=8086:201d root=/dev/nvme0n1p2"
+	fake_vfio_loaded
+	fake_function 0000:00:0e.0 8086:201d class=0x010400 driver=vmd
+	fake_function 0000:00:0f.0 8086:201d class=0x010400 driver=vmd
+	fake_vmd_disk 0000:00:0e.0 10000:01:00.0 nvme0n1 259:0
+	fake_partition nvme0n1 nvme0n1p2 2 259:2
+	fake_vmd_disk 0000:00:0f.0 10001:01:00.0 nvme1n1 259:3
+	plan
+	assert_failure 3
+	assert_line "0000:00:0e.0 8086:201d skip: carries root (nvme0n1p2, /dev/nvme0n1p2)"
+	assert_line "0000:00:0f.0 8086:201d vmd -> vfio-pci"
+}
+
+# --- long mount tables -------------------------------------------------------
+
+@test "a mount after 64 KiB of mount table is still seen" {
+	local lines=() i
+	three_nvme "root=/dev/nvme0n1p1"
+	lines+=("21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw")
+	for ((i = 0; i < 800; i++)); do
+		lines+=("$((100 + i)) 21 0:$((60 + i)) / /var/lib/kubelet/pods/0b1c2d3e-$i/volumes/kubernetes.io~projected/kube-api-access rw,relatime shared:$i - tmpfs tmpfs rw,size=65536k")
+	done
+	lines+=("999 21 259:4 / /srv rw - ext4 /dev/nvme1n1p1 rw")
+	fake_mountinfo "${lines[@]}"
+	[[ $(stat -c %s "$ROOT/proc/self/mountinfo") -gt 65536 ]]
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_failure 3
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p1, mounted on /srv"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+# --- the kernel's reading of root= and resume= --------------------------------
+
+@test "root= after -- is init's, not the kernel's" {
+	three_nvme "root=/dev/nvme0n1p2 -- root=/dev/nvme1n1p2"
+	plan
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, /dev/nvme0n1p2)"
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "a quoted root=\"LABEL=my disk\" is one value, as next_arg() reads it" {
+	three_nvme 'root="LABEL=my disk" quiet'
+	fake_fs nvme1n1p2 ext4 "$UUID" "my disk"
+	plan
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1p2, LABEL=my disk)"
+	assert_line "$ROOTC 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "resume=none and an empty resume= name no device" {
+	three_nvme "root=/dev/nvme0n1p2 resume=none"
+	plan
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, /dev/nvme0n1p2)"
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1p2 resume="
+	plan
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+	# counterpart: a resume= that is not there keeps every storage controller
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1p2 resume=UUID=$UUID"
+	plan
+	assert_line "$SPARE 1b36:0010 skip: resume UUID=$UUID is not found among the block devices, so no storage controller is taken"
+}
+
+@test "dracut's live: forms: a local label is resolved, a URL is the network, an image file is unsure" {
+	three_nvme "root=live:CDLABEL=Fedora-WS-Live rd.live.image"
+	fake_fs nvme1n1 ext4 "$UUID" Fedora-WS-Live
+	plan
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1, live:CDLABEL=Fedora-WS-Live)"
+	assert_line "$ROOTC 1b36:0010 nvme -> vfio-pci"
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=live:UUID=$UUID"
+	plan
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1, live:UUID=$UUID)"
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=live:https://boot.example/live.img"
+	plan
+	assert_success
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=live:/images/live.iso"
+	plan
+	assert_line "$ROOTC 1b36:0010 skip: root live:/images/live.iso is no block device that can be told, so no storage controller is taken"
+}
+
+# --- network roots -------------------------------------------------------------
+
+NIC_A=0000:05:00.0
+NIC_B=0000:06:00.0
+
+two_nics() {
+	fake_root "vfio-pci.ids=8086:1533 $1"
+	fake_vfio_loaded
+	fake_function "$NIC_A" 8086:1533 class=0x020000 driver=igb
+	fake_function "$NIC_B" 8086:1533 class=0x020000 driver=igb
+	fake_netdev "$NIC_A" eno1 52:54:00:12:34:56
+	fake_netdev "$NIC_B" eno2 52:54:00:65:43:21
+}
+
+@test "before udev, a network root defers the network controllers" {
+	two_nics "root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp"
+	plan --defer-storage
+	assert_success
+	assert_line "$NIC_A 8086:1533 defer: a network controller waits for the storage guard's pass: the root is on the network"
+	# counterpart: with a local root they are taken at once
+	fake_cmdline "vfio-pci.ids=8086:1533 root=UUID=$UUID"
+	plan --defer-storage
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+}
+
+@test "a network root keeps the NIC that has its routes; the other is taken" {
+	two_nics "root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp"
+	fake_routes "eno1 0000000A 00000000 00FFFFFF"
+	plan
+	assert_failure 3
+	assert_line "$NIC_A 8086:1533 skip: its interface eno1 has a route to 10.0.0.0/24 and the root is on the network"
+	assert_line "$NIC_B 8086:1533 igb -> vfio-pci"
+}
+
+@test "a network root keeps the NIC named by ip=, BOOTIF= or ifname=" {
+	two_nics "root=nfs:10.0.0.1:/srv/root ip=10.0.0.5::10.0.0.1:255.255.255.0:node1:eno2:off"
+	plan
+	assert_line "$NIC_B 8086:1533 skip: its interface eno2 reaches the network root (ip=10.0.0.5::10.0.0.1:255.255.255.0:node1:eno2:off)"
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+	fake_cmdline "vfio-pci.ids=8086:1533 root=/dev/nfs BOOTIF=01-52-54-00-12-34-56"
+	plan
+	assert_line "$NIC_A 8086:1533 skip: its interface eno1 is the boot interface (BOOTIF=01-52-54-00-12-34-56)"
+	assert_line "$NIC_B 8086:1533 igb -> vfio-pci"
+	fake_cmdline "vfio-pci.ids=8086:1533 netroot=iscsi:10.0.0.1::::iqn.2024-01.example:root ifname=bootnet:52:54:00:65:43:21"
+	plan
+	assert_line "$NIC_B 8086:1533 skip: its interface is named for the network root (ifname=bootnet:52:54:00:65:43:21)"
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+}
+
+@test "a network root whose interface is not found keeps every network controller" {
+	two_nics "root=/dev/nfs ip=dhcp"
+	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
+	fake_cmdline "vfio-pci.ids=8086:1533,10de:1c30 root=/dev/nfs ip=dhcp"
+	plan
+	assert_failure 3
+	assert_line "$NIC_A 8086:1533 skip: the root is on the network and the interface that reaches it is not found, so no network controller is taken"
+	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
+}
+
+@test "bind refuses a NIC whose interface carries the default route, and names it" {
+	two_nics "root=UUID=$UUID"
+	fake_routes "eno2 00000000 0102A8C0 00000000" "eno2 0002A8C0 00000000 00FFFFFF"
+	run --separate-stderr vfio_bind_traced bind "$NIC_B"
+	assert_failure 3
+	stderr_has "$NIC_B [8086:1533] not taken: its interface eno2 carries the default route (via 192.168.2.1)"
+	run sysfs_writes
+	assert_output ""
+	# counterpart: the NIC without the route is taken
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A"
+	assert_success
+	assert_output "$NIC_A 8086:1533 igb -> vfio-pci"
+}
