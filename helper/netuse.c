@@ -308,6 +308,81 @@ static int add_ibft(const struct sysfs *s, struct nic_use **uses, size_t *n)
 	return r;
 }
 
+struct subnet {
+	char iface[IFACE_MAX];
+	unsigned dest, mask; /* raw __be32, as /proc/net/route prints them */
+};
+
+/* The subnets the interfaces are on: routes with no gateway. */
+static int ipv4_subnets(const struct sysfs *s, struct subnet **subnets,
+			size_t *n)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	int r = sysfs_read_file(s, "proc/net/route", &text);
+
+	*subnets = NULL;
+	*n = 0;
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	strtok_r(text, "\n", &save); /* the header */
+	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		struct subnet net;
+		unsigned gateway, flags;
+
+		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", net.iface,
+			   &net.dest, &gateway, &flags, &net.mask) == 5 &&
+		    gateway == 0 && net.mask != 0 && (flags & RTF_UP))
+			r = array_push(subnets, n, sizeof(net), &net);
+	}
+	return r;
+}
+
+#define TCP_ESTABLISHED 1
+
+/*
+ * Each interface with an established TCP session (/proc/net/tcp,
+ * tcp4_seq_show(): "sl local rem st ...", addresses as the raw __be32):
+ * the session's local address lies on one of the interface's subnets.
+ */
+static int ipv4_sessions(const struct sysfs *s, struct nic_use **uses,
+			 size_t *n)
+{
+	_cleanup_free_ struct subnet *subnets = NULL;
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	size_t n_subnets;
+	int r = ipv4_subnets(s, &subnets, &n_subnets);
+
+	if (r < 0 || n_subnets == 0)
+		return r;
+	r = sysfs_read_file(s, "proc/net/tcp", &text);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	strtok_r(text, "\n", &save); /* the header */
+	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		unsigned local, port, state;
+
+		if (sscanf(line, " %*s %x:%x %*s %x", &local, &port, &state) !=
+			    3 ||
+		    state != TCP_ESTABLISHED)
+			continue;
+		for (size_t i = 0; r >= 0 && i < n_subnets; i++) {
+			char addr[INET_ADDRSTRLEN], why[192];
+
+			if ((local & subnets[i].mask) != subnets[i].dest)
+				continue;
+			format_ipv4(addr, sizeof(addr), local);
+			str_format(
+				why, sizeof(why),
+				"its interface %s carries an established TCP session (%s:%u)",
+				subnets[i].iface, addr, port);
+			r = add_iface(s, uses, n, subnets[i].iface, why);
+		}
+	}
+	return r;
+}
+
 int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
 		struct nic_use **uses, size_t *n)
 {
@@ -318,6 +393,8 @@ int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
 	r = ipv4_routes(s, network_root, uses, n);
 	if (r >= 0)
 		r = ipv6_routes(s, network_root, uses, n);
+	if (r >= 0)
+		r = ipv4_sessions(s, uses, n);
 	if (r >= 0 && network_root)
 		r = add_ip_devices(s, cmdline, uses, n);
 	if (r >= 0 && network_root)

@@ -10,6 +10,10 @@
 #   rootfs.img            the tiny real root (busybox init, see rootfs-init,
 #                         and the staged helper with its libraries)
 #   spare.img             a blank disk, for NVMe controllers without root
+#   btrfs-a.img, btrfs-b.img
+#                         the same real root as one btrfs RAID1 filesystem
+#                         over two disks (UUID $VB_BTRFS_UUID)
+#   data.img              a small ext4 data disk, mounted by the real root
 #   images/NAME.img       initramfs images, with NAME.inputs (what built them)
 #   logs/NAME.log         the serial console of the last boot called NAME
 #
@@ -35,8 +39,13 @@ VB_LOGS=$VB_CACHE/logs
 VB_IMAGES=$VB_CACHE/images
 VB_ROOTFS=$VB_CACHE/rootfs.img
 VB_SPARE=$VB_CACHE/spare.img
+VB_BTRFS_A=$VB_CACHE/btrfs-a.img
+VB_BTRFS_B=$VB_CACHE/btrfs-b.img
+VB_DATA=$VB_CACHE/data.img
 # The real root's ext4 UUID, for boots that say root=UUID=.
 VB_ROOT_UUID=6f1b0e3a-7c55-4d1b-9b4e-2f0b7c1d5e01
+# The btrfs RAID1 copy of the real root, for boots with root=UUID= of it.
+VB_BTRFS_UUID=0c7e5d2a-41b6-4f8e-9d3c-5a1b2c3d4e5f
 # dracut, mkinitramfs and QEMU's snapshot=on write their temporary files here
 # rather than in /var/tmp.
 VB_TMP=$VB_CACHE/tmp
@@ -58,6 +67,11 @@ VB_GPU2=0000:00:06.0
 VB_NVME_A=0000:00:04.0
 VB_NVME_B=0000:00:07.0
 VB_NVME_ID=1b36:0010
+# A third identical NVMe controller, and two virtio disks (a data disk and
+# a blank one), for the btrfs RAID1 root and the busy mount table.
+VB_NVME_C=0000:00:0a.0
+VB_DATA_DISK=0000:00:0b.0
+VB_BLANK_DISK=0000:00:0c.0
 # Two identical USB controllers (QEMU's qemu-xhci, driver xhci_hcd), a root
 # disk can sit behind one: the guard must treat them as storage controllers.
 VB_XHCI_A=0000:00:08.0
@@ -157,13 +171,14 @@ vb_fingerprint() {
 
 # vb_cmdline: the kernel command line every boot shares, with
 # $VB_ROOT_ARG (unset: root=/dev/vda; e.g. root=UUID=$VB_ROOT_UUID; empty:
-# no root=, for images that store it) and
+# no root=, for images that store it), rootfstype=$VB_ROOTFSTYPE (unset:
+# ext4) and
 # vfio-pci.ids=$VB_IDS (none when VB_IDS is empty); callers add the test's
 # own arguments.
 # no_timer_check: under software emulation on a loaded machine the kernel's
 # check of the IO-APIC timer can fail and panic the boot.
 vb_cmdline() {
-	echo "console=ttyS0,115200 no_timer_check ${VB_ROOT_ARG-root=/dev/vda} rootfstype=ext4 ro" \
+	echo "console=ttyS0,115200 no_timer_check ${VB_ROOT_ARG-root=/dev/vda} rootfstype=${VB_ROOTFSTYPE:-ext4} ro" \
 		"init=/sbin/init rd.shell=0 rd.emergency=poweroff panic=-1" \
 		"${VB_IDS:+vfio-pci.ids=$VB_IDS}"
 }
@@ -209,6 +224,22 @@ vb_devices() {
 		-drive "file=$VB_SPARE,format=raw,if=none,id=usbdisk,snapshot=on"
 		-device usb-storage,bus=xhcia.0,drive=usbdisk
 		-device "qemu-xhci,id=xhcib,bus=pcie.0,addr=${VB_XHCI_B#0000:00:}"
+	)
+	# Three identical NVMe controllers: the btrfs RAID1 root over the first
+	# two, a blank disk on the third; and the two virtio disks.
+	VB_DEV_BTRFS_ROOT=(
+		-drive "file=$VB_BTRFS_A,format=raw,if=none,id=nvmea,snapshot=on"
+		-device "nvme,serial=vfb-nvme-a,drive=nvmea,bus=pcie.0,addr=${VB_NVME_A#0000:00:}"
+		-drive "file=$VB_BTRFS_B,format=raw,if=none,id=nvmeb,snapshot=on"
+		-device "nvme,serial=vfb-nvme-b,drive=nvmeb,bus=pcie.0,addr=${VB_NVME_B#0000:00:}"
+		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmec,snapshot=on"
+		-device "nvme,serial=vfb-nvme-c,drive=nvmec,bus=pcie.0,addr=${VB_NVME_C#0000:00:}"
+	)
+	VB_DEV_DATA=(
+		-drive "file=$VB_DATA,format=raw,if=none,id=datadisk,snapshot=on"
+		-device "virtio-blk-pci,drive=datadisk,bus=pcie.0,addr=${VB_DATA_DISK#0000:00:}"
+		-drive "file=$VB_SPARE,format=raw,if=none,id=blankdisk,snapshot=on"
+		-device "virtio-blk-pci,drive=blankdisk,bus=pcie.0,addr=${VB_BLANK_DISK#0000:00:}"
 	)
 	VB_DEV_TESTDEVS=()
 	local slot

@@ -310,3 +310,19 @@ two_nics() {
 	assert_success
 	assert_output "$NIC_A 8086:1533 igb -> vfio-pci"
 }
+
+@test "bind refuses a NIC that carries an established TCP session" {
+	two_nics "root=UUID=$UUID"
+	fake_routes "eno1 0000A8C0 00000000 00FFFFFF" "eno2 0001A8C0 00000000 00FFFFFF"
+	printf '%s\n' \
+		'  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode' \
+		'   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0' \
+		'   1: 0501A8C0:0016 0A01A8C0:D431 01 00000000:00000000 02:000A7B2B 00000000     0        0 2 4 0 20 4 30 10 -1' \
+		'   2: 0500A8C0:0016 0A00A8C0:D432 06 00000000:00000000 00:00000000 00000000     0        0 0 3 0 0 0 0 0 0' \
+		>"$ROOT/proc/net/tcp"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
+	assert_failure 3
+	assert_line "$NIC_B 8086:1533 skip: its interface eno2 carries an established TCP session (192.168.1.5:22)"
+	# counterpart: eno1's only session is in TIME_WAIT (06): it is taken
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+}
