@@ -35,16 +35,11 @@ bool is_storage_controller(const struct pci_function *f)
 	}
 }
 
-struct needed_dev {
-	char name[BLOCK_NAME_MAX];
-	char why[GUARD_WHY_MAX];
-};
-
 /* What guard_load() gathers before it turns it into kept functions. */
 struct loader {
 	const struct sysfs *s;
 	struct storage_guard *g;
-	struct needed_dev *devs;
+	struct guard_reason *devs; /* block devices */
 	size_t n_devs;
 	bool root_known; /* root=, --keep or a mounted / tell where root is */
 	bool network_root;
@@ -56,16 +51,22 @@ static void set_unsure(char *unsure, const char *why)
 		str_copy(unsure, GUARD_WHY_MAX, why);
 }
 
+static int add_reason(struct guard_reason **list, size_t *n, const char *name,
+		      const char *why)
+{
+	struct guard_reason reason;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*list)[i].name, name) == 0)
+			return 0;
+	str_copy(reason.name, sizeof(reason.name), name);
+	str_copy(reason.why, sizeof(reason.why), why);
+	return array_push(list, n, sizeof(reason), &reason);
+}
+
 static int add_needed(struct loader *l, const char *name, const char *why)
 {
-	struct needed_dev dev;
-
-	for (size_t i = 0; i < l->n_devs; i++)
-		if (strcmp(l->devs[i].name, name) == 0)
-			return 0;
-	str_copy(dev.name, sizeof(dev.name), name);
-	str_copy(dev.why, sizeof(dev.why), why);
-	return array_push(&l->devs, &l->n_devs, sizeof(dev), &dev);
+	return add_reason(&l->devs, &l->n_devs, name, why);
 }
 
 /* root=, resume= or --keep, in any form (devspec.h). */
@@ -168,8 +169,9 @@ static bool is_network_fs(const char *fstype)
  * btrfs and ZFS report an anonymous 0:N there, so their devices come from
  * the source: the first member's node for btrfs, the dataset for ZFS.
  */
-static int add_mount(struct loader *l, const char *line)
+static int add_mount(const char *line, void *data)
 {
+	struct loader *l = data;
 	char majmin[32], mountpoint[256], fstype[64], source[256];
 	char name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
 	const char *tail = strstr(line, " - ");
@@ -199,39 +201,16 @@ static int add_mount(struct loader *l, const char *line)
 	return add_needed(l, name, why);
 }
 
-static int add_mounts(struct loader *l)
+static int add_swap(const char *line, void *data)
 {
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	int r = sysfs_read_file(l->s, "proc/self/mountinfo", &text);
+	char file[256], name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
+	struct loader *l = data;
 
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	for (line = strtok_r(text, "\n", &save); r >= 0 && line;
-	     line = strtok_r(NULL, "\n", &save))
-		r = add_mount(l, line);
-	return r;
-}
-
-static int add_swaps(struct loader *l)
-{
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	int r = sysfs_read_file(l->s, "proc/swaps", &text);
-
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	strtok_r(text, "\n", &save); /* the header */
-	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		char file[256], name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
-
-		if (sscanf(line, "%255s", file) != 1 ||
-		    block_resolve_path(l->s, file, name, sizeof(name)) < 0)
-			continue;
-		str_format(why, sizeof(why), "carries %s, used as swap", name);
-		r = add_needed(l, name, why);
-	}
-	return r;
+	if (sscanf(line, "%255s", file) != 1 ||
+	    block_resolve_path(l->s, file, name, sizeof(name)) < 0)
+		return 0;
+	str_format(why, sizeof(why), "carries %s, used as swap", name);
+	return add_needed(l, name, why);
 }
 
 static int add_names(struct loader *l, char (*names)[BLOCK_NAME_MAX], size_t n,
@@ -291,14 +270,7 @@ static int add_stacks(struct loader *l)
 static int keep_function(struct storage_guard *g, const char *addr,
 			 const char *why)
 {
-	struct kept_function k;
-
-	for (size_t i = 0; i < g->n_kept; i++)
-		if (strcmp(g->kept[i].addr, addr) == 0)
-			return 0;
-	str_copy(k.addr, sizeof(k.addr), addr);
-	str_copy(k.why, sizeof(k.why), why);
-	return array_push(&g->kept, &g->n_kept, sizeof(k), &k);
+	return add_reason(&g->kept, &g->n_kept, addr, why);
 }
 
 /* A disk that no PCI function carries but the network does: an iSCSI LUN,
@@ -393,9 +365,10 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep,
 		r = add_spec(l, keep[i], "a kept device");
 	}
 	if (r >= 0)
-		r = add_mounts(l);
+		r = sysfs_for_each_line(l->s, "proc/self/mountinfo", false,
+					add_mount, l);
 	if (r >= 0)
-		r = add_swaps(l);
+		r = sysfs_for_each_line(l->s, "proc/swaps", true, add_swap, l);
 	if (r >= 0)
 		r = add_stacks(l);
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)
@@ -464,7 +437,7 @@ void guard_check(const struct sysfs *s, const struct storage_guard *g,
 {
 	why[0] = '\0';
 	for (size_t i = 0; i < g->n_kept; i++) {
-		if (strcmp(g->kept[i].addr, f->addr) == 0) {
+		if (strcmp(g->kept[i].name, f->addr) == 0) {
 			str_copy(why, size, g->kept[i].why);
 			return;
 		}

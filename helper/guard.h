@@ -9,9 +9,10 @@
 
 #define GUARD_WHY_MAX 256
 
-/* A function the system needs, and why, as a phrase for the log. */
-struct kept_function {
-	char addr[PCI_ADDR_MAX];
+/* Something the system needs (a block device, a PCI function) by its name,
+ * and why, as a phrase for the log. */
+struct guard_reason {
+	char name[64];
 	char why[GUARD_WHY_MAX];
 };
 
@@ -28,7 +29,7 @@ struct kept_function {
  * controller.
  */
 struct storage_guard {
-	struct kept_function *kept;
+	struct guard_reason *kept; /* PCI functions, by address */
 	size_t n_kept;
 	char storage_unsure[GUARD_WHY_MAX]; /* why no storage controller is
 					       taken; "" when it can tell */

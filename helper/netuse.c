@@ -71,6 +71,21 @@ static int add_iface(const struct sysfs *s, struct nic_use **uses, size_t *n,
 	return add_use(uses, n, link, why);
 }
 
+struct subnet {
+	char iface[IFACE_MAX];
+	unsigned dest, mask; /* raw __be32, as /proc/net/route prints them */
+};
+
+/* What the scans of /proc/net gather into, and what they need. */
+struct nic_scan {
+	const struct sysfs *s;
+	bool network_root;
+	struct nic_use **uses;
+	size_t *n;
+	struct subnet *subnets; /* the interfaces' IPv4 subnets */
+	size_t n_subnets;
+};
+
 static void format_ipv4(char *buf, size_t size, unsigned raw)
 {
 	struct in_addr a = {.s_addr = raw};
@@ -79,80 +94,111 @@ static void format_ipv4(char *buf, size_t size, unsigned raw)
 		str_copy(buf, size, "?");
 }
 
-/* /proc/net/route (fib_route_seq_show): addresses as the raw __be32. */
-static int ipv4_routes(const struct sysfs *s, bool any_route,
-		       struct nic_use **uses, size_t *n)
+/*
+ * A row of /proc/net/route (fib_route_seq_show(): addresses as the raw
+ * __be32): the default route's interface, and under a network root every
+ * routed interface, are in use; a route with no gateway is a subnet the
+ * interface is on.
+ */
+static int scan_ipv4_route(const char *line, void *data)
 {
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	int r = sysfs_read_file(s, "proc/net/route", &text);
+	char iface[IFACE_MAX], why[192], addr[INET_ADDRSTRLEN];
+	unsigned dest, gateway, flags, mask;
+	struct nic_scan *scan = data;
 
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	strtok_r(text, "\n", &save); /* the header */
-	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		char iface[IFACE_MAX], why[192], addr[INET_ADDRSTRLEN];
-		unsigned dest, gateway, flags, mask;
+	if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", iface, &dest, &gateway,
+		   &flags, &mask) != 5 ||
+	    !(flags & RTF_UP))
+		return 0;
+	if (gateway == 0 && mask != 0) {
+		struct subnet net = {.dest = dest, .mask = mask};
+		int r;
 
-		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", iface, &dest,
-			   &gateway, &flags, &mask) != 5 ||
-		    !(flags & RTF_UP))
-			continue;
-		if (dest == 0 && mask == 0) {
-			format_ipv4(addr, sizeof(addr), gateway);
-			str_format(
-				why, sizeof(why),
-				"its interface %s carries the default route (via %s)",
-				iface, addr);
-		} else if (any_route) {
-			format_ipv4(addr, sizeof(addr), dest);
-			str_format(
-				why, sizeof(why),
-				"its interface %s has a route to %s/%d and the root is on the network",
-				iface, addr, __builtin_popcount(mask));
-		} else {
-			continue;
-		}
-		r = add_iface(s, uses, n, iface, why);
+		str_copy(net.iface, sizeof(net.iface), iface);
+		r = array_push(&scan->subnets, &scan->n_subnets, sizeof(net),
+			       &net);
+		if (r < 0)
+			return r;
 	}
-	return r;
-}
-
-/* /proc/net/ipv6_route (ipv6_route_native_seq_show): destination, its
- * length, source, its length, next hop, metric, refcnt, use, flags, device. */
-static int ipv6_routes(const struct sysfs *s, bool any_route,
-		       struct nic_use **uses, size_t *n)
-{
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	int r = sysfs_read_file(s, "proc/net/ipv6_route", &text);
-
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	for (line = strtok_r(text, "\n", &save); r >= 0 && line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char dest[33], iface[IFACE_MAX], why[192];
-		unsigned plen, flags;
-		bool is_default;
-
-		if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s",
-			   dest, &plen, &flags, iface) != 4 ||
-		    strcmp(iface, "lo") == 0 || (flags & RTF_REJECT) ||
-		    !(flags & RTF_UP))
-			continue;
-		is_default = plen == 0;
-		/* Link-local and multicast routes come with any interface. */
-		if (!is_default &&
-		    (!any_route || strncasecmp(dest, "fe80", 4) == 0 ||
-		     strncasecmp(dest, "ff", 2) == 0))
-			continue;
+	if (dest == 0 && mask == 0) {
+		format_ipv4(addr, sizeof(addr), gateway);
 		str_format(
 			why, sizeof(why),
-			is_default
-				? "its interface %s carries the IPv6 default route"
-				: "its interface %s has an IPv6 route and the root is on the network",
+			"its interface %s carries the default route (via %s)",
+			iface, addr);
+	} else if (scan->network_root) {
+		format_ipv4(addr, sizeof(addr), dest);
+		str_format(
+			why, sizeof(why),
+			"its interface %s has a route to %s/%d and the root is on the network",
+			iface, addr, __builtin_popcount(mask));
+	} else {
+		return 0;
+	}
+	return add_iface(scan->s, scan->uses, scan->n, iface, why);
+}
+
+/* A row of /proc/net/ipv6_route (ipv6_route_native_seq_show()):
+ * destination, its length, source, its length, next hop, metric, refcnt,
+ * use, flags, device. */
+static int scan_ipv6_route(const char *line, void *data)
+{
+	char dest[33], iface[IFACE_MAX], why[192];
+	struct nic_scan *scan = data;
+	unsigned plen, flags;
+	bool is_default;
+
+	if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s", dest, &plen,
+		   &flags, iface) != 4 ||
+	    strcmp(iface, "lo") == 0 || (flags & RTF_REJECT) ||
+	    !(flags & RTF_UP))
+		return 0;
+	is_default = plen == 0;
+	/* Link-local and multicast routes come with any interface. */
+	if (!is_default &&
+	    (!scan->network_root || strncasecmp(dest, "fe80", 4) == 0 ||
+	     strncasecmp(dest, "ff", 2) == 0))
+		return 0;
+	if (is_default)
+		str_format(why, sizeof(why),
+			   "its interface %s carries the IPv6 default route",
+			   iface);
+	else
+		str_format(
+			why, sizeof(why),
+			"its interface %s has an IPv6 route and the root is on the network",
 			iface);
-		r = add_iface(s, uses, n, iface, why);
+	return add_iface(scan->s, scan->uses, scan->n, iface, why);
+}
+
+#define TCP_ESTABLISHED 1
+
+/*
+ * A row of /proc/net/tcp (tcp4_seq_show(): "sl local rem st ...",
+ * addresses as the raw __be32): an established session's interface is the
+ * one on whose subnet its local address lies.
+ */
+static int scan_tcp_session(const char *line, void *data)
+{
+	struct nic_scan *scan = data;
+	unsigned local, port, state;
+	int r = 0;
+
+	if (sscanf(line, " %*s %x:%x %*s %x", &local, &port, &state) != 3 ||
+	    state != TCP_ESTABLISHED)
+		return 0;
+	for (size_t i = 0; r >= 0 && i < scan->n_subnets; i++) {
+		const struct subnet *net = &scan->subnets[i];
+		char addr[INET_ADDRSTRLEN], why[192];
+
+		if ((local & net->mask) != net->dest)
+			continue;
+		format_ipv4(addr, sizeof(addr), local);
+		str_format(
+			why, sizeof(why),
+			"its interface %s carries an established TCP session (%s:%u)",
+			net->iface, addr, port);
+		r = add_iface(scan->s, scan->uses, scan->n, net->iface, why);
 	}
 	return r;
 }
@@ -308,93 +354,24 @@ static int add_ibft(const struct sysfs *s, struct nic_use **uses, size_t *n)
 	return r;
 }
 
-struct subnet {
-	char iface[IFACE_MAX];
-	unsigned dest, mask; /* raw __be32, as /proc/net/route prints them */
-};
-
-/* The subnets the interfaces are on: routes with no gateway. */
-static int ipv4_subnets(const struct sysfs *s, struct subnet **subnets,
-			size_t *n)
-{
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	int r = sysfs_read_file(s, "proc/net/route", &text);
-
-	*subnets = NULL;
-	*n = 0;
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	strtok_r(text, "\n", &save); /* the header */
-	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		struct subnet net;
-		unsigned gateway, flags;
-
-		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", net.iface,
-			   &net.dest, &gateway, &flags, &net.mask) == 5 &&
-		    gateway == 0 && net.mask != 0 && (flags & RTF_UP))
-			r = array_push(subnets, n, sizeof(net), &net);
-	}
-	return r;
-}
-
-#define TCP_ESTABLISHED 1
-
-/*
- * Each interface with an established TCP session (/proc/net/tcp,
- * tcp4_seq_show(): "sl local rem st ...", addresses as the raw __be32):
- * the session's local address lies on one of the interface's subnets.
- */
-static int ipv4_sessions(const struct sysfs *s, struct nic_use **uses,
-			 size_t *n)
-{
-	_cleanup_free_ struct subnet *subnets = NULL;
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	size_t n_subnets;
-	int r = ipv4_subnets(s, &subnets, &n_subnets);
-
-	if (r < 0 || n_subnets == 0)
-		return r;
-	r = sysfs_read_file(s, "proc/net/tcp", &text);
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	strtok_r(text, "\n", &save); /* the header */
-	while (r >= 0 && (line = strtok_r(NULL, "\n", &save))) {
-		unsigned local, port, state;
-
-		if (sscanf(line, " %*s %x:%x %*s %x", &local, &port, &state) !=
-			    3 ||
-		    state != TCP_ESTABLISHED)
-			continue;
-		for (size_t i = 0; r >= 0 && i < n_subnets; i++) {
-			char addr[INET_ADDRSTRLEN], why[192];
-
-			if ((local & subnets[i].mask) != subnets[i].dest)
-				continue;
-			format_ipv4(addr, sizeof(addr), local);
-			str_format(
-				why, sizeof(why),
-				"its interface %s carries an established TCP session (%s:%u)",
-				subnets[i].iface, addr, port);
-			r = add_iface(s, uses, n, subnets[i].iface, why);
-		}
-	}
-	return r;
-}
-
 int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
 		struct nic_use **uses, size_t *n)
 {
+	struct nic_scan scan = {
+		.s = s, .network_root = network_root, .uses = uses, .n = n};
 	int r;
 
 	*uses = NULL;
 	*n = 0;
-	r = ipv4_routes(s, network_root, uses, n);
+	r = sysfs_for_each_line(s, "proc/net/route", true, scan_ipv4_route,
+				&scan);
 	if (r >= 0)
-		r = ipv6_routes(s, network_root, uses, n);
-	if (r >= 0)
-		r = ipv4_sessions(s, uses, n);
+		r = sysfs_for_each_line(s, "proc/net/ipv6_route", false,
+					scan_ipv6_route, &scan);
+	if (r >= 0 && scan.n_subnets > 0)
+		r = sysfs_for_each_line(s, "proc/net/tcp", true,
+					scan_tcp_session, &scan);
+	free(scan.subnets);
 	if (r >= 0 && network_root)
 		r = add_ip_devices(s, cmdline, uses, n);
 	if (r >= 0 && network_root)

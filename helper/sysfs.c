@@ -166,6 +166,24 @@ int sysfs_read_file(const struct sysfs *s, const char *path, char **text)
 	return 0;
 }
 
+int sysfs_for_each_line(const struct sysfs *s, const char *path,
+			bool has_header,
+			int (*fn)(const char *line, void *data), void *data)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	int r = sysfs_read_file(s, path, &text);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	line = strtok_r(text, "\n", &save);
+	if (has_header)
+		line = strtok_r(NULL, "\n", &save);
+	for (; r >= 0 && line; line = strtok_r(NULL, "\n", &save))
+		r = fn(line, data);
+	return r;
+}
+
 int sysfs_write(const struct sysfs *s, const char *path, const char *value)
 {
 	/*

@@ -45,6 +45,15 @@ int sysfs_read(const struct sysfs *s, const char *path, char *buf,
  */
 int sysfs_read_file(const struct sysfs *s, const char *path,
 		    char **text) _must_check_;
+/*
+ * Calls fn for each line of a whole file (sysfs_read_file()), after its
+ * header line if it has one, until fn returns a negative errno. A missing
+ * file has no lines.
+ */
+int sysfs_for_each_line(const struct sysfs *s, const char *path,
+			bool has_header,
+			int (*fn)(const char *line, void *data),
+			void *data) _must_check_;
 int sysfs_write(const struct sysfs *s, const char *path,
 		const char *value) _must_check_;
 int sysfs_read_hex(const struct sysfs *s, const char *path,

@@ -8,7 +8,8 @@
 #   IMAGE-btrfs-root          both members' controllers keep nvme, the third
 #                             goes to vfio-pci, and the root is reached on
 #                             btrfs. Then, in the real root: 110 tmpfs
-#                             mounts, a virtio data disk mounted after them,
+#                             mounts, a virtio data disk (btrfs, so 0:N in
+#                             mountinfo) mounted after them,
 #                             and `vfio-bind bind` refused on its controller
 #                             (status 3) while a blank identical virtio disk
 #                             is taken; once unmounted, the data disk's
@@ -123,8 +124,6 @@ check_btrfs_control() {
 	pci initial "$VB_NVME_B" "$VB_NVME_ID" nvme -
 	pci initial "$VB_NVME_C" "$VB_NVME_ID" nvme -
 	refute_line --partial "VFIOTEST kmsg"
-	# the real root's actions ran without the integration too
-	assert_line "VFIOTEST status free 0"
 }
 
 @test "dracut-systemd: btrfs RAID1 root: both members' controllers keep nvme, the third goes to vfio-pci" {

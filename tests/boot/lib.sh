@@ -13,7 +13,7 @@
 #   btrfs-a.img, btrfs-b.img
 #                         the same real root as one btrfs RAID1 filesystem
 #                         over two disks (UUID $VB_BTRFS_UUID)
-#   data.img              a small ext4 data disk, mounted by the real root
+#   data.img              a btrfs data disk, mounted by the real root
 #   images/NAME.img       initramfs images, with NAME.inputs (what built them)
 #   logs/NAME.log         the serial console of the last boot called NAME
 #
