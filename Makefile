@@ -1,6 +1,8 @@
 # vfio-bind: claim PCI functions for vfio-pci in the initramfs, before udev.
 
-VERSION = 0.1.0
+# The one place the version is written; --version, the man page, the
+# Debian and RPM packages take it from here (make check-version).
+VERSION := $(shell cat VERSION)
 
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -56,7 +58,7 @@ SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
 BATS ?= bats
 
 .PHONY: all deps check check-unit check-boot demo bench install install-strip \
-	uninstall clean format lint
+	uninstall clean format lint check-version
 
 all: vfio-bind
 
@@ -67,6 +69,9 @@ helper/%.o: helper/%.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(OBJECTS:.o=.d)
+
+# --version prints it
+helper/main.o: VERSION
 
 tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -90,7 +95,15 @@ demo: deps vfio-bind
 bench: deps vfio-bind
 	./bench/run
 
-lint:
+# The packages say VERSION too, in the forms their tools read: the last
+# entry of debian/changelog and the spec's Version.
+check-version:
+	@deb=$$(sed -n '1s/^vfio-bind (\([^)]*\)).*/\1/p' debian/changelog); \
+	rpm=$$(sed -n 's/^Version:[[:space:]]*//p' rpm/vfio-bind.spec); \
+	[ "$$deb" = "$(VERSION)" ] || { echo "debian/changelog says $$deb, VERSION $(VERSION)" >&2; exit 1; }; \
+	[ "$$rpm" = "$(VERSION)" ] || { echo "rpm/vfio-bind.spec says $$rpm, VERSION $(VERSION)" >&2; exit 1; }
+
+lint: check-version
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run
