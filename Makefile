@@ -57,8 +57,9 @@ SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
 
 BATS ?= bats
 
-.PHONY: all deps check check-unit check-boot demo bench install install-strip \
-	uninstall clean format lint check-version
+.PHONY: all deps check check-unit check-package check-boot demo bench install \
+	install-strip uninstall clean format lint check-version package-deb \
+	package-rpm
 
 all: vfio-bind
 
@@ -80,11 +81,17 @@ tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 deps:
 	./tests/deps
 
-check: check-unit check-boot
+check: check-unit check-package check-boot
 
 check-unit: deps vfio-bind tests/unit/cmdline-test
 	./tests/unit/cmdline-test
 	$(BATS) tests/unit
+
+# Both packages built from clean copies and linted, then taken apart and
+# installed into a throwaway root (tests/package); their boots are in
+# tests/boot/package.bats.
+check-package: deps
+	$(BATS) tests/package
 
 check-boot: deps vfio-bind
 	$(BATS) tests/boot
@@ -103,12 +110,20 @@ check-version:
 	[ "$$deb" = "$(VERSION)" ] || { echo "debian/changelog says $$deb, VERSION $(VERSION)" >&2; exit 1; }; \
 	[ "$$rpm" = "$(VERSION)" ] || { echo "rpm/vfio-bind.spec says $$rpm, VERSION $(VERSION)" >&2; exit 1; }
 
+# Distribution packages of this tree, built from a clean copy of it and
+# linted (any lintian or rpmlint error or warning fails), into dist/.
+package-deb: check-version
+	./tests/package/build deb dist/deb
+
+package-rpm: check-version
+	./tests/package/build rpm dist/rpm
+
 lint: check-version
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
-	shellcheck bench/run bench/tree.bash .ci/run
+	shellcheck bench/run bench/tree.bash .ci/run tests/package/build
 	shellcheck -x tests/boot/lib.sh tests/boot/build tests/boot/demo \
-		tests/boot/rootfs-init tests/boot/*.bats
+		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
 format:
