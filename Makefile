@@ -3,6 +3,9 @@
 # The one place the version is written; --version, the man page, the
 # Debian and RPM packages take it from here (make check-version).
 VERSION := $(shell cat VERSION)
+ifeq ($(VERSION),)
+$(error no version: VERSION is missing or empty)
+endif
 
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
