@@ -1,7 +1,8 @@
 # vfio-bind: claim PCI functions for vfio-pci in the initramfs, before udev.
 
-# The one place the version is written; --version, the man page, the
-# Debian and RPM packages take it from here (make check-version).
+# The one place the version is written: --version and the man page take
+# it from here; debian/changelog and the spec repeat it, and make
+# check-version fails when they differ.
 VERSION := $(shell cat VERSION)
 ifeq ($(VERSION),)
 $(error no version: VERSION is missing or empty)
