@@ -5,6 +5,7 @@
  * /proc/net and the command line, so a test tree can hold them.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,11 @@ struct subnet {
 	unsigned dest, mask; /* raw __be32, as /proc/net/route prints them */
 };
 
+struct ipv6_addr {
+	char iface[IFACE_MAX];
+	char hex[33]; /* in network order, as /proc/net/if_inet6 prints it */
+};
+
 /* What the scans of /proc/net gather into, and what they need. */
 struct nic_scan {
 	const struct sysfs *s;
@@ -84,6 +90,8 @@ struct nic_scan {
 	size_t *n;
 	struct subnet *subnets; /* the interfaces' IPv4 subnets */
 	size_t n_subnets;
+	struct ipv6_addr *addrs6; /* the interfaces' IPv6 addresses */
+	size_t n_addrs6;
 };
 
 static void format_ipv4(char *buf, size_t size, unsigned raw)
@@ -354,6 +362,70 @@ static int add_ibft(const struct sysfs *s, struct nic_use **uses, size_t *n)
 	return r;
 }
 
+/* A row of /proc/net/if_inet6 (if6_seq_show()): address, ifindex, prefix
+ * length, scope, flags, device. */
+static int scan_ipv6_addr(const char *line, void *data)
+{
+	struct nic_scan *scan = data;
+	struct ipv6_addr addr;
+
+	if (sscanf(line, "%32s %*x %*x %*x %*x %15s", addr.hex, addr.iface) !=
+	    2)
+		return 0;
+	return array_push(&scan->addrs6, &scan->n_addrs6, sizeof(addr), &addr);
+}
+
+/* /proc/net/tcp6 prints an address as its four 32-bit words, each as
+ * %08X of the word in host order: back to the bytes in network order. */
+static bool ipv6_words_to_hex(const char *words, char *hex, size_t size)
+{
+	uint8_t bytes[16];
+
+	if (strlen(words) != 32 || size < 33)
+		return false;
+	for (size_t i = 0; i < 4; i++) {
+		char word[9];
+		uint32_t value;
+
+		memcpy(word, words + 8 * i, 8);
+		word[8] = '\0';
+		value = (uint32_t)strtoul(word, NULL, 16);
+		memcpy(bytes + 4 * i, &value, sizeof(value));
+	}
+	for (size_t i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+	return true;
+}
+
+/* A row of /proc/net/tcp6 (tcp6_seq_show()): an established session's
+ * interface is the one that has its local address. */
+static int scan_tcp6_session(const char *line, void *data)
+{
+	char words[40], hex[33], why[192];
+	struct nic_scan *scan = data;
+	unsigned port, state;
+	int r = 0;
+
+	if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x", words, &port,
+		   &state) != 3 ||
+	    state != TCP_ESTABLISHED ||
+	    !ipv6_words_to_hex(words, hex, sizeof(hex)))
+		return 0;
+	for (size_t i = 0; r >= 0 && i < scan->n_addrs6; i++) {
+		const struct ipv6_addr *addr = &scan->addrs6[i];
+
+		if (strcasecmp(addr->hex, hex) != 0 ||
+		    strcmp(addr->iface, "lo") == 0)
+			continue;
+		str_format(
+			why, sizeof(why),
+			"its interface %s carries an established TCP session over IPv6 (port %u)",
+			addr->iface, port);
+		r = add_iface(scan->s, scan->uses, scan->n, addr->iface, why);
+	}
+	return r;
+}
+
 int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
 		struct nic_use **uses, size_t *n)
 {
@@ -371,7 +443,14 @@ int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
 	if (r >= 0 && scan.n_subnets > 0)
 		r = sysfs_for_each_line(s, "proc/net/tcp", true,
 					scan_tcp_session, &scan);
+	if (r >= 0)
+		r = sysfs_for_each_line(s, "proc/net/if_inet6", false,
+					scan_ipv6_addr, &scan);
+	if (r >= 0 && scan.n_addrs6 > 0)
+		r = sysfs_for_each_line(s, "proc/net/tcp6", true,
+					scan_tcp6_session, &scan);
 	free(scan.subnets);
+	free(scan.addrs6);
 	if (r >= 0 && network_root)
 		r = add_ip_devices(s, cmdline, uses, n);
 	if (r >= 0 && network_root)

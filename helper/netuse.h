@@ -27,7 +27,7 @@ struct nic_use {
 
 /*
  * The interfaces the running system uses: each that carries the default
- * route (IPv4 or IPv6) or an established TCP session (IPv4), as
+ * route or an established TCP session (IPv4 or IPv6), as
  * dpdk-devbind refuses an "active" interface; and
  * when the root is on the network, each that has a route, each named by
  * ip=...:IFACE, BOOTIF= or ifname=, and the iSCSI boot firmware's NIC.

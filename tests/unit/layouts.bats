@@ -326,3 +326,23 @@ two_nics() {
 	# counterpart: eno1's only session is in TIME_WAIT (06): it is taken
 	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
 }
+
+@test "bind refuses a NIC that carries an established TCP session over IPv6" {
+	two_nics "root=UUID=$UUID"
+	mkdir -p "$ROOT/proc/net"
+	printf '%s\n' \
+		'20010db8000000000000000000000005 02 40 00 80     eno2' \
+		'fe800000000000005054fffe123456aa 03 40 20 80     eno1' \
+		'00000000000000000000000000000001 01 80 10 80       lo' >"$ROOT/proc/net/if_inet6"
+	# tcp6_seq_show() prints each 32-bit word in host order (x86: reversed)
+	printf '%s\n' \
+		'  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode' \
+		'   0: B80D0120000000000000000005000000:0016 B80D0120000000000000000009000000:C001 01 00000000:00000000 02:00000000 00000000     0        0 7 1 0 20 4 30 10 -1' \
+		'   1: 00000000000000000000000001000000:0277 00000000000000000000000001000000:E002 01 00000000:00000000 00:00000000 00000000     0        0 8 1 0 20 4 30 10 -1' \
+		>"$ROOT/proc/net/tcp6"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
+	assert_failure 3
+	assert_line "$NIC_B 8086:1533 skip: its interface eno2 carries an established TCP session over IPv6 (port 22)"
+	# counterpart: eno1's address has no session (the loopback one is lo's)
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+}
