@@ -22,7 +22,8 @@ struct guard_reason {
  * controller of a multipath NVMe subsystem), belongs to the root
  * filesystem, the resume device, a mounted filesystem, active swap, an
  * active dm/md/LVM/ZFS/btrfs stack, or a --keep device; nor while its
- * network interface carries the default route or reaches a network root.
+ * network interface carries the default route or an established TCP
+ * session, or reaches a network root.
  * When the guard cannot tell (a root that is not found, a multi-device
  * filesystem with members missing), it keeps every storage controller, and
  * under a network root whose interface it cannot find, every network
