@@ -120,6 +120,8 @@ check_idle() {
 }
 
 check_control() {
+	# the image is clean, whatever the host has installed
+	refute_vfio_bind_files "$1-control"
 	run_boot "$1-control-nvme-root"
 	assert_line --regexp "^VFIOTEST rootdev [0-9]+:[0-9]+ /sys/devices/pci0000:00/$(re "$VB_NVME_A")/nvme/"
 	pci initial "$VB_NVME_A" "$VB_NVME_ID" nvme -
