@@ -70,14 +70,15 @@ tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 deps:
 	./tests/deps
 
-check: check-unit check-boot
+# Each ends with the line "N passed, M failed[, K skipped]" (tests/run).
+check: deps vfio-bind tests/unit/cmdline-test
+	BATS=$(BATS) ./tests/run unit boot
 
 check-unit: deps vfio-bind tests/unit/cmdline-test
-	./tests/unit/cmdline-test
-	$(BATS) tests/unit
+	BATS=$(BATS) ./tests/run unit
 
 check-boot: deps vfio-bind
-	$(BATS) tests/boot
+	BATS=$(BATS) ./tests/run boot
 
 demo: deps vfio-bind
 	./tests/boot/demo
@@ -89,7 +90,7 @@ lint:
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run
-	shellcheck -x tests/boot/lib.sh tests/boot/build tests/boot/demo \
+	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
 		tests/boot/rootfs-init tests/boot/*.bats
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
