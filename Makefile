@@ -46,14 +46,19 @@ OBJECTS = $(SOURCES:.c=.o)
 LIB_OBJECTS = $(filter-out helper/main.o,$(OBJECTS))
 
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
-	-e 's|@VERSION@|$(VERSION)|g'
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@DRACUTMODDIR@|$(DRACUTMODDIR)|g' \
+	-e 's|@INITRAMFSTOOLSDIR@|$(INITRAMFSTOOLSDIR)|g'
+# What SUBST fills in; .subst-vars changes when it does, so that the
+# generated files follow `make install PREFIX=...` after a plain `make`.
+SUBST_VARS = $(SBINDIR) $(PKGDATADIR) $(VERSION) $(DRACUTMODDIR) \
+	$(INITRAMFSTOOLSDIR)
 
 BATS ?= bats
 
 .PHONY: all deps check check-unit check-boot demo bench install install-strip \
-	uninstall clean format lint
+	uninstall clean format lint FORCE
 
-all: vfio-bind
+all: vfio-bind vfio-bind.8
 
 vfio-bind: $(OBJECTS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -62,6 +67,13 @@ helper/%.o: helper/%.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(OBJECTS:.o=.d)
+
+.subst-vars: FORCE
+	@echo '$(SUBST_VARS)' | cmp -s - $@ || echo '$(SUBST_VARS)' > $@
+
+# The manual page, with the paths this build installs to.
+vfio-bind.8: docs/vfio-bind.8.in .subst-vars
+	$(SUBST) docs/vfio-bind.8.in > $@
 
 tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -97,7 +109,7 @@ lint:
 format:
 	clang-format -i helper/*.[ch] tests/unit/*.c
 
-install: vfio-bind
+install: vfio-bind vfio-bind.8
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR) \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
@@ -105,8 +117,7 @@ install: vfio-bind
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount
 	$(INSTALL) -m 0755 $(INSTALL_PROGRAM_FLAGS) vfio-bind \
 		$(DESTDIR)$(SBINDIR)/vfio-bind
-	$(SUBST) docs/vfio-bind.8 > $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
-	chmod 0644 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
+	$(INSTALL) -m 0644 vfio-bind.8 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
 	for f in hook/*; do \
 		$(SUBST) $$f > $(DESTDIR)$(PKGDATADIR)/$${f#hook/} && \
 		chmod 0644 $(DESTDIR)$(PKGDATADIR)/$${f#hook/} || exit 1; \
@@ -137,4 +148,5 @@ uninstall:
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:
-	rm -f vfio-bind helper/*.o helper/*.d tests/unit/cmdline-test
+	rm -f vfio-bind vfio-bind.8 .subst-vars helper/*.o helper/*.d \
+		tests/unit/cmdline-test

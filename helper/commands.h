@@ -5,7 +5,12 @@
 
 #include "sysfs.h"
 
-/* Exit statuses, documented in --help, vfio-bind(8) and the README. */
+/*
+ * Exit statuses, documented in --help, vfio-bind(8) and the README, in the
+ * same words (tests/unit/docs.bats compares them). check follows the same
+ * rule: EXIT_PRECONDITION when the IOMMU is off, EXIT_PARTIAL for any other
+ * problem it finds.
+ */
 enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1, /* bad arguments, or the system could not be read */
