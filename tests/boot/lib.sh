@@ -177,7 +177,10 @@ vb_vfio_bind_files() {
 # Run "$@" in a private mount namespace where STAGE (a DESTDIR, or "" for
 # none) and the cached kernel appear at their real paths, and a vfio-bind
 # installed on the host does not (vb_make_mask): control images and the
-# demo's "without" image must not pick it up.
+# demo's "without" image must not pick it up. /var/lib/dracut is a private
+# tmpfs there: dracut modules keep state in it while they build (the
+# check() of 09console-setup removes and remakes console-setup-dir), so two
+# dracut runs at once, ours or another tree's, would race on the host's.
 vb_in_root() {
 	local stage=$1 layers
 	shift
@@ -190,6 +193,9 @@ vb_in_root() {
 		set -e
 		mount -t overlay vfio-bind-test -o "lowerdir=$1" /usr
 		mount --bind "$2" /boot
+		if [ -d /var/lib/dracut ]; then
+			mount -t tmpfs vfio-bind-test /var/lib/dracut
+		fi
 		shift 2
 		exec "$@"' vb-in-root "$layers" "$VB_KDIR/boot" "$@"
 }
