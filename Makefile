@@ -57,15 +57,20 @@ OBJECTS = $(SOURCES:.c=.o)
 LIB_OBJECTS = $(filter-out helper/main.o,$(OBJECTS))
 
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
-	-e 's|@VERSION@|$(VERSION)|g'
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@DRACUTMODDIR@|$(DRACUTMODDIR)|g' \
+	-e 's|@INITRAMFSTOOLSDIR@|$(INITRAMFSTOOLSDIR)|g'
+# What SUBST fills in; .subst-vars changes when it does, so that the
+# generated files follow `make install PREFIX=...` after a plain `make`.
+SUBST_VARS = $(SBINDIR) $(PKGDATADIR) $(VERSION) $(DRACUTMODDIR) \
+	$(INITRAMFSTOOLSDIR)
 
 BATS ?= bats
 
 .PHONY: all deps check check-unit check-package check-boot demo bench install \
 	install-strip uninstall clean format lint check-version package-deb \
-	package-rpm
+	package-rpm FORCE
 
-all: vfio-bind
+all: vfio-bind vfio-bind.8
 
 vfio-bind: $(OBJECTS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -78,6 +83,13 @@ helper/%.o: helper/%.c
 # --version prints it
 helper/main.o: VERSION
 
+.subst-vars: FORCE
+	@echo '$(SUBST_VARS)' | cmp -s - $@ || echo '$(SUBST_VARS)' > $@
+
+# The manual page, with the paths this build installs to.
+vfio-bind.8: docs/vfio-bind.8.in .subst-vars
+	$(SUBST) docs/vfio-bind.8.in > $@
+
 tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -85,20 +97,21 @@ tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
 deps:
 	./tests/deps
 
-check: check-unit check-package check-boot
+# Each ends with the line "N passed, M failed[, K skipped]" (tests/run).
+check: deps vfio-bind tests/unit/cmdline-test
+	BATS=$(BATS) ./tests/run unit package boot
 
 check-unit: deps vfio-bind tests/unit/cmdline-test
-	./tests/unit/cmdline-test
-	$(BATS) tests/unit
+	BATS=$(BATS) ./tests/run unit
 
 # Both packages built from clean copies and linted, then taken apart and
 # installed into a throwaway root (tests/package); their boots are in
 # tests/boot/package.bats.
 check-package: deps
-	$(BATS) tests/package
+	BATS=$(BATS) ./tests/run package
 
 check-boot: deps vfio-bind
-	$(BATS) tests/boot
+	BATS=$(BATS) ./tests/run boot
 
 demo: deps vfio-bind
 	./tests/boot/demo
@@ -126,14 +139,14 @@ lint: check-version
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run tests/package/build
-	shellcheck -x tests/boot/lib.sh tests/boot/build tests/boot/demo \
+	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
 		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
 format:
 	clang-format -i helper/*.[ch] tests/unit/*.c
 
-install: vfio-bind
+install: vfio-bind vfio-bind.8
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR) \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
@@ -142,8 +155,7 @@ install: vfio-bind
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom
 	$(INSTALL) -m 0755 $(INSTALL_PROGRAM_FLAGS) vfio-bind \
 		$(DESTDIR)$(SBINDIR)/vfio-bind
-	$(SUBST) docs/vfio-bind.8 > $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
-	chmod 0644 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
+	$(INSTALL) -m 0644 vfio-bind.8 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
 	for f in hook/*; do \
 		$(SUBST) $$f > $(DESTDIR)$(PKGDATADIR)/$${f#hook/} && \
 		chmod 0644 $(DESTDIR)$(PKGDATADIR)/$${f#hook/} || exit 1; \
@@ -178,4 +190,5 @@ uninstall:
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:
-	rm -f vfio-bind helper/*.o helper/*.d tests/unit/cmdline-test
+	rm -f vfio-bind vfio-bind.8 .subst-vars helper/*.o helper/*.d \
+		tests/unit/cmdline-test

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "bind.h"
 #include "util.h"
 
 #define PCI_DRIVERS "sys/bus/pci/drivers"
 #define PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
+#define MODULES "sys/module"
 
 static int write_attr(const struct sysfs *s, const char *addr, const char *attr,
 		      const char *value)
@@ -35,6 +38,86 @@ static int set_override(const struct sysfs *s, const char *addr,
 			  driver[0] ? driver : "\n");
 }
 
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * The first module whose initstate is "coming": its init function, which
+ * registers its drivers and queues their probes, is running. Returns 1 and
+ * its name, 0 when none is, or -errno.
+ */
+static int module_loading(const struct sysfs *s, char *name, size_t size)
+{
+	DIR *dir;
+	struct dirent *de;
+	char path[256], state[16];
+	int r, found = 0;
+
+	r = sysfs_opendir(s, MODULES, &dir);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' ||
+		    path_format(path, sizeof(path), MODULES "/%s/initstate",
+				de->d_name) < 0)
+			continue;
+		/* Built-in modules have no initstate. */
+		if (sysfs_read(s, path, state, sizeof(state)) < 0 ||
+		    strcmp(state, "coming") != 0)
+			continue;
+		str_copy(name, size, de->d_name);
+		found = 1;
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * A driver module that is loading may have queued a probe of this function
+ * (drivers/base/dd.c: __driver_attach() hands drivers that probe
+ * asynchronously, such as nvme, to an async worker). Wait, bounded, until no
+ * module is loading.
+ */
+static void wait_modules_loaded(const struct sysfs *s, struct bind_waits *w)
+{
+	char name[DRIVER_NAME_MAX];
+
+	while (module_loading(s, name, sizeof(name)) > 0) {
+		if (!w->loading[0])
+			str_copy(w->loading, sizeof(w->loading), name);
+		if (w->loading_ms >= BIND_LOAD_WAIT_MS) {
+			w->loading_timed_out = true;
+			return;
+		}
+		sleep_ms(BIND_POLL_MS);
+		w->loading_ms += BIND_POLL_MS;
+	}
+}
+
+/*
+ * The kernel shows driver_override under the device lock, which a probe
+ * holds from start to end (device_driver_attach(), the async helper): the
+ * read returns once a probe in flight is over, and the driver link then
+ * says where it went.
+ */
+static int wait_probe_done(const struct sysfs *s, struct pci_function *f)
+{
+	char path[256], value[DRIVER_NAME_MAX + 2];
+	int r = pci_device_path(path, sizeof(path), f->addr, "driver_override");
+
+	if (r < 0)
+		return r;
+	r = sysfs_read(s, path, value, sizeof(value));
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return pci_read_driver(s, f);
+}
+
 static int restore_host_driver(const struct sysfs *s, struct pci_function *f,
 			       const char *old_override)
 {
@@ -55,12 +138,51 @@ static int restore_host_driver(const struct sysfs *s, struct pci_function *f,
 	return pci_read_driver(s, f);
 }
 
-int bind_to_vfio(const struct sysfs *s, struct pci_function *f)
+static int unbind_host_driver(const struct sysfs *s, struct pci_function *f)
+{
+	if (!f->driver[0] || strcmp(f->driver, VFIO_PCI) == 0)
+		return 0;
+	return write_driver_file(s, f->driver, "unbind", f->addr);
+}
+
+/*
+ * bind fails with EBUSY when the function has a driver by the time the
+ * kernel holds its device lock (__driver_probe_device()): a probe queued
+ * before the override was set ran meanwhile, and the async helper does not
+ * check driver_override again. bind returns only after that probe, so the
+ * driver link names the driver: unbind it and bind again.
+ */
+static int bind_retrying(const struct sysfs *s, struct pci_function *f,
+			 struct bind_waits *w)
+{
+	int r;
+
+	for (;;) {
+		r = write_driver_file(s, VFIO_PCI, "bind", f->addr);
+		if (r != -EBUSY)
+			return r;
+		if (++w->busy >= BIND_ATTEMPTS)
+			return r;
+		r = pci_read_driver(s, f);
+		if (r < 0)
+			return r;
+		str_copy(w->busy_driver, sizeof(w->busy_driver), f->driver);
+		if (strcmp(f->driver, VFIO_PCI) == 0)
+			return 0;
+		r = unbind_host_driver(s, f);
+		if (r < 0)
+			return r;
+	}
+}
+
+int bind_to_vfio(const struct sysfs *s, struct pci_function *f,
+		 struct bind_waits *w)
 {
 	char old_override[DRIVER_NAME_MAX];
 	bool override_was_set = strcmp(f->override, VFIO_PCI) == 0;
 	int r, bind_error;
 
+	memset(w, 0, sizeof(*w));
 	strcpy(old_override, f->override);
 	if (!override_was_set) {
 		r = set_override(s, f->addr, VFIO_PCI);
@@ -72,18 +194,23 @@ int bind_to_vfio(const struct sysfs *s, struct pci_function *f)
 		return override_was_set ? BIND_UNCHANGED : BIND_OVERRIDE_SET;
 	}
 
-	if (f->driver[0]) {
-		r = write_driver_file(s, f->driver, "unbind", f->addr);
-		if (r < 0) {
-			(void)set_override(s, f->addr, old_override);
-			return r;
-		}
+	wait_modules_loaded(s, w);
+	r = wait_probe_done(s, f);
+	if (r == 0 && strcmp(f->driver, VFIO_PCI) == 0) {
+		strcpy(f->override, VFIO_PCI);
+		return BIND_BOUND;
+	}
+	if (r == 0)
+		r = unbind_host_driver(s, f);
+	if (r < 0) {
+		(void)set_override(s, f->addr, old_override);
+		return r;
 	}
 	/*
 	 * bind reports vfio-pci's probe error, but only the driver link proves
 	 * the function is attached, so read it back either way.
 	 */
-	bind_error = write_driver_file(s, VFIO_PCI, "bind", f->addr);
+	bind_error = bind_retrying(s, f, w);
 	r = pci_read_driver(s, f);
 	if (r == 0 && strcmp(f->driver, VFIO_PCI) == 0) {
 		strcpy(f->override, VFIO_PCI);

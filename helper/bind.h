@@ -10,14 +10,34 @@ enum bind_outcome {
 	BIND_BOUND, /* moved from no driver or a host driver to vfio-pci */
 };
 
+/* How long a bind waits for driver modules that are loading, in steps. */
+#define BIND_LOAD_WAIT_MS 3000
+#define BIND_POLL_MS 20
+/* How many times bind is written when it fails with EBUSY. */
+#define BIND_ATTEMPTS 3
+
+/* What a bind waited for, for the caller's log. */
+struct bind_waits {
+	char loading[DRIVER_NAME_MAX]; /* a module seen loading, or "" */
+	unsigned int loading_ms; /* how long the bind waited for it */
+	bool loading_timed_out; /* modules still loading after that */
+	unsigned int busy; /* binds that failed with EBUSY */
+	char busy_driver[DRIVER_NAME_MAX]; /* its driver after the last one */
+};
+
 /*
  * Puts one function on vfio-pci: driver_override, unbind the host driver,
  * bind, and confirm through the driver link. On failure the override is
  * restored and the function reprobed, so that it does not stay without a
- * driver; f then describes where it went. Returns an outcome or -errno
- * (-ENODEV: the bind was accepted but vfio-pci did not attach).
+ * driver; f then describes where it went. Before the unbind, it waits
+ * (bounded) while a driver module is loading and for a probe in flight; a
+ * bind that fails with EBUSY (a host driver's probe won the device lock) is
+ * retried after unbinding that driver, BIND_ATTEMPTS times in all. w says
+ * what it waited for. Returns an outcome or -errno (-ENODEV: the bind was
+ * accepted but vfio-pci did not attach).
  */
-int bind_to_vfio(const struct sysfs *s, struct pci_function *f) _must_check_;
+int bind_to_vfio(const struct sysfs *s, struct pci_function *f,
+		 struct bind_waits *w) _must_check_;
 
 /*
  * Hands a function back to the host: clears the override, unbinds it from

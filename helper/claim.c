@@ -220,15 +220,31 @@ static void print_plan(const struct selection *sel)
 	}
 }
 
+static void log_waits(const struct pci_function *f, const struct bind_waits *w)
+{
+	if (w->loading_timed_out)
+		WRN("%s [%04x:%04x] modules still loading after %u ms (%s first): binding anyway",
+		    f->addr, f->vendor, f->device, w->loading_ms, w->loading);
+	else if (w->loading[0])
+		INF("%s [%04x:%04x] waited %u ms for module %s to finish loading (its probes may be in flight)",
+		    f->addr, f->vendor, f->device, w->loading_ms, w->loading);
+	if (w->busy)
+		INF("%s [%04x:%04x] bind busy %u of %u tries: a probe was in flight; it was then on %s",
+		    f->addr, f->vendor, f->device, w->busy, BIND_ATTEMPTS,
+		    driver_or_none(w->busy_driver));
+}
+
 static void bind_one(const struct sysfs *s, struct selected *it,
 		     struct tally *t)
 {
 	struct pci_function *f = &it->f;
 	char old_driver[DRIVER_NAME_MAX];
+	struct bind_waits w;
 	int r;
 
 	strcpy(old_driver, f->driver);
-	r = bind_to_vfio(s, f);
+	r = bind_to_vfio(s, f, &w);
+	log_waits(f, &w);
 	switch (r) {
 	case BIND_UNCHANGED:
 		DBG("%s [%04x:%04x] already on vfio-pci", f->addr, f->vendor,

@@ -10,26 +10,30 @@
 #include "log.h"
 #include "select.h"
 
-int selector_from_args(const struct options *opts, struct selector *selector)
+int selector_from_args(const struct options *opts, struct selector *selector,
+		       bool ids_allowed)
 {
 	memset(selector, 0, sizeof(*selector));
 	if (opts->n_args == 0) {
-		fprintf(stderr, "vfio-bind: no ADDRESS, SLOT or VENDOR:DEVICE "
-				"given\nTry 'vfio-bind --help' for more "
-				"information.\n");
+		if (ids_allowed)
+			fprintf(stderr,
+				"vfio-bind: no ADDRESS, SLOT or VENDOR:DEVICE given\nTry 'vfio-bind --help' for more information.\n");
+		else
+			fprintf(stderr,
+				"vfio-bind: no ADDRESS or SLOT given\nTry 'vfio-bind --help' for more information.\n");
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < opts->n_args; i++) {
 		int r = selector_add_arg(selector, opts->args[i]);
 
-		if (r == -EINVAL) {
+		if (r == -EINVAL && ids_allowed)
 			fprintf(stderr,
-				"vfio-bind: '%s' is neither a PCI address or "
-				"slot ([domain:]bus:device[.function]) nor "
-				"vendor:device (four hex digits each)\nTry "
-				"'vfio-bind --help' for more information.\n",
+				"vfio-bind: '%s' is neither a PCI address or slot ([domain:]bus:device[.function]) nor vendor:device (four hex digits each)\nTry 'vfio-bind --help' for more information.\n",
 				opts->args[i]);
-		}
+		else if (r == -EINVAL)
+			fprintf(stderr,
+				"vfio-bind: '%s' is not a PCI address or slot ([domain:]bus:device[.function])\nTry 'vfio-bind --help' for more information.\n",
+				opts->args[i]);
 		if (r < 0) {
 			selector_free(selector);
 			return EXIT_USAGE;
@@ -46,7 +50,7 @@ static int select_args(struct sysfs *s, const struct options *opts,
 	struct selector selector;
 	int status, r;
 
-	status = selector_from_args(opts, &selector);
+	status = selector_from_args(opts, &selector, true);
 	if (status != EXIT_OK)
 		return status;
 	r = cmdline_read(s, &cmdline);

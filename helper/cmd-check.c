@@ -200,7 +200,7 @@ int cmd_check(struct sysfs *s, const struct options *opts)
 		return status;
 	if (opts->n_args > 0) {
 		selector_free(&selector);
-		status = selector_from_args(opts, &selector);
+		status = selector_from_args(opts, &selector, true);
 		if (status != EXIT_OK)
 			return status;
 	}

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "commands.h"
+#include "guard.h"
 #include "kcmdline.h"
 #include "log.h"
 #include "select.h"
@@ -52,6 +54,51 @@ static void warn_identical(const struct sysfs *s, const struct selector *chosen,
 	fputc('\n', stderr);
 }
 
+static bool has_twin(const struct pci_function *all, size_t n,
+		     const struct pci_function *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i].addr, f->addr) != 0 &&
+		    all[i].vendor == f->vendor && all[i].device == f->device)
+			return true;
+	return false;
+}
+
+/*
+ * A function printed that carries a disk the system needs stays on its host
+ * driver whatever the argument says: the storage guard keeps it.
+ */
+static void warn_guarded(const struct sysfs *s, const struct selection *sel)
+{
+	_cleanup_free_ struct pci_function *all = NULL;
+	_cleanup_free_ char *cmdline = NULL;
+	struct storage_guard g;
+	char why[256];
+	size_t n = 0;
+
+	if (cmdline_read(s, &cmdline) < 0 || pci_read_all(s, &all, &n) < 0 ||
+	    guard_load(s, cmdline, NULL, 0, &g) < 0)
+		return;
+	for (size_t i = 0; i < sel->n; i++) {
+		const struct pci_function *f = &sel->items[i].f;
+
+		if (!sel->items[i].ids_read ||
+		    (!is_storage_controller(f) && !function_has_disks(s, f)))
+			continue;
+		guard_check(s, &g, f, why, sizeof(why));
+		if (!why[0])
+			continue;
+		if (has_twin(all, n, f))
+			WRN("%s [%04x:%04x] %s: the storage guard will keep it; to take the other identical ones, use " ADDRS_PARAM
+			    "=",
+			    f->addr, f->vendor, f->device, why);
+		else
+			WRN("%s [%04x:%04x] %s: the storage guard will keep it",
+			    f->addr, f->vendor, f->device, why);
+	}
+	guard_free(&g);
+}
+
 int cmd_ids(struct sysfs *s, const struct options *opts)
 {
 	_cleanup_free_ struct id_pair *pairs = NULL;
@@ -61,13 +108,12 @@ int cmd_ids(struct sysfs *s, const struct options *opts)
 	size_t n_pairs = 0;
 	int status;
 
-	status = selector_from_args(opts, &selector);
+	status = selector_from_args(opts, &selector, false);
 	if (status != EXIT_OK)
 		return status;
 	if (selector.ids.n_ids > 0) {
-		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), "
-		    "not "
-		    "vendor:device");
+		/* It parsed, but is no address: say what ids takes. */
+		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), not vendor:device: vfio-pci.ids= of a vendor:device is that pair");
 		selector_free(&selector);
 		return EXIT_USAGE;
 	}
@@ -95,6 +141,7 @@ int cmd_ids(struct sysfs *s, const struct options *opts)
 			       pairs[i].device);
 		putchar('\n');
 		warn_identical(s, &selector, pairs, n_pairs, &sel);
+		warn_guarded(s, &sel);
 	}
 	selection_free(&sel);
 	selector_free(&selector);

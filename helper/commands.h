@@ -5,7 +5,12 @@
 
 #include "sysfs.h"
 
-/* Exit statuses, documented in --help, vfio-bind(8) and the README. */
+/*
+ * Exit statuses, documented in --help, vfio-bind(8) and the README, in the
+ * same words (tests/unit/docs.bats compares them). check follows the same
+ * rule: EXIT_PRECONDITION when the IOMMU is off, EXIT_PARTIAL for any other
+ * problem it finds.
+ */
 enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1, /* bad arguments, or the system could not be read */
@@ -41,8 +46,13 @@ int read_kernel_selection(const struct sysfs *s, struct selector *selector,
 int select_or_report(const struct sysfs *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel);
 
-/* Builds a selector from the command's arguments; an exit status, logged. */
-int selector_from_args(const struct options *opts, struct selector *selector);
+/*
+ * Builds a selector from the command's arguments: addresses, slots and,
+ * when ids_allowed, vendor:device pairs (the usage message names what the
+ * command takes); an exit status, logged.
+ */
+int selector_from_args(const struct options *opts, struct selector *selector,
+		       bool ids_allowed);
 
 int cmd_boot(struct sysfs *s, const struct options *opts);
 int cmd_list(struct sysfs *s, const struct options *opts);

@@ -79,6 +79,8 @@ check_kmsg() {
 }
 
 check_control() {
+	# the image is clean, whatever the host has installed
+	refute_vfio_bind_files "$1-control"
 	run_boot "$1-control"
 	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
 	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
@@ -274,6 +276,15 @@ check_nova() {
 		refute_line --regexp '/hooks/pre-udev/.*vfio-bind'
 		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
 		refute_line --regexp ' usr/share/vfio-bind/'
+	done
+}
+
+@test "control images hold no vfio-bind file, even with vfio-bind installed on the host; control: the others do" {
+	local name
+	for name in dracut-systemd dracut-shell mkinitramfs dracut-hostonly; do
+		run -0 image_vfio_bind_files "$name"
+		assert_line --regexp '(^|/)usr/sbin/vfio-bind$'
+		refute_vfio_bind_files "$name-control"
 	done
 }
 

@@ -84,3 +84,19 @@ list_image() {
 		;;
 	esac
 }
+
+# image_vfio_bind_files NAME: the paths in an image that name vfio-bind
+# (vb_vfio_bind_files). A control image must have none, whatever the host
+# has installed (build hides it).
+image_vfio_bind_files() {
+	local img=$VB_IMAGES/$1.img
+	[[ -s $img ]] || fail "no image $img"
+	vb_vfio_bind_files "$img"
+}
+
+# refute_vfio_bind_files NAME: fail, naming them, if the image has any
+refute_vfio_bind_files() {
+	local found
+	found=$(image_vfio_bind_files "$1") || fail "cannot list the image $1"
+	[[ -z $found ]] || fail "the control image $1 has vfio-bind files (a vfio-bind installed on the host leaked in?): $found"
+}

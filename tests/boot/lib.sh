@@ -14,14 +14,16 @@
 #                         the same real root as one btrfs RAID1 filesystem
 #                         over two disks (UUID $VB_BTRFS_UUID)
 #   data.img              a btrfs data disk, mounted by the real root
+#   mask/                 whiteouts over the host's vfio-bind paths
 #   images/NAME.img       initramfs images, with NAME.inputs (what built them)
 #   logs/NAME.log         the serial console of the last boot called NAME
 #
 # The real tools (dracut, mkinitramfs) run in a private mount namespace where
 # an overlay puts the staged files and the kernel's modules at their real
 # paths (/usr/sbin, /usr/lib/dracut/modules.d, /usr/share/initramfs-tools,
-# /lib/modules, /boot): nothing on the host outside $VB_CACHE and /tmp is
-# touched.
+# /lib/modules, /boot) and hides any vfio-bind installed on the host:
+# nothing on the host outside $VB_CACHE and /tmp is touched, and nothing of
+# the host's vfio-bind gets into an image.
 #
 # A new kind of boot: build (or reuse) an image with tests/boot/build, then
 # call vb_boot with its own devices and kernel arguments (vb_devices gives
@@ -42,6 +44,8 @@ VB_SPARE=$VB_CACHE/spare.img
 VB_BTRFS_A=$VB_CACHE/btrfs-a.img
 VB_BTRFS_B=$VB_CACHE/btrfs-b.img
 VB_DATA=$VB_CACHE/data.img
+# the overlay layer that hides a vfio-bind installed on the host (vb_in_root)
+VB_MASK=$VB_CACHE/mask
 # The real root's ext4 UUID, for boots that say root=UUID=.
 VB_ROOT_UUID=6f1b0e3a-7c55-4d1b-9b4e-2f0b7c1d5e01
 # The btrfs RAID1 copy of the real root, for boots with root=UUID= of it.
@@ -137,12 +141,65 @@ vb_kernel_vars() {
 	VB_VMLINUZ=$VB_KDIR/boot/vmlinuz-$VB_KVER
 }
 
+# vb_host_install_paths STAGE: where a vfio-bind installed on this host
+# would be, relative to /: each path STAGE (a DESTDIR) holds, cut at its
+# first component named after vfio-bind (a directory is masked whole, so no
+# file of an older install stays), and the same under usr/local, where
+# PREFIX=/usr/local puts the program and its shared files.
+vb_host_install_paths() {
+	(cd "$1" && find usr -type f) | awk -F/ '{
+		p = $1
+		for (i = 2; i <= NF && index($(i - 1), "vfio-bind") == 0; i++)
+			p = p "/" $i
+		print p
+		sub(/^usr\//, "usr/local/", p)
+		print p
+	}' | LC_ALL=C sort -u
+}
+
+# vb_make_mask STAGE: $VB_MASK, an overlay layer of whiteouts (character
+# devices 0/0, Documentation/filesystems/overlayfs.rst) that hides
+# vb_host_install_paths from the layers under it.
+vb_make_mask() {
+	local p
+	rm -rf "$VB_MASK"
+	mkdir -p "$VB_MASK/usr"
+	while read -r p; do
+		mkdir -p "$VB_MASK/${p%/*}"
+		mknod "$VB_MASK/$p" c 0 0
+	done < <(vb_host_install_paths "$1")
+}
+
+# vb_vfio_bind_files IMAGE: the paths in an initramfs image (dracut's,
+# NAME dracut-*.img, or mkinitramfs's) that name vfio-bind, one a line;
+# fails when the image cannot be listed. lsinitrd also prints dracut's
+# arguments and modules: only its file lines count.
+vb_vfio_bind_files() {
+	local list
+	case ${1##*/} in
+	dracut-*)
+		list=$(lsinitrd "$1") || return 1
+		awk '$1 ~ /^[-dlcbps][-rwxsStT]+$/ && $9 ~ /vfio-bind/ { print $9 }' <<<"$list"
+		;;
+	*)
+		list=$(lsinitramfs "$1") || return 1
+		grep vfio-bind <<<"$list" || :
+		;;
+	esac
+}
+
 # Run "$@" in a private mount namespace where STAGE (a DESTDIR, or "" for
-# none) and the cached kernel appear at their real paths.
+# none) and the cached kernel appear at their real paths, and a vfio-bind
+# installed on the host does not (vb_make_mask): control images and the
+# demo's "without" image must not pick it up. /var/lib/dracut is a private
+# tmpfs there: dracut modules keep state in it while they build (the
+# check() of 09console-setup removes and remakes console-setup-dir), so two
+# dracut runs at once, ours or another tree's, would race on the host's.
 vb_in_root() {
 	local stage=$1 layers
 	shift
-	layers=$VB_KDIR/usr:/usr
+	[[ -d $VB_MASK/usr ]] || vb_die "no mask layer $VB_MASK (tests/boot/build makes it)"
+	layers=$VB_KDIR/usr:$VB_MASK/usr:/usr
 	[[ -n $stage ]] && layers=$stage/usr:$layers
 	[[ $layers == *,* ]] && vb_die "overlay paths must not contain commas: $layers"
 	# shellcheck disable=SC2016 # expanded by that sh
@@ -150,6 +207,9 @@ vb_in_root() {
 		set -e
 		mount -t overlay vfio-bind-test -o "lowerdir=$1" /usr
 		mount --bind "$2" /boot
+		if [ -d /var/lib/dracut ]; then
+			mount -t tmpfs vfio-bind-test /var/lib/dracut
+		fi
 		shift 2
 		exec "$@"' vb-in-root "$layers" "$VB_KDIR/boot" "$@"
 }

@@ -164,3 +164,91 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 	stderr_has "vfio-pci.ids: [10de:1c30[ffffffff:ffffffff]] class 00000000/00000000"
 	stderr_has "$GPU [10de:1c30] already on vfio-pci"
 }
+
+# The kernel's bind fails with EBUSY when a host driver's probe, queued
+# before driver_override was set (nvme probes asynchronously), takes the
+# device first (drivers/base/dd.c: __driver_probe_device). A fake tree
+# cannot race, so strace injects that EBUSY into the real write(2) of the
+# bind file: -P limits tracing, counting and injecting to the paths named,
+# so "when=2" is the second write to unbind or bind, the first bind.
+bind_busy() {
+	local when=$1
+	shift
+	strace -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/trace" \
+		-P "$ROOT/sys/bus/pci/drivers/nouveau/unbind" \
+		-P "$ROOT/sys/bus/pci/drivers/vfio-pci/bind" \
+		-e inject=write:error=EBUSY:when="$when" \
+		"$VFIO_BIND" --root "$ROOT" "$@"
+}
+
+# The files bind_busy saw written, in order, and "busy" after each write
+# that got the injected EBUSY.
+busy_writes() {
+	sed -n 's|^write([0-9]*<'"$ROOT"'/\([^>]*\)>.*= \(.*\)$|\1 \2|p' \
+		"$BATS_TEST_TMPDIR/trace" |
+		sed 's/ -1 EBUSY .*(INJECTED)$/ busy/; s/ [0-9]*$//'
+}
+
+@test "a bind that fails with EBUSY re-reads the driver, unbinds it and binds again" {
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	run --separate-stderr bind_busy 2
+	stderr_has "$GPU [10de:1c30] bind busy 1 of 3 tries: a probe was in flight; it was then on nouveau"
+	# a fake tree attaches nothing: the second bind is not confirmed either
+	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (No such device); it is on nouveau"
+	run busy_writes
+	assert_output "sys/bus/pci/drivers/nouveau/unbind
+sys/bus/pci/drivers/vfio-pci/bind busy
+sys/bus/pci/drivers/nouveau/unbind
+sys/bus/pci/drivers/vfio-pci/bind"
+}
+
+@test "a function without a driver whose bind is busy is bound again without an unbind" {
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_set_driver "$GPU" ""
+	run --separate-stderr bind_busy 1
+	stderr_has "$GPU [10de:1c30] bind busy 1 of 3 tries: a probe was in flight; it was then on no driver"
+	run busy_writes
+	assert_output "sys/bus/pci/drivers/vfio-pci/bind busy
+sys/bus/pci/drivers/vfio-pci/bind"
+}
+
+@test "a bind that stays busy is tried three times, then rolled back" {
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	# every bind: writes 2, 4, 6 (the unbinds are 1, 3, 5)
+	run --separate-stderr bind_busy 2+2
+	assert_failure 3
+	stderr_has "$GPU [10de:1c30] bind busy 3 of 3 tries: a probe was in flight; it was then on nouveau"
+	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (Device or resource busy); it is on nouveau"
+	run busy_writes
+	assert_output "sys/bus/pci/drivers/nouveau/unbind
+sys/bus/pci/drivers/vfio-pci/bind busy
+sys/bus/pci/drivers/nouveau/unbind
+sys/bus/pci/drivers/vfio-pci/bind busy
+sys/bus/pci/drivers/nouveau/unbind
+sys/bus/pci/drivers/vfio-pci/bind busy"
+	assert_equal "$(fake_attr "$GPU" driver_override)" ""
+}
+
+@test "before unbinding, it waits while a driver module is loading, and says so" {
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	mkdir -p "$ROOT/sys/module/nvme"
+	echo coming >"$ROOT/sys/module/nvme/initstate"
+	(sleep 0.5 && echo live >"$ROOT/sys/module/nvme/initstate") &
+	run --separate-stderr vfio_bind_traced
+	wait
+	stderr_has "$GPU [10de:1c30] waited"
+	stderr_has "ms for module nvme to finish loading (its probes may be in flight)"
+	run sysfs_writes
+	assert_line --index 1 "sys/bus/pci/drivers/nouveau/unbind"
+}
+
+@test "the wait for loading modules is bounded" {
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	mkdir -p "$ROOT/sys/module/nvme"
+	echo coming >"$ROOT/sys/module/nvme/initstate"
+	run --separate-stderr vfio_bind_traced
+	stderr_has "$GPU [10de:1c30] modules still loading after 3000 ms (nvme first): binding anyway"
+	run sysfs_writes
+	assert_line --index 1 "sys/bus/pci/drivers/nouveau/unbind"
+	assert_line --index 2 "sys/bus/pci/drivers/vfio-pci/bind"
+}

@@ -94,7 +94,8 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -   NVID
 	gpu_pair
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:20
 	assert_failure 1
-	stderr_has "'0b:20' is neither a PCI address or slot"
+	stderr_has "'0b:20' is not a PCI address or slot"
+	stderr_lacks "vendor:device"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0d:00
 	assert_failure 1
 	stderr_has "no PCI function at the addresses given"
@@ -103,7 +104,31 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -   NVID
 	stderr_has "ids takes PCI addresses or slots"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids
 	assert_failure 1
-	stderr_has "no ADDRESS, SLOT or VENDOR:DEVICE given"
+	stderr_has "no ADDRESS or SLOT given"
+	# control: commands that take vendor:device say so
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check zz:zz
+	assert_failure 1
+	stderr_has "'zz:zz' is neither a PCI address or slot ([domain:]bus:device[.function]) nor vendor:device"
+}
+
+@test "ids warns that the storage guard keeps a function that carries root, and names vfio-bind.addrs= for its twins" {
+	local uuid=3f1c2a7e-5b8d-4c1e-9a2b-7d6e5f4a3b21
+	fake_root "root=UUID=$uuid"
+	fake_vfio_loaded
+	fake_function 0000:02:00.0 1b36:0010 class=0x010802 driver=nvme
+	fake_function 0000:03:00.0 1b36:0010 class=0x010802 driver=nvme
+	fake_disk 0000:02:00.0 nvme0n1 259:0
+	fake_partition nvme0n1 nvme0n1p1 1 259:1
+	fake_disk 0000:03:00.0 nvme1n1 259:3
+	fake_fs nvme0n1p1 ext4 "$uuid" system
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 02:00
+	assert_success
+	assert_output "vfio-pci.ids=1b36:0010"
+	stderr_has "vfio-bind: 0000:02:00.0 [1b36:0010] carries root (nvme0n1p1, UUID=$uuid): the storage guard will keep it; to take the other identical ones, use vfio-bind.addrs="
+	# control: the controller without root gets no such warning
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 03:00
+	assert_success
+	stderr_lacks "storage guard"
 }
 
 # --- check --------------------------------------------------------------

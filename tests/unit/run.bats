@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# tests/run, which make check runs: the total line at the end, summed over
+# the suites, whatever the output goes to.
+
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+RUN=$BATS_TEST_DIRNAME/../run
+
+setup() {
+	mkdir -p "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	printf '%s\n' '@test one { true; }' '@test two { false; }' \
+		'@test three { skip "not here"; }' >"$BATS_TEST_TMPDIR/a/a.bats"
+	printf '%s\n' '@test four { true; }' '@test five { true; }' \
+		>"$BATS_TEST_TMPDIR/b/b.bats"
+}
+
+@test "the last line sums passed, failed and skipped over the suites, and the status says failed" {
+	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/a" "bats:$BATS_TEST_TMPDIR/b"
+	assert_failure 1
+	assert_equal "${lines[-1]}" "3 passed, 1 failed, 1 skipped"
+	# the same when the output goes to a terminal
+	run script -qec "$RUN bats:$BATS_TEST_TMPDIR/a bats:$BATS_TEST_TMPDIR/b" /dev/null
+	output=${output//$'\r'/}
+	assert_equal "$(tail -n 1 <<<"$output")" "3 passed, 1 failed, 1 skipped"
+}
+
+@test "no skipped part when nothing is skipped, and success when nothing failed" {
+	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/b"
+	assert_success
+	assert_equal "${lines[-1]}" "2 passed, 0 failed"
+}
+
+@test "tests a failed setup_file kept from running count as failed" {
+	printf '%s\n' 'setup_file() { false; }' '@test six { true; }' \
+		'@test seven { true; }' >"$BATS_TEST_TMPDIR/b/c.bats"
+	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/b/c.bats"
+	assert_failure 1
+	assert_equal "${lines[-1]}" "0 passed, 2 failed"
+}
+
+@test "an unknown suite is refused" {
+	run --separate-stderr "$RUN" nonsense
+	assert_failure 2
+	[[ $stderr == *"unknown suite nonsense"* ]]
+}
