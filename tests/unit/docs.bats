@@ -10,12 +10,12 @@ TOP=$BATS_TEST_DIRNAME/../..
 
 # man_page [MAKE ARGS...]: the manual page as `make` builds it, rendered as
 # man shows it, without fonts and with no line wrapped; built in a copy of
-# the Makefile and docs/, so that the tree is not touched.
+# the Makefile, VERSION and docs/, so that the tree is not touched.
 man_page() {
 	local dir=$BATS_TEST_TMPDIR/build
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cp -r "$TOP/Makefile" "$TOP/docs" "$dir/"
+	cp -r "$TOP/Makefile" "$TOP/VERSION" "$TOP/docs" "$dir/"
 	make -s -C "$dir" vfio-bind.8 "$@" >&2 || return 1
 	groff -man -Tascii -P-cbou -rLL=3000n "$dir/vfio-bind.8"
 }
