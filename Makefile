@@ -31,7 +31,7 @@ ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
 # The helper sits in every initramfs: no unwind tables (C, no exceptions;
-# debuggers use -g's .debug_frame) keeps it under 64 KiB stripped.
+# debuggers use -g's .debug_frame) keeps it small.
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 	-fno-asynchronous-unwind-tables \
 	$(shell $(PKG_CONFIG) --cflags libkmod blkid) $(CPPFLAGS) $(CFLAGS)
