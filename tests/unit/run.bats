@@ -20,10 +20,16 @@ setup() {
 	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/a" "bats:$BATS_TEST_TMPDIR/b"
 	assert_failure 1
 	assert_equal "${lines[-1]}" "3 passed, 1 failed, 1 skipped"
-	# the same when the output goes to a terminal
-	run script -qec "$RUN bats:$BATS_TEST_TMPDIR/a bats:$BATS_TEST_TMPDIR/b" /dev/null
-	output=${output//$'\r'/}
-	assert_equal "$(tail -n 1 <<<"$output")" "3 passed, 1 failed, 1 skipped"
+}
+
+@test "the same on a terminal, with or without a TERM that tput knows" {
+	local term
+	for term in TERM=xterm TERM=dumb "-u TERM"; do
+		# shellcheck disable=SC2086 # "-u TERM" is two words
+		run -1 env $term script -qec "$RUN bats:$BATS_TEST_TMPDIR/a bats:$BATS_TEST_TMPDIR/b" /dev/null
+		output=${output//$'\r'/}
+		assert_equal "$(tail -n 1 <<<"$output")" "3 passed, 1 failed, 1 skipped"
+	done
 }
 
 @test "no skipped part when nothing is skipped, and success when nothing failed" {
