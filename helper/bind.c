@@ -11,27 +11,27 @@
 #define PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
 #define MODULES "sys/module"
 
-static int write_attr(const struct sysfs *s, const char *addr, const char *attr,
-		      const char *value)
+static int write_attr(const struct sysroot *s, const char *addr,
+		      const char *attr, const char *value)
 {
 	char path[256];
 	int r = pci_device_path(path, sizeof(path), addr, attr);
 
-	return r < 0 ? r : sysfs_write(s, path, value);
+	return r < 0 ? r : sysroot_write(s, path, value);
 }
 
-static int write_driver_file(const struct sysfs *s, const char *driver,
+static int write_driver_file(const struct sysroot *s, const char *driver,
 			     const char *file, const char *addr)
 {
 	char path[256];
 	int r = path_format(path, sizeof(path), PCI_DRIVERS "/%s/%s", driver,
 			    file);
 
-	return r < 0 ? r : sysfs_write(s, path, addr);
+	return r < 0 ? r : sysroot_write(s, path, addr);
 }
 
 /* A lone newline clears driver_override (drivers/base/driver.c). */
-static int set_override(const struct sysfs *s, const char *addr,
+static int set_override(const struct sysroot *s, const char *addr,
 			const char *driver)
 {
 	return write_attr(s, addr, "driver_override",
@@ -51,14 +51,14 @@ static void sleep_ms(unsigned int ms)
  * registers its drivers and queues their probes, is running. Returns 1 and
  * its name, 0 when none is, or -errno.
  */
-static int module_loading(const struct sysfs *s, char *name, size_t size)
+static int module_loading(const struct sysroot *s, char *name, size_t size)
 {
 	DIR *dir;
 	struct dirent *de;
 	char path[256], state[16];
 	int r, found = 0;
 
-	r = sysfs_opendir(s, MODULES, &dir);
+	r = sysroot_opendir(s, MODULES, &dir);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	while (!found && (de = readdir(dir))) {
@@ -67,7 +67,7 @@ static int module_loading(const struct sysfs *s, char *name, size_t size)
 				de->d_name) < 0)
 			continue;
 		/* Built-in modules have no initstate. */
-		if (sysfs_read(s, path, state, sizeof(state)) < 0 ||
+		if (sysroot_read(s, path, state, sizeof(state)) < 0 ||
 		    strcmp(state, "coming") != 0)
 			continue;
 		str_copy(name, size, de->d_name);
@@ -83,7 +83,7 @@ static int module_loading(const struct sysfs *s, char *name, size_t size)
  * asynchronously, such as nvme, to an async worker). Wait, bounded, until no
  * module is loading.
  */
-static void wait_modules_loaded(const struct sysfs *s, struct bind_waits *w)
+static void wait_modules_loaded(const struct sysroot *s, struct bind_waits *w)
 {
 	char name[DRIVER_NAME_MAX];
 
@@ -105,20 +105,20 @@ static void wait_modules_loaded(const struct sysfs *s, struct bind_waits *w)
  * read returns once a probe in flight is over, and the driver link then
  * says where it went.
  */
-static int wait_probe_done(const struct sysfs *s, struct pci_function *f)
+static int wait_probe_done(const struct sysroot *s, struct pci_function *f)
 {
 	char path[256], value[DRIVER_NAME_MAX + 2];
 	int r = pci_device_path(path, sizeof(path), f->addr, "driver_override");
 
 	if (r < 0)
 		return r;
-	r = sysfs_read(s, path, value, sizeof(value));
+	r = sysroot_read(s, path, value, sizeof(value));
 	if (r < 0 && r != -ENOENT)
 		return r;
 	return pci_read_driver(s, f);
 }
 
-static int restore_host_driver(const struct sysfs *s, struct pci_function *f,
+static int restore_host_driver(const struct sysroot *s, struct pci_function *f,
 			       const char *old_override)
 {
 	int r;
@@ -131,14 +131,14 @@ static int restore_host_driver(const struct sysfs *s, struct pci_function *f,
 		if (r < 0)
 			return r;
 	}
-	r = sysfs_write(s, PCI_DRIVERS_PROBE, f->addr);
+	r = sysroot_write(s, PCI_DRIVERS_PROBE, f->addr);
 	if (r < 0)
 		return r;
 	str_copy(f->override, sizeof(f->override), old_override);
 	return pci_read_driver(s, f);
 }
 
-static int unbind_host_driver(const struct sysfs *s, struct pci_function *f)
+static int unbind_host_driver(const struct sysroot *s, struct pci_function *f)
 {
 	if (!f->driver[0] || strcmp(f->driver, VFIO_PCI) == 0)
 		return 0;
@@ -152,7 +152,7 @@ static int unbind_host_driver(const struct sysfs *s, struct pci_function *f)
  * check driver_override again. bind returns only after that probe, so the
  * driver link names the driver: unbind it and bind again.
  */
-static int bind_retrying(const struct sysfs *s, struct pci_function *f,
+static int bind_retrying(const struct sysroot *s, struct pci_function *f,
 			 struct bind_waits *w)
 {
 	int r;
@@ -175,7 +175,7 @@ static int bind_retrying(const struct sysfs *s, struct pci_function *f,
 	}
 }
 
-int bind_to_vfio(const struct sysfs *s, struct pci_function *f,
+int bind_to_vfio(const struct sysroot *s, struct pci_function *f,
 		 struct bind_waits *w)
 {
 	char old_override[DRIVER_NAME_MAX];
@@ -223,7 +223,7 @@ int bind_to_vfio(const struct sysfs *s, struct pci_function *f,
 	return bind_error < 0 ? bind_error : -ENODEV;
 }
 
-int unbind_from_vfio(const struct sysfs *s, struct pci_function *f)
+int unbind_from_vfio(const struct sysroot *s, struct pci_function *f)
 {
 	return restore_host_driver(s, f, "");
 }

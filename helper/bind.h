@@ -2,7 +2,7 @@
 #pragma once
 
 #include "pci.h"
-#include "sysfs.h"
+#include "sysroot.h"
 
 enum bind_outcome {
 	BIND_UNCHANGED, /* already on vfio-pci with the override set */
@@ -36,12 +36,12 @@ struct bind_waits {
  * what it waited for. Returns an outcome or -errno (-ENODEV: the bind was
  * accepted but vfio-pci did not attach).
  */
-int bind_to_vfio(const struct sysfs *s, struct pci_function *f,
+int bind_to_vfio(const struct sysroot *s, struct pci_function *f,
 		 struct bind_waits *w) _must_check_;
 
 /*
  * Hands a function back to the host: clears the override, unbinds it from
  * vfio-pci and reprobes, so that its own driver (if any) takes it.
  */
-int unbind_from_vfio(const struct sysfs *s,
+int unbind_from_vfio(const struct sysroot *s,
 		     struct pci_function *f) _must_check_;

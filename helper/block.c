@@ -19,7 +19,7 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int block_list_dir(const struct sysfs *s, const char *path,
+int block_list_dir(const struct sysroot *s, const char *path,
 		   char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	struct dirent *de;
@@ -28,7 +28,7 @@ int block_list_dir(const struct sysfs *s, const char *path,
 
 	*names = NULL;
 	*n = 0;
-	r = sysfs_opendir(s, path, &dir);
+	r = sysroot_opendir(s, path, &dir);
 	if (r < 0)
 		return r;
 	while ((de = readdir(dir))) {
@@ -51,14 +51,15 @@ int block_list_dir(const struct sysfs *s, const char *path,
 	return r < 0 ? r : 0;
 }
 
-int block_list(const struct sysfs *s, char (**names)[BLOCK_NAME_MAX], size_t *n)
+int block_list(const struct sysroot *s, char (**names)[BLOCK_NAME_MAX],
+	       size_t *n)
 {
 	int r = block_list_dir(s, CLASS_BLOCK, names, n);
 
 	return r == -ENOENT ? 0 : r;
 }
 
-int block_links(const struct sysfs *s, const char *name, const char *which,
+int block_links(const struct sysroot *s, const char *name, const char *which,
 		char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	char path[256];
@@ -77,7 +78,8 @@ int block_links(const struct sysfs *s, const char *name, const char *which,
  * controller of the subsystem (nvme_init_subsystem() links each in that
  * directory by its name, "nvmeN") reaches it.
  */
-static int add_subsystem_controllers(const struct sysfs *s, const char *subsys,
+static int add_subsystem_controllers(const struct sysroot *s,
+				     const char *subsys,
 				     char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	_cleanup_free_ char(*entries)[BLOCK_NAME_MAX] = NULL;
@@ -104,7 +106,7 @@ static int add_subsystem_controllers(const struct sysfs *s, const char *subsys,
 	return r == -ENOENT ? 0 : r;
 }
 
-int block_pci_functions(const struct sysfs *s, const char *name,
+int block_pci_functions(const struct sysroot *s, const char *name,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	char link[256], target[PATH_MAX];
@@ -131,25 +133,25 @@ int block_pci_functions(const struct sysfs *s, const char *name,
 	return add_subsystem_controllers(s, subsys, addrs, n);
 }
 
-bool block_is_partition(const struct sysfs *s, const char *name)
+bool block_is_partition(const struct sysroot *s, const char *name)
 {
 	char path[256];
 
 	return path_format(path, sizeof(path), CLASS_BLOCK "/%s/partition",
 			   name) >= 0 &&
-	       sysfs_exists(s, path);
+	       sysroot_exists(s, path);
 }
 
-int block_from_devnum(const struct sysfs *s, const char *majmin, char *name,
+int block_from_devnum(const struct sysroot *s, const char *majmin, char *name,
 		      size_t size)
 {
 	char path[128];
 	int r = path_format(path, sizeof(path), "sys/dev/block/%s", majmin);
 
-	return r < 0 ? r : sysfs_read_link_name(s, path, name, size);
+	return r < 0 ? r : sysroot_read_link_name(s, path, name, size);
 }
 
-int block_find_by_attr(const struct sysfs *s, const char *parent,
+int block_find_by_attr(const struct sysroot *s, const char *parent,
 		       const char *attr, const char *value, char *name,
 		       size_t size)
 {
@@ -167,7 +169,7 @@ int block_find_by_attr(const struct sysfs *s, const char *parent,
 					 names[i], attr)
 			   : path_format(path, sizeof(path),
 					 CLASS_BLOCK "/%s/%s", names[i], attr);
-		if (r < 0 || sysfs_read(s, path, buf, sizeof(buf)) < 0)
+		if (r < 0 || sysroot_read(s, path, buf, sizeof(buf)) < 0)
 			continue;
 		if (strcmp(buf, value) == 0)
 			return path_format(name, size, "%s", names[i]);
@@ -175,7 +177,7 @@ int block_find_by_attr(const struct sysfs *s, const char *parent,
 	return -ENOENT;
 }
 
-static int resolve_kernel_name(const struct sysfs *s, const char *kname,
+static int resolve_kernel_name(const struct sysroot *s, const char *kname,
 			       char *name, size_t size)
 {
 	char path[256];
@@ -183,12 +185,12 @@ static int resolve_kernel_name(const struct sysfs *s, const char *kname,
 
 	if (r < 0)
 		return r;
-	if (!sysfs_exists(s, path))
+	if (!sysroot_exists(s, path))
 		return -ENOENT;
 	return path_format(name, size, "%s", kname);
 }
 
-int block_resolve_path(const struct sysfs *s, const char *spec, char *name,
+int block_resolve_path(const struct sysroot *s, const char *spec, char *name,
 		       size_t size)
 {
 	unsigned maj, min;
@@ -211,7 +213,7 @@ int block_resolve_path(const struct sysfs *s, const char *spec, char *name,
 			 minor(st.st_rdev));
 		return block_from_devnum(s, majmin, name, size);
 	}
-	r = sysfs_read_link_name(s, spec + 1, target, sizeof(target));
+	r = sysroot_read_link_name(s, spec + 1, target, sizeof(target));
 	if (r >= 0)
 		return resolve_kernel_name(s, target, name, size);
 	return resolve_kernel_name(s, strrchr(spec, '/') + 1, name, size);

@@ -64,7 +64,7 @@ static bool waits_for_late_pass(const struct pci_function *f,
 		(network_root && is_network_controller(f)));
 }
 
-static int apply_storage_guard(const struct sysfs *s, struct selection *sel,
+static int apply_storage_guard(const struct sysroot *s, struct selection *sel,
 			       const struct claim_opts *opts)
 {
 	const char *cmdline = opts->cmdline ? opts->cmdline : "";
@@ -148,7 +148,7 @@ static int check_iommu(struct selection *sel, const struct vfio_params *params,
  * kernel sets each in turn, and the last wins) leaves vfio-pci only the
  * functions bound to it here.
  */
-static int ensure_vfio_pci(const struct sysfs *s, bool dry_run)
+static int ensure_vfio_pci(const struct sysroot *s, bool dry_run)
 {
 	int r;
 
@@ -234,7 +234,7 @@ static void log_waits(const struct pci_function *f, const struct bind_waits *w)
 		    driver_or_none(w->busy_driver));
 }
 
-static void bind_one(const struct sysfs *s, struct selected *it,
+static void bind_one(const struct sysroot *s, struct selected *it,
 		     struct tally *t)
 {
 	struct pci_function *f = &it->f;
@@ -295,7 +295,7 @@ static int report(const struct tally *t, size_t n)
 	return EXIT_OK;
 }
 
-int claim_functions(const struct sysfs *s, struct selection *sel,
+int claim_functions(const struct sysroot *s, struct selection *sel,
 		    const struct vfio_params *params,
 		    const struct claim_opts *opts)
 {
@@ -332,7 +332,7 @@ int claim_functions(const struct sysfs *s, struct selection *sel,
 	return report(&t, sel->n);
 }
 
-int release_functions(const struct sysfs *s, struct selection *sel,
+int release_functions(const struct sysroot *s, struct selection *sel,
 		      bool dry_run)
 {
 	size_t failed = 0;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "select.h"
-#include "sysfs.h"
+#include "sysroot.h"
 #include "vfio.h"
 
 struct claim_opts {
@@ -21,10 +21,10 @@ struct claim_opts {
  * loaded, loading it if needed) and changes nothing if not, then binds each
  * and confirms it. Returns an exit status.
  */
-int claim_functions(const struct sysfs *s, struct selection *sel,
+int claim_functions(const struct sysroot *s, struct selection *sel,
 		    const struct vfio_params *params,
 		    const struct claim_opts *opts);
 
 /* Hands selected functions on vfio-pci back to their host drivers. */
-int release_functions(const struct sysfs *s, struct selection *sel,
+int release_functions(const struct sysroot *s, struct selection *sel,
 		      bool dry_run);

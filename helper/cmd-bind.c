@@ -42,7 +42,7 @@ int selector_from_args(const struct options *opts, struct selector *selector,
 	return EXIT_OK;
 }
 
-static int select_args(struct sysfs *s, const struct options *opts,
+static int select_args(struct sysroot *s, const struct options *opts,
 		       struct vfio_params *params, struct selection *sel,
 		       char **cmdline_out)
 {
@@ -77,7 +77,7 @@ static int select_args(struct sysfs *s, const struct options *opts,
 	return status;
 }
 
-int cmd_bind(struct sysfs *s, const struct options *opts)
+int cmd_bind(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	struct vfio_params params;
@@ -95,7 +95,7 @@ int cmd_bind(struct sysfs *s, const struct options *opts)
 	return status;
 }
 
-int cmd_unbind(struct sysfs *s, const struct options *opts)
+int cmd_unbind(struct sysroot *s, const struct options *opts)
 {
 	struct vfio_params params;
 	struct selection sel = {0};

@@ -12,7 +12,7 @@
 #include "kcmdline.h"
 #include "log.h"
 
-int read_kernel_selection(const struct sysfs *s, struct selector *selector,
+int read_kernel_selection(const struct sysroot *s, struct selector *selector,
 			  struct vfio_params *params, bool *present,
 			  char **cmdline_out)
 {
@@ -44,7 +44,7 @@ int read_kernel_selection(const struct sysfs *s, struct selector *selector,
 	return EXIT_OK;
 }
 
-int select_or_report(const struct sysfs *s, const struct selector *selector,
+int select_or_report(const struct sysroot *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel)
 {
 	int r = select_functions(s, selector, params, sel);
@@ -57,7 +57,7 @@ int select_or_report(const struct sysfs *s, const struct selector *selector,
 	return EXIT_OK;
 }
 
-int cmd_boot(struct sysfs *s, const struct options *opts)
+int cmd_boot(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	struct selector selector;

@@ -55,13 +55,13 @@ static void say(struct report *rep, enum verdict v, const char *subject,
 	rep->n++;
 }
 
-static bool iommu_groups_exist(const struct sysfs *s)
+static bool iommu_groups_exist(const struct sysroot *s)
 {
 	struct dirent *de;
 	bool any = false;
 	DIR *dir;
 
-	if (sysfs_opendir(s, "sys/kernel/iommu_groups", &dir) < 0)
+	if (sysroot_opendir(s, "sys/kernel/iommu_groups", &dir) < 0)
 		return false;
 	while (!any && (de = readdir(dir)))
 		any = de->d_name[0] != '.';
@@ -81,7 +81,7 @@ static bool driver_allows_vfio(const char *driver)
 	       strcmp(driver, "pcieport") == 0;
 }
 
-static void check_group(const struct sysfs *s, struct report *rep,
+static void check_group(const struct sysroot *s, struct report *rep,
 			const struct pci_function *f)
 {
 	char path[128], fix[256];
@@ -92,7 +92,7 @@ static void check_group(const struct sysfs *s, struct report *rep,
 	if (path_format(path, sizeof(path),
 			"sys/kernel/iommu_groups/%s/devices",
 			f->iommu_group) < 0 ||
-	    sysfs_opendir(s, path, &dir) < 0)
+	    sysroot_opendir(s, path, &dir) < 0)
 		return;
 	while ((de = readdir(dir))) {
 		struct pci_function other;
@@ -123,7 +123,7 @@ static void check_group(const struct sysfs *s, struct report *rep,
 		    f->iommu_group);
 }
 
-static void check_function(const struct sysfs *s, struct report *rep,
+static void check_function(const struct sysroot *s, struct report *rep,
 			   const struct selected *it, bool noiommu)
 {
 	const struct pci_function *f = &it->f;
@@ -153,7 +153,7 @@ static void check_function(const struct sysfs *s, struct report *rep,
 				noiommu ? "noiommu-" : "",
 				f->iommu_group) >= 0 &&
 		    strcmp(f->driver, VFIO_PCI) == 0) {
-			if (sysfs_exists(s, node))
+			if (sysroot_exists(s, node))
 				say(rep, V_OK, f->addr, NULL, "/%s is there",
 				    node);
 			else
@@ -173,7 +173,7 @@ static void check_function(const struct sysfs *s, struct report *rep,
 		    "holds it until vfio-pci takes it");
 }
 
-static void check_iommu(const struct sysfs *s, struct report *rep,
+static void check_iommu(const struct sysroot *s, struct report *rep,
 			const struct vfio_params *params)
 {
 	if (iommu_groups_exist(s))
@@ -186,7 +186,7 @@ static void check_iommu(const struct sysfs *s, struct report *rep,
 		say(rep, V_FAIL, NULL, IOMMU_OFF_FIX, "IOMMU is off");
 }
 
-int cmd_check(struct sysfs *s, const struct options *opts)
+int cmd_check(struct sysroot *s, const struct options *opts)
 {
 	struct report rep = {.json = opts->json};
 	struct selector selector = {0};

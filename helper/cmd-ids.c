@@ -25,7 +25,8 @@ static bool has_pair(const struct id_pair *pairs, size_t n, uint32_t vendor,
 }
 
 /* Other functions with the same IDs would be taken too: say how not to. */
-static void warn_identical(const struct sysfs *s, const struct selector *chosen,
+static void warn_identical(const struct sysroot *s,
+			   const struct selector *chosen,
 			   const struct id_pair *pairs, size_t n_pairs,
 			   const struct selection *sel)
 {
@@ -68,7 +69,7 @@ static bool has_twin(const struct pci_function *all, size_t n,
  * A function printed that carries a disk the system needs stays on its host
  * driver whatever the argument says: the storage guard keeps it.
  */
-static void warn_guarded(const struct sysfs *s, const struct selection *sel)
+static void warn_guarded(const struct sysroot *s, const struct selection *sel)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	_cleanup_free_ char *cmdline = NULL;
@@ -99,7 +100,7 @@ static void warn_guarded(const struct sysfs *s, const struct selection *sel)
 	guard_free(&g);
 }
 
-int cmd_ids(struct sysfs *s, const struct options *opts)
+int cmd_ids(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct id_pair *pairs = NULL;
 	struct selector selector;

@@ -45,7 +45,7 @@ static void print_row(const struct pci_function *f, const char *name,
 	       boot_vga > 0 ? "yes" : "-", selected ? "yes" : "-", name);
 }
 
-int cmd_list(struct sysfs *s, const struct options *opts)
+int cmd_list(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	struct selector selector = {0};

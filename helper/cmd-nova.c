@@ -10,7 +10,7 @@
 #include "log.h"
 #include "pci.h"
 
-static const char *device_type(const struct sysfs *s,
+static const char *device_type(const struct sysroot *s,
 			       const struct pci_function *f)
 {
 	long vfs = 0;
@@ -50,7 +50,7 @@ static bool seen_before(const struct pci_function *all, size_t i)
 	return false;
 }
 
-int cmd_nova_config(struct sysfs *s, const struct options *opts)
+int cmd_nova_config(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	size_t n, pairs = 0;

@@ -14,14 +14,14 @@
 #include "cmdline.h"
 #include "util.h"
 
-int cmdline_read(const struct sysfs *s, char **cmdline)
+int cmdline_read(const struct sysroot *s, char **cmdline)
 {
 	char *buf = malloc(CMDLINE_MAX);
 	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	r = sysfs_read(s, "proc/cmdline", buf, CMDLINE_MAX);
+	r = sysroot_read(s, "proc/cmdline", buf, CMDLINE_MAX);
 	if (r < 0) {
 		free(buf);
 		return r;

@@ -4,12 +4,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sysfs.h"
+#include "sysroot.h"
 
 /* libkmod reads /proc/cmdline into a buffer of this size (KCMD_LINE_SIZE). */
 #define CMDLINE_MAX 4096
 
-int cmdline_read(const struct sysfs *s, char **cmdline) _must_check_;
+int cmdline_read(const struct sysroot *s, char **cmdline) _must_check_;
 
 /* What a module is given for one parameter from the kernel command line. */
 struct module_param {

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "sysfs.h"
+#include "sysroot.h"
 
 /*
  * Exit statuses, documented in --help, vfio-bind(8) and the README, in the
@@ -40,10 +40,10 @@ struct selection;
 struct vfio_params;
 
 /* The selection of the kernel command line; an exit status, logged. */
-int read_kernel_selection(const struct sysfs *s, struct selector *selector,
+int read_kernel_selection(const struct sysroot *s, struct selector *selector,
 			  struct vfio_params *params, bool *present,
 			  char **cmdline);
-int select_or_report(const struct sysfs *s, const struct selector *selector,
+int select_or_report(const struct sysroot *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel);
 
 /*
@@ -54,10 +54,10 @@ int select_or_report(const struct sysfs *s, const struct selector *selector,
 int selector_from_args(const struct options *opts, struct selector *selector,
 		       bool ids_allowed);
 
-int cmd_boot(struct sysfs *s, const struct options *opts);
-int cmd_list(struct sysfs *s, const struct options *opts);
-int cmd_ids(struct sysfs *s, const struct options *opts);
-int cmd_check(struct sysfs *s, const struct options *opts);
-int cmd_bind(struct sysfs *s, const struct options *opts);
-int cmd_unbind(struct sysfs *s, const struct options *opts);
-int cmd_nova_config(struct sysfs *s, const struct options *opts);
+int cmd_boot(struct sysroot *s, const struct options *opts);
+int cmd_list(struct sysroot *s, const struct options *opts);
+int cmd_ids(struct sysroot *s, const struct options *opts);
+int cmd_check(struct sysroot *s, const struct options *opts);
+int cmd_bind(struct sysroot *s, const struct options *opts);
+int cmd_unbind(struct sysroot *s, const struct options *opts);
+int cmd_nova_config(struct sysroot *s, const struct options *opts);

@@ -83,7 +83,7 @@ static void blkid_free_probep(blkid_probe *pr)
 		blkid_free_probe(*pr);
 }
 
-static blkid_probe probe_device(const struct sysfs *s, const char *name,
+static blkid_probe probe_device(const struct sysroot *s, const char *name,
 				bool partitions)
 {
 	char rel[128], path[4096 + 128];
@@ -92,7 +92,7 @@ static blkid_probe probe_device(const struct sysfs *s, const char *name,
 	if (path_format(rel, sizeof(rel), "dev/%s", name) < 0)
 		return NULL;
 	pr = blkid_new_probe_from_filename(
-		sysfs_describe(s, rel, path, sizeof(path)));
+		sysroot_describe(s, rel, path, sizeof(path)));
 	if (!pr)
 		return NULL;
 	blkid_probe_enable_superblocks(pr, 1);
@@ -113,7 +113,7 @@ struct superblock {
 	char label[256];
 };
 
-static int probe_superblock(const struct sysfs *s, const char *name,
+static int probe_superblock(const struct sysroot *s, const char *name,
 			    struct superblock *sb)
 {
 	_cleanup_(blkid_free_probep) blkid_probe pr =
@@ -132,7 +132,7 @@ static int probe_superblock(const struct sysfs *s, const char *name,
 }
 
 /* PARTUUID= and PARTLABEL= live in the partition table of the whole disk. */
-static int find_partition_tag(const struct sysfs *s, const char *disk,
+static int find_partition_tag(const struct sysroot *s, const char *disk,
 			      bool by_uuid, const char *value, char *name,
 			      size_t size)
 {
@@ -178,8 +178,9 @@ static bool superblock_matches(const struct superblock *sb, enum tag tag,
 	}
 }
 
-static int device_matches(const struct sysfs *s, const char *dev, enum tag tag,
-			  const char *value, char *name, size_t size)
+static int device_matches(const struct sysroot *s, const char *dev,
+			  enum tag tag, const char *value, char *name,
+			  size_t size)
 {
 	struct superblock sb;
 
@@ -195,7 +196,7 @@ static int device_matches(const struct sysfs *s, const char *dev, enum tag tag,
 }
 
 /* Every block device that answers to the tag. */
-static int find_tagged(const struct sysfs *s, enum tag tag, const char *value,
+static int find_tagged(const struct sysroot *s, enum tag tag, const char *value,
 		       char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	_cleanup_free_ char(*all)[BLOCK_NAME_MAX] = NULL;
@@ -214,7 +215,7 @@ static int find_tagged(const struct sysfs *s, enum tag tag, const char *value,
 	return r;
 }
 
-int zfs_pool_members(const struct sysfs *s, const char *pool,
+int zfs_pool_members(const struct sysroot *s, const char *pool,
 		     char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	*names = NULL;
@@ -227,7 +228,7 @@ int zfs_pool_members(const struct sysfs *s, const char *pool,
  * and root=zfs:AUTO (or a bare ZFS=), which imports whatever pool has a
  * bootfs: then any pool's members may carry root.
  */
-static int zfs_root_members(const struct sysfs *s, const char *dataset,
+static int zfs_root_members(const struct sysroot *s, const char *dataset,
 			    char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	char pool[256];
@@ -254,7 +255,7 @@ static const struct {
 	{"/dev/disk/by-partlabel/", TAG_PARTLABEL},
 };
 
-int spec_devices(const struct sysfs *s, const char *spec,
+int spec_devices(const struct sysroot *s, const char *spec,
 		 char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	char name[BLOCK_NAME_MAX];
@@ -284,7 +285,7 @@ int spec_devices(const struct sysfs *s, const char *spec,
 #define BTRFS_NUM_DEVICES_OFFSET 0x88
 
 /* struct btrfs_super_block's num_devices (fs/btrfs/ctree.h). */
-static int btrfs_num_devices(const struct sysfs *s, const char *name,
+static int btrfs_num_devices(const struct sysroot *s, const char *name,
 			     uint64_t *total)
 {
 	char path[128], magic[8];
@@ -293,14 +294,14 @@ static int btrfs_num_devices(const struct sysfs *s, const char *name,
 
 	if (r < 0)
 		return r;
-	r = sysfs_read_bytes(s, path, magic, sizeof(magic),
-			     BTRFS_SUPER_OFFSET + BTRFS_MAGIC_OFFSET);
+	r = sysroot_read_bytes(s, path, magic, sizeof(magic),
+			       BTRFS_SUPER_OFFSET + BTRFS_MAGIC_OFFSET);
 	if (r < 0)
 		return r;
 	if (r != sizeof(magic) || memcmp(magic, "_BHRfS_M", sizeof(magic)))
 		return -EINVAL;
-	r = sysfs_read_bytes(s, path, &le, sizeof(le),
-			     BTRFS_SUPER_OFFSET + BTRFS_NUM_DEVICES_OFFSET);
+	r = sysroot_read_bytes(s, path, &le, sizeof(le),
+			       BTRFS_SUPER_OFFSET + BTRFS_NUM_DEVICES_OFFSET);
 	if (r < 0)
 		return r;
 	if (r != sizeof(le))
@@ -309,7 +310,7 @@ static int btrfs_num_devices(const struct sysfs *s, const char *name,
 	return 0;
 }
 
-int btrfs_members(const struct sysfs *s, const char *name,
+int btrfs_members(const struct sysroot *s, const char *name,
 		  char (**names)[BLOCK_NAME_MAX], size_t *n, uint64_t *total)
 {
 	_cleanup_free_ char(*mounted)[BLOCK_NAME_MAX] = NULL;

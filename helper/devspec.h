@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "block.h"
-#include "sysfs.h"
+#include "sysroot.h"
 
 /* What a device spec (root=, resume=, --keep) names. */
 enum spec_kind {
@@ -26,12 +26,12 @@ enum spec_kind spec_kind(const char *spec);
  * any pool for AUTO); dracut's live:... and block:... forms; /dev/...,
  * /dev/mapper/..., MAJ:MIN and kernel names. -ENOENT when none answers.
  */
-int spec_devices(const struct sysfs *s, const char *spec,
+int spec_devices(const struct sysroot *s, const char *spec,
 		 char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
 
 /* The devices libblkid reports as TYPE=zfs_member with LABEL=POOL (any
  * pool when POOL is NULL); -ENOENT when there is none. */
-int zfs_pool_members(const struct sysfs *s, const char *pool,
+int zfs_pool_members(const struct sysroot *s, const char *pool,
 		     char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
 
 /*
@@ -40,7 +40,7 @@ int zfs_pool_members(const struct sysfs *s, const char *pool,
  * it is mounted) and how many the filesystem has (num_devices in its
  * superblock). -ENOENT when NAME is no btrfs member.
  */
-int btrfs_members(const struct sysfs *s, const char *name,
+int btrfs_members(const struct sysroot *s, const char *name,
 		  char (**names)[BLOCK_NAME_MAX], size_t *n,
 		  uint64_t *total) _must_check_;
 

@@ -37,7 +37,7 @@ bool is_storage_controller(const struct pci_function *f)
 
 /* What guard_load() gathers before it turns it into kept functions. */
 struct loader {
-	const struct sysfs *s;
+	const struct sysroot *s;
 	struct storage_guard *g;
 	struct guard_reason *devs; /* block devices */
 	size_t n_devs;
@@ -275,7 +275,7 @@ static int keep_function(struct storage_guard *g, const char *addr,
 
 /* A disk that no PCI function carries but the network does: an iSCSI LUN,
  * an NVMe-oF namespace, an NBD or RBD device. */
-static bool is_network_disk(const struct sysfs *s, const char *name)
+static bool is_network_disk(const struct sysroot *s, const char *name)
 {
 	char link[256], target[4096];
 	ssize_t len;
@@ -365,10 +365,11 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep,
 		r = add_spec(l, keep[i], "a kept device");
 	}
 	if (r >= 0)
-		r = sysfs_for_each_line(l->s, "proc/self/mountinfo", false,
-					add_mount, l);
+		r = sysroot_for_each_line(l->s, "proc/self/mountinfo", false,
+					  add_mount, l);
 	if (r >= 0)
-		r = sysfs_for_each_line(l->s, "proc/swaps", true, add_swap, l);
+		r = sysroot_for_each_line(l->s, "proc/swaps", true, add_swap,
+					  l);
 	if (r >= 0)
 		r = add_stacks(l);
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)
@@ -382,7 +383,7 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep,
 	return r;
 }
 
-int guard_load(const struct sysfs *s, const char *cmdline, char *const *keep,
+int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
 	       size_t n_keep, struct storage_guard *g)
 {
 	struct loader l = {.s = s, .g = g};
@@ -408,7 +409,7 @@ void guard_free(struct storage_guard *g)
 	memset(g, 0, sizeof(*g));
 }
 
-bool function_has_disks(const struct sysfs *s, const struct pci_function *f)
+bool function_has_disks(const struct sysroot *s, const struct pci_function *f)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
 	size_t n;
@@ -426,13 +427,13 @@ bool function_has_disks(const struct sysfs *s, const struct pci_function *f)
 	return false;
 }
 
-bool guard_applies(const struct sysfs *s, const struct pci_function *f)
+bool guard_applies(const struct sysroot *s, const struct pci_function *f)
 {
 	return is_storage_controller(f) || is_network_controller(f) ||
 	       function_has_disks(s, f);
 }
 
-void guard_check(const struct sysfs *s, const struct storage_guard *g,
+void guard_check(const struct sysroot *s, const struct storage_guard *g,
 		 const struct pci_function *f, char *why, size_t size)
 {
 	why[0] = '\0';

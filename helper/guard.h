@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "pci.h"
-#include "sysfs.h"
+#include "sysroot.h"
 
 #define GUARD_WHY_MAX 256
 
@@ -40,11 +40,11 @@ struct storage_guard {
 
 /* Reads what the system needs from the command line (root=, resume=),
  * the mount table, swaps, sysfs and /proc/net, and KEEP (device specs). */
-int guard_load(const struct sysfs *s, const char *cmdline, char *const *keep,
+int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
 	       size_t n_keep, struct storage_guard *g) _must_check_;
 void guard_free(struct storage_guard *g);
 /* Why f must not be taken, as a phrase; "" when it may be. */
-void guard_check(const struct sysfs *s, const struct storage_guard *g,
+void guard_check(const struct sysroot *s, const struct storage_guard *g,
 		 const struct pci_function *f, char *why, size_t size);
 /*
  * Functions whose disks appear only after udev, and that a root disk may sit
@@ -53,7 +53,7 @@ void guard_check(const struct sysfs *s, const struct storage_guard *g,
  */
 bool is_storage_controller(const struct pci_function *f);
 /* Some block device sits on f, at any depth. */
-bool function_has_disks(const struct sysfs *s, const struct pci_function *f);
+bool function_has_disks(const struct sysroot *s, const struct pci_function *f);
 /* The guard has a say about f: a storage or network controller, or a
  * function some block device sits on. */
-bool guard_applies(const struct sysfs *s, const struct pci_function *f);
+bool guard_applies(const struct sysroot *s, const struct pci_function *f);

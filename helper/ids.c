@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ids.h"
-#include "sysfs.h"
+#include "sysroot.h"
 #include "util.h"
 
 /* The kernel's isspace() (lib/ctype.c) also counts 0xa0. */

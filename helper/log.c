@@ -101,3 +101,20 @@ void log_printf(int level, const char *fmt, ...)
 	log_vprintf(level, fmt, ap);
 	va_end(ap);
 }
+
+int log_printf_errno(int level, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	err = err < 0 ? -err : err;
+	errno = err;
+	va_start(ap, fmt);
+	log_vprintf(level, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+int log_oom(void)
+{
+	return log_printf_errno(LOG_ERR, ENOMEM, "out of memory");
+}

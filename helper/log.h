@@ -17,9 +17,19 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 void log_printf(int level, const char *fmt, ...) _printf_format_(2, 3);
 void log_vprintf(int level, const char *fmt, va_list ap) _printf_format_(2, 0);
+/*
+ * Logs with errno set to ERR (either sign), so that "%m" names it, and
+ * returns -ERR: `return log_error_errno(r, "cannot read %s: %m", path);`.
+ */
+int log_printf_errno(int level, int err, const char *fmt, ...)
+	_printf_format_(3, 4);
+/* "out of memory", logged; returns -ENOMEM. */
+int log_oom(void);
 
 #define ERR(...) log_printf(LOG_ERR, __VA_ARGS__)
 #define WRN(...) log_printf(LOG_WARNING, __VA_ARGS__)
 #define NOTICE(...) log_printf(LOG_NOTICE, __VA_ARGS__)
 #define INF(...) log_printf(LOG_INFO, __VA_ARGS__)
 #define DBG(...) log_printf(LOG_DEBUG, __VA_ARGS__)
+#define ERR_ERRNO(err, ...) log_printf_errno(LOG_ERR, err, __VA_ARGS__)
+#define WRN_ERRNO(err, ...) log_printf_errno(LOG_WARNING, err, __VA_ARGS__)

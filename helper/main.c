@@ -17,7 +17,7 @@ enum { OPT_JSON = CHAR_MAX + 1, OPT_ALIAS, OPT_DEFER_STORAGE, OPT_KEEP };
 
 struct command {
 	const char *name;
-	int (*run)(struct sysfs *s, const struct options *opts);
+	int (*run)(struct sysroot *s, const struct options *opts);
 	bool takes_args, dry_run, json, alias, guard;
 	bool changes; /* writes sysfs: its decisions go to the kernel log */
 };
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 	const struct command *cmd = &boot_command;
 	struct options opts = {.root = "/"};
 	_cleanup_free_ char **keep = NULL;
-	struct sysfs sys;
+	struct sysroot sys;
 	char kmsg[PATH_MAX];
 	int level = LOG_INFO, c, r, status;
 
@@ -235,18 +235,19 @@ int main(int argc, char **argv)
 		return status;
 
 	log_set_max_level(level);
-	r = sysfs_open(&sys, opts.root);
+	r = sysroot_open(&sys, opts.root);
 	if (r < 0) {
 		fprintf(stderr, "vfio-bind: cannot open root %s: %s\n",
 			opts.root, strerror(-r));
 		return EXIT_USAGE;
 	}
-	if (cmd->changes && !opts.dry_run && sysfs_exists(&sys, "dev/kmsg"))
-		log_open(sysfs_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
+	if (cmd->changes && !opts.dry_run && sysroot_exists(&sys, "dev/kmsg"))
+		log_open(
+			sysroot_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
 
 	status = cmd->run(&sys, &opts);
 
 	log_close();
-	sysfs_close(&sys);
+	sysroot_close(&sys);
 	return status;
 }

@@ -61,13 +61,13 @@ static int add_use(struct nic_use **uses, size_t *n, const char *link,
 	return array_push(uses, n, sizeof(use), &use);
 }
 
-static int add_iface(const struct sysfs *s, struct nic_use **uses, size_t *n,
+static int add_iface(const struct sysroot *s, struct nic_use **uses, size_t *n,
 		     const char *iface, const char *why)
 {
 	char link[128];
 
 	if (path_format(link, sizeof(link), CLASS_NET "/%s", iface) < 0 ||
-	    !sysfs_exists(s, link))
+	    !sysroot_exists(s, link))
 		return 0;
 	return add_use(uses, n, link, why);
 }
@@ -84,7 +84,7 @@ struct ipv6_addr {
 
 /* What the scans of /proc/net gather into, and what they need. */
 struct nic_scan {
-	const struct sysfs *s;
+	const struct sysroot *s;
 	bool network_root;
 	struct nic_use **uses;
 	size_t *n;
@@ -245,7 +245,7 @@ static void ip_param_device(const char *value, char *iface, size_t size)
 			str_copy(iface, size, fields[0]);
 }
 
-static int iface_by_mac(const struct sysfs *s, const char *mac, char *iface,
+static int iface_by_mac(const struct sysroot *s, const char *mac, char *iface,
 			size_t size)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
@@ -259,14 +259,14 @@ static int iface_by_mac(const struct sysfs *s, const char *mac, char *iface,
 
 		if (path_format(path, sizeof(path), CLASS_NET "/%s/address",
 				names[i]) >= 0 &&
-		    sysfs_read(s, path, address, sizeof(address)) >= 0 &&
+		    sysroot_read(s, path, address, sizeof(address)) >= 0 &&
 		    strcasecmp(address, mac) == 0)
 			return path_format(iface, size, "%s", names[i]);
 	}
 	return -ENOENT;
 }
 
-static int add_ip_devices(const struct sysfs *s, const char *cmdline,
+static int add_ip_devices(const struct sysroot *s, const char *cmdline,
 			  struct nic_use **uses, size_t *n)
 {
 	char **values, iface[64], why[192];
@@ -288,7 +288,7 @@ static int add_ip_devices(const struct sysfs *s, const char *cmdline,
 }
 
 /* BOOTIF=01-52-54-00-12-34-56 (PXELINUX's IPAPPEND 2: ARP type, MAC). */
-static int add_bootif(const struct sysfs *s, const char *cmdline,
+static int add_bootif(const struct sysroot *s, const char *cmdline,
 		      struct nic_use **uses, size_t *n)
 {
 	_cleanup_free_ char *bootif = NULL;
@@ -310,7 +310,7 @@ static int add_bootif(const struct sysfs *s, const char *cmdline,
 }
 
 /* dracut's ifname=NAME:MAC: the interface has the name, or still the MAC. */
-static int add_ifnames(const struct sysfs *s, const char *cmdline,
+static int add_ifnames(const struct sysroot *s, const char *cmdline,
 		       struct nic_use **uses, size_t *n)
 {
 	char **values, iface[IFACE_MAX], why[192];
@@ -338,7 +338,7 @@ static int add_ifnames(const struct sysfs *s, const char *cmdline,
 
 /* The NICs the iSCSI Boot Firmware Table names (drivers/firmware/iscsi_ibft.c
  * links each ethernetN record to its PCI function as "device"). */
-static int add_ibft(const struct sysfs *s, struct nic_use **uses, size_t *n)
+static int add_ibft(const struct sysroot *s, struct nic_use **uses, size_t *n)
 {
 	_cleanup_free_ char(*records)[BLOCK_NAME_MAX] = NULL;
 	size_t n_records;
@@ -352,7 +352,7 @@ static int add_ibft(const struct sysfs *s, struct nic_use **uses, size_t *n)
 		if (strncmp(records[i], "ethernet", 8) != 0 ||
 		    path_format(link, sizeof(link), IBFT "/%s/device",
 				records[i]) < 0 ||
-		    !sysfs_exists(s, link))
+		    !sysroot_exists(s, link))
 			continue;
 		str_format(why, sizeof(why),
 			   "it is the iSCSI boot firmware's NIC (iBFT %s)",
@@ -426,7 +426,7 @@ static int scan_tcp6_session(const char *line, void *data)
 	return r;
 }
 
-int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
+int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 		struct nic_use **uses, size_t *n)
 {
 	struct nic_scan scan = {
@@ -435,20 +435,20 @@ int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
 
 	*uses = NULL;
 	*n = 0;
-	r = sysfs_for_each_line(s, "proc/net/route", true, scan_ipv4_route,
-				&scan);
+	r = sysroot_for_each_line(s, "proc/net/route", true, scan_ipv4_route,
+				  &scan);
 	if (r >= 0)
-		r = sysfs_for_each_line(s, "proc/net/ipv6_route", false,
-					scan_ipv6_route, &scan);
+		r = sysroot_for_each_line(s, "proc/net/ipv6_route", false,
+					  scan_ipv6_route, &scan);
 	if (r >= 0 && scan.n_subnets > 0)
-		r = sysfs_for_each_line(s, "proc/net/tcp", true,
-					scan_tcp_session, &scan);
+		r = sysroot_for_each_line(s, "proc/net/tcp", true,
+					  scan_tcp_session, &scan);
 	if (r >= 0)
-		r = sysfs_for_each_line(s, "proc/net/if_inet6", false,
-					scan_ipv6_addr, &scan);
+		r = sysroot_for_each_line(s, "proc/net/if_inet6", false,
+					  scan_ipv6_addr, &scan);
 	if (r >= 0 && scan.n_addrs6 > 0)
-		r = sysfs_for_each_line(s, "proc/net/tcp6", true,
-					scan_tcp6_session, &scan);
+		r = sysroot_for_each_line(s, "proc/net/tcp6", true,
+					  scan_tcp6_session, &scan);
 	free(scan.subnets);
 	free(scan.addrs6);
 	if (r >= 0 && network_root)

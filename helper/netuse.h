@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "pci.h"
-#include "sysfs.h"
+#include "sysroot.h"
 
 /*
  * The command line asks for a root reached over the network: root= names
@@ -32,5 +32,5 @@ struct nic_use {
  * when the root is on the network, each that has a route, each named by
  * ip=...:IFACE, BOOTIF= or ifname=, and the iSCSI boot firmware's NIC.
  */
-int nics_in_use(const struct sysfs *s, const char *cmdline, bool network_root,
+int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 		struct nic_use **uses, size_t *n) _must_check_;

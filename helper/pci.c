@@ -20,9 +20,9 @@ int pci_device_path(char *buf, size_t size, const char *addr, const char *attr)
 	return path_format(buf, size, PCI_DEVICES "/%s", addr);
 }
 
-int pci_open_devices(const struct sysfs *s, DIR **dir)
+int pci_open_devices(const struct sysroot *s, DIR **dir)
 {
-	return sysfs_opendir(s, PCI_DEVICES, dir);
+	return sysroot_opendir(s, PCI_DEVICES, dir);
 }
 
 static int compare_addresses(const void *a, const void *b)
@@ -30,7 +30,7 @@ static int compare_addresses(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
+int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
 		       size_t *n)
 {
 	char(*list)[PCI_ADDR_MAX] = NULL;
@@ -69,17 +69,17 @@ int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
 	return 0;
 }
 
-static int read_id(const struct sysfs *s, const char *addr, const char *attr,
+static int read_id(const struct sysroot *s, const char *addr, const char *attr,
 		   uint32_t *value)
 {
 	char path[256];
 	int r = pci_device_path(path, sizeof(path), addr, attr);
 
-	return r < 0 ? r : sysfs_read_hex(s, path, value);
+	return r < 0 ? r : sysroot_read_hex(s, path, value);
 }
 
-static int read_name(const struct sysfs *s, const char *addr, const char *attr,
-		     bool is_link, char *buf, size_t size)
+static int read_name(const struct sysroot *s, const char *addr,
+		     const char *attr, bool is_link, char *buf, size_t size)
 {
 	char path[256];
 	int r;
@@ -88,8 +88,8 @@ static int read_name(const struct sysfs *s, const char *addr, const char *attr,
 	r = pci_device_path(path, sizeof(path), addr, attr);
 	if (r < 0)
 		return r;
-	r = is_link ? sysfs_read_link_name(s, path, buf, size)
-		    : sysfs_read(s, path, buf, size);
+	r = is_link ? sysroot_read_link_name(s, path, buf, size)
+		    : sysroot_read(s, path, buf, size);
 	if (r == -ENOENT) {
 		buf[0] = '\0';
 		return 0;
@@ -97,13 +97,13 @@ static int read_name(const struct sysfs *s, const char *addr, const char *attr,
 	return r < 0 ? r : 0;
 }
 
-int pci_read_driver(const struct sysfs *s, struct pci_function *f)
+int pci_read_driver(const struct sysroot *s, struct pci_function *f)
 {
 	return read_name(s, f->addr, "driver", true, f->driver,
 			 sizeof(f->driver));
 }
 
-int pci_read_state(const struct sysfs *s, struct pci_function *f)
+int pci_read_state(const struct sysroot *s, struct pci_function *f)
 {
 	int r;
 
@@ -121,7 +121,7 @@ int pci_read_state(const struct sysfs *s, struct pci_function *f)
 			 sizeof(f->iommu_group));
 }
 
-int pci_read_function(const struct sysfs *s, const char *addr,
+int pci_read_function(const struct sysroot *s, const char *addr,
 		      struct pci_function *f)
 {
 	int r;
@@ -139,7 +139,8 @@ int pci_read_function(const struct sysfs *s, const char *addr,
 	return pci_read_state(s, f);
 }
 
-int pci_read_header_type(const struct sysfs *s, const char *addr, uint8_t *type)
+int pci_read_header_type(const struct sysroot *s, const char *addr,
+			 uint8_t *type)
 {
 	char path[256];
 	uint8_t byte;
@@ -148,7 +149,7 @@ int pci_read_header_type(const struct sysfs *s, const char *addr, uint8_t *type)
 	r = pci_device_path(path, sizeof(path), addr, "config");
 	if (r < 0)
 		return r;
-	r = sysfs_read_bytes(s, path, &byte, 1, PCI_HEADER_TYPE_OFFSET);
+	r = sysroot_read_bytes(s, path, &byte, 1, PCI_HEADER_TYPE_OFFSET);
 	if (r < 0)
 		return r;
 	if (r != 1)
@@ -167,7 +168,7 @@ bool pci_id_match(const struct pci_id *id, const struct pci_function *f)
 	       !((id->class ^ f->class) & id->class_mask);
 }
 
-int pci_read_all(const struct sysfs *s, struct pci_function **list, size_t *n)
+int pci_read_all(const struct sysroot *s, struct pci_function **list, size_t *n)
 {
 	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
 	size_t n_addrs;
@@ -194,7 +195,7 @@ int pci_read_all(const struct sysfs *s, struct pci_function **list, size_t *n)
 	return 0;
 }
 
-int pci_read_number(const struct sysfs *s, const char *addr, const char *attr,
+int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
 		    long *value)
 {
 	char path[256], buf[32], *end;
@@ -203,22 +204,22 @@ int pci_read_number(const struct sysfs *s, const char *addr, const char *attr,
 	r = pci_device_path(path, sizeof(path), addr, attr);
 	if (r < 0)
 		return r;
-	r = sysfs_read(s, path, buf, sizeof(buf));
+	r = sysroot_read(s, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	*value = strtol(buf, &end, 0);
 	return end == buf ? -EINVAL : 0;
 }
 
-bool pci_has_attr(const struct sysfs *s, const char *addr, const char *attr)
+bool pci_has_attr(const struct sysroot *s, const char *addr, const char *attr)
 {
 	char path[256];
 
 	return pci_device_path(path, sizeof(path), addr, attr) >= 0 &&
-	       sysfs_exists(s, path);
+	       sysroot_exists(s, path);
 }
 
-int pci_functions_above(const struct sysfs *s, const char *link,
+int pci_functions_above(const struct sysroot *s, const char *link,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	char target[PATH_MAX], *component, *save = NULL;

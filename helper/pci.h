@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sysfs.h"
+#include "sysroot.h"
 
 #define PCI_ANY_ID 0xffffffffu
 #define PCI_ADDR_MAX 32
@@ -35,36 +35,38 @@ struct pci_function {
 };
 
 /* The directory of the PCI functions the kernel knows, in no order. */
-int pci_open_devices(const struct sysfs *s, DIR **dir) _must_check_;
+int pci_open_devices(const struct sysroot *s, DIR **dir) _must_check_;
 /* The PCI functions the kernel knows, sorted by address. */
-int pci_list_addresses(const struct sysfs *s, char (**addrs)[PCI_ADDR_MAX],
+int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
 		       size_t *n) _must_check_;
-int pci_read_function(const struct sysfs *s, const char *addr,
+int pci_read_function(const struct sysroot *s, const char *addr,
 		      struct pci_function *f) _must_check_;
 /* Re-reads only the driver link, which is what a bind changes. */
-int pci_read_driver(const struct sysfs *s, struct pci_function *f) _must_check_;
+int pci_read_driver(const struct sysroot *s,
+		    struct pci_function *f) _must_check_;
 /* Reads the state a function's binding depends on: driver, override, IOMMU
  * group. */
-int pci_read_state(const struct sysfs *s, struct pci_function *f) _must_check_;
+int pci_read_state(const struct sysroot *s,
+		   struct pci_function *f) _must_check_;
 /* The header type as vfio-pci sees it (pdev->hdr_type, without the
  * multi-function bit). */
-int pci_read_header_type(const struct sysfs *s, const char *addr,
+int pci_read_header_type(const struct sysroot *s, const char *addr,
 			 uint8_t *type) _must_check_;
 /* Every function whose attributes can be read, in address order. */
-int pci_read_all(const struct sysfs *s, struct pci_function **list,
+int pci_read_all(const struct sysroot *s, struct pci_function **list,
 		 size_t *n) _must_check_;
 /* A function attribute that holds a number, like boot_vga; -ENOENT when
  * the function has no such attribute. */
-int pci_read_number(const struct sysfs *s, const char *addr, const char *attr,
+int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
 		    long *value) _must_check_;
-bool pci_has_attr(const struct sysfs *s, const char *addr, const char *attr);
+bool pci_has_attr(const struct sysroot *s, const char *addr, const char *attr);
 bool pci_id_match(const struct pci_id *id, const struct pci_function *f);
 /*
  * Appends to *addrs every PCI function on the sysfs path that LINK points
  * to (a device's bridges, a VMD domain's host function, the endpoint), each
  * once.
  */
-int pci_functions_above(const struct sysfs *s, const char *link,
+int pci_functions_above(const struct sysroot *s, const char *link,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n) _must_check_;
 bool pci_addr_list_has(char (*addrs)[PCI_ADDR_MAX], size_t n, const char *addr);
 int pci_device_path(char *buf, size_t size, const char *addr,

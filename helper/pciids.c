@@ -17,7 +17,7 @@ static const char *const db_paths[] = {
 	"usr/share/hwdata/pci.ids",
 };
 
-static int load_file(const struct sysfs *s, const char *path,
+static int load_file(const struct sysroot *s, const char *path,
 		     struct pci_ids_db *db)
 {
 	_cleanup_close_ int fd = openat(s->root_fd, path, O_RDONLY | O_CLOEXEC);
@@ -42,7 +42,7 @@ static int load_file(const struct sysfs *s, const char *path,
 	return 0;
 }
 
-void pci_ids_db_load(const struct sysfs *s, struct pci_ids_db *db)
+void pci_ids_db_load(const struct sysroot *s, struct pci_ids_db *db)
 {
 	db->text = NULL;
 	db->size = 0;

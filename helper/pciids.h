@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sysfs.h"
+#include "sysroot.h"
 
 /* The distribution's PCI ID database (hwdata's or pciutils' pci.ids). */
 struct pci_ids_db {
@@ -13,7 +13,7 @@ struct pci_ids_db {
 };
 
 /* Loads usr/share/misc/pci.ids or usr/share/hwdata/pci.ids under the root. */
-void pci_ids_db_load(const struct sysfs *s, struct pci_ids_db *db);
+void pci_ids_db_load(const struct sysroot *s, struct pci_ids_db *db);
 void pci_ids_db_free(struct pci_ids_db *db);
 /*
  * "Vendor Device" as lspci names a function; "" when the database is absent

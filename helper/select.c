@@ -57,13 +57,13 @@ bool selector_matches(const struct selector *selector,
 	return false;
 }
 
-static int read_id(const struct sysfs *s, const char *addr, const char *attr,
+static int read_id(const struct sysroot *s, const char *addr, const char *attr,
 		   uint32_t *value)
 {
 	char path[256];
 	int r = pci_device_path(path, sizeof(path), addr, attr);
 
-	return r < 0 ? r : sysfs_read_hex(s, path, value);
+	return r < 0 ? r : sysroot_read_hex(s, path, value);
 }
 
 static bool id_accepts(const struct pci_id *id, size_t attr,
@@ -91,8 +91,9 @@ static bool id_accepts(const struct pci_id *id, size_t attr,
  * entry names costs one read. A function selected by address is read in
  * full.
  */
-static int match_lazily(const struct sysfs *s, const struct selector *selector,
-			struct pci_function *f, bool *matched)
+static int match_lazily(const struct sysroot *s,
+			const struct selector *selector, struct pci_function *f,
+			bool *matched)
 {
 	static const char *const attrs[] = {"vendor", "device",
 					    "subsystem_vendor",
@@ -124,7 +125,7 @@ static int match_lazily(const struct sysfs *s, const struct selector *selector,
 	return 0;
 }
 
-static int select_one(const struct sysfs *s, const struct selector *selector,
+static int select_one(const struct sysroot *s, const struct selector *selector,
 		      const struct vfio_params *params, const char *addr,
 		      struct selection *sel)
 {
@@ -163,7 +164,7 @@ static int compare_selected(const void *a, const void *b)
  * One pass over the directory, keeping only the matches: the boot path
  * holds no list of every function.
  */
-int select_functions(const struct sysfs *s, const struct selector *selector,
+int select_functions(const struct sysroot *s, const struct selector *selector,
 		     const struct vfio_params *params, struct selection *sel)
 {
 	struct dirent *de;

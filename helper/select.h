@@ -7,7 +7,7 @@
 #include "addrs.h"
 #include "ids.h"
 #include "pci.h"
-#include "sysfs.h"
+#include "sysroot.h"
 #include "vfio.h"
 
 /* What selects functions: vfio-pci's IDs and vfio-bind's addresses. */
@@ -43,7 +43,7 @@ bool selector_is_empty(const struct selector *sel);
  * address. Each carries the reason vfio-pci would refuse it, if any. IDs
  * are read only as far as matching needs them.
  */
-int select_functions(const struct sysfs *s, const struct selector *selector,
+int select_functions(const struct sysroot *s, const struct selector *selector,
 		     const struct vfio_params *params,
 		     struct selection *sel) _must_check_;
 void selection_free(struct selection *sel);

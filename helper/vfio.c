@@ -9,7 +9,7 @@
 #define PCI_VENDOR_ID_INTEL 0x8086
 #define PCI_HEADER_TYPE_NORMAL 0
 
-static int read_bool_param(const struct sysfs *s, const char *cmdline,
+static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			   const char *module, const char *param, bool *value)
 {
 	char dir[128], path[256], buf[16];
@@ -20,12 +20,12 @@ static int read_bool_param(const struct sysfs *s, const char *cmdline,
 	r = path_format(dir, sizeof(dir), "sys/module/%s", module);
 	if (r < 0)
 		return r;
-	if (sysfs_exists(s, dir)) {
+	if (sysroot_exists(s, dir)) {
 		r = path_format(path, sizeof(path), "%s/parameters/%s", dir,
 				param);
 		if (r < 0)
 			return r;
-		r = sysfs_read(s, path, buf, sizeof(buf));
+		r = sysroot_read(s, path, buf, sizeof(buf));
 		/* A kernel built without the option has no such parameter. */
 		if (r == -ENOENT)
 			return 0;
@@ -40,7 +40,7 @@ static int read_bool_param(const struct sysfs *s, const char *cmdline,
 	return r < 0 ? r : 0;
 }
 
-int vfio_read_params(const struct sysfs *s, const char *cmdline,
+int vfio_read_params(const struct sysroot *s, const char *cmdline,
 		     struct vfio_params *params)
 {
 	int r;
@@ -70,7 +70,7 @@ static bool in_denylist(const struct pci_function *f)
 	return false;
 }
 
-void vfio_refusal(const struct sysfs *s, const struct vfio_params *params,
+void vfio_refusal(const struct sysroot *s, const struct vfio_params *params,
 		  const struct pci_function *f, char *why, size_t size)
 {
 	uint8_t type;
@@ -103,7 +103,7 @@ void vfio_refusal(const struct sysfs *s, const struct vfio_params *params,
 			 "vfio-pci.disable_denylist=1 to take it");
 }
 
-bool vfio_pci_registered(const struct sysfs *s)
+bool vfio_pci_registered(const struct sysroot *s)
 {
-	return sysfs_exists(s, "sys/bus/pci/drivers/" VFIO_PCI);
+	return sysroot_exists(s, "sys/bus/pci/drivers/" VFIO_PCI);
 }

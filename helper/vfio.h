@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "pci.h"
-#include "sysfs.h"
+#include "sysroot.h"
 
 #define SKIP_REASON_MAX 320
 
@@ -19,15 +19,15 @@ struct vfio_params {
  * From /sys/module when the module is loaded, else from the command line
  * that libkmod will pass it.
  */
-int vfio_read_params(const struct sysfs *s, const char *cmdline,
+int vfio_read_params(const struct sysroot *s, const char *cmdline,
 		     struct vfio_params *params) _must_check_;
 
 /*
  * Why vfio_pci_probe() would refuse the function, as a phrase for the log
  * ("it is a bridge"); the empty string when it would take it.
  */
-void vfio_refusal(const struct sysfs *s, const struct vfio_params *params,
+void vfio_refusal(const struct sysroot *s, const struct vfio_params *params,
 		  const struct pci_function *f, char *why, size_t size);
 
 /* vfio-pci is loaded or built in: its driver is registered on the bus. */
-bool vfio_pci_registered(const struct sysfs *s);
+bool vfio_pci_registered(const struct sysroot *s);

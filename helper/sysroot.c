@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sysfs.h"
+#include "sysroot.h"
 
-int sysfs_open(struct sysfs *s, const char *root)
+int sysroot_open(struct sysroot *s, const char *root)
 {
 	if (path_format(s->root, sizeof(s->root), "%s", root) < 0)
 		return -ENAMETOOLONG;
@@ -21,7 +21,7 @@ int sysfs_open(struct sysfs *s, const char *root)
 	return 0;
 }
 
-void sysfs_close(struct sysfs *s)
+void sysroot_close(struct sysroot *s)
 {
 	if (s->root_fd >= 0)
 		close(s->root_fd);
@@ -43,7 +43,7 @@ int path_format(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static int open_relative(const struct sysfs *s, const char *path, int flags)
+static int open_relative(const struct sysroot *s, const char *path, int flags)
 {
 	int fd;
 
@@ -63,8 +63,8 @@ static ssize_t read_retry(int fd, void *buf, size_t size, off_t offset)
 	return n < 0 ? -errno : n;
 }
 
-int sysfs_read_bytes(const struct sysfs *s, const char *path, void *buf,
-		     size_t size, off_t offset)
+int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf,
+		       size_t size, off_t offset)
 {
 	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
 
@@ -117,7 +117,8 @@ static size_t terminate_text(char *buf, size_t len)
 	return len;
 }
 
-int sysfs_read(const struct sysfs *s, const char *path, char *buf, size_t size)
+int sysroot_read(const struct sysroot *s, const char *path, char *buf,
+		 size_t size)
 {
 	_cleanup_close_ int fd = -1;
 	size_t len;
@@ -134,7 +135,7 @@ int sysfs_read(const struct sysfs *s, const char *path, char *buf, size_t size)
 	return (int)terminate_text(buf, len);
 }
 
-int sysfs_read_file(const struct sysfs *s, const char *path, char **text)
+int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 {
 	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
 	_cleanup_free_ char *buf = NULL;
@@ -148,7 +149,7 @@ int sysfs_read_file(const struct sysfs *s, const char *path, char **text)
 		size_t more;
 		char *grown;
 
-		if (size >= SYSFS_FILE_MAX)
+		if (size >= SYSROOT_FILE_MAX)
 			return -EFBIG;
 		size = size ? size * 2 : 4096;
 		grown = realloc(buf, size + 1);
@@ -166,13 +167,13 @@ int sysfs_read_file(const struct sysfs *s, const char *path, char **text)
 	return 0;
 }
 
-int sysfs_for_each_line(const struct sysfs *s, const char *path,
-			bool has_header,
-			int (*fn)(const char *line, void *data), void *data)
+int sysroot_for_each_line(const struct sysroot *s, const char *path,
+			  bool has_header,
+			  int (*fn)(const char *line, void *data), void *data)
 {
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
-	int r = sysfs_read_file(s, path, &text);
+	int r = sysroot_read_file(s, path, &text);
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
@@ -184,7 +185,7 @@ int sysfs_for_each_line(const struct sysfs *s, const char *path,
 	return r;
 }
 
-int sysfs_write(const struct sysfs *s, const char *path, const char *value)
+int sysroot_write(const struct sysroot *s, const char *path, const char *value)
 {
 	/*
 	 * O_TRUNC as the shell's ">" uses it: sysfs ignores it, and the
@@ -207,13 +208,13 @@ int sysfs_write(const struct sysfs *s, const char *path, const char *value)
 	return 0;
 }
 
-int sysfs_read_hex(const struct sysfs *s, const char *path, uint32_t *value)
+int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)
 {
 	char buf[64], *end;
 	unsigned long v;
 	int r;
 
-	r = sysfs_read(s, path, buf, sizeof(buf));
+	r = sysroot_read(s, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	errno = 0;
@@ -224,8 +225,8 @@ int sysfs_read_hex(const struct sysfs *s, const char *path, uint32_t *value)
 	return 0;
 }
 
-int sysfs_read_link_name(const struct sysfs *s, const char *path, char *buf,
-			 size_t size)
+int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
+			   size_t size)
 {
 	char target[PATH_MAX];
 	const char *name;
@@ -242,14 +243,14 @@ int sysfs_read_link_name(const struct sysfs *s, const char *path, char *buf,
 	return path_format(buf, size, "%s", name);
 }
 
-bool sysfs_exists(const struct sysfs *s, const char *path)
+bool sysroot_exists(const struct sysroot *s, const char *path)
 {
 	while (*path == '/')
 		path++;
 	return faccessat(s->root_fd, path, F_OK, 0) == 0;
 }
 
-int sysfs_opendir(const struct sysfs *s, const char *path, DIR **dir)
+int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir)
 {
 	int fd = open_relative(s, path, O_RDONLY | O_DIRECTORY);
 
@@ -265,8 +266,8 @@ int sysfs_opendir(const struct sysfs *s, const char *path, DIR **dir)
 	return 0;
 }
 
-const char *sysfs_describe(const struct sysfs *s, const char *path, char *buf,
-			   size_t size)
+const char *sysroot_describe(const struct sysroot *s, const char *path,
+			     char *buf, size_t size)
 {
 	const char *sep = s->root[strlen(s->root) - 1] == '/' ? "" : "/";
 

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/*
+ * The system the helper reads and changes, the running one ("/") or a tree
+ * under --root: a root prefix and a directory fd on it. Every access, to
+ * sys/, proc/, dev/ or usr/share/, is openat() on a path relative to that
+ * root, so --root DIR is just another prefix.
+ */
+struct sysroot {
+	char root[4096];
+	int root_fd;
+	bool is_live; /* root is "/": the running system, not a test tree */
+};
+
+/* The largest value read from one attribute or written to one. */
+#define SYSROOT_VALUE_MAX 4096
+
+int sysroot_open(struct sysroot *s, const char *root) _must_check_;
+void sysroot_close(struct sysroot *s);
+
+int path_format(char *buf, size_t size, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
+
+/* The largest file sysroot_read_file() reads (a mount table of many
+ * thousand mounts fits). */
+#define SYSROOT_FILE_MAX (16u << 20)
+
+/*
+ * Reads the whole file into buf, NUL-terminated, without one trailing
+ * newline; -EFBIG when it holds more than size-1 bytes. Returns the length.
+ */
+int sysroot_read(const struct sysroot *s, const char *path, char *buf,
+		 size_t size) _must_check_;
+/*
+ * Reads a whole file of any length up to SYSROOT_FILE_MAX (procfs tables:
+ * mountinfo, swaps, routes) into a malloc()ed, NUL-terminated buffer;
+ * -EFBIG beyond.
+ */
+int sysroot_read_file(const struct sysroot *s, const char *path,
+		      char **text) _must_check_;
+/*
+ * Calls fn for each line of a whole file (sysroot_read_file()), after its
+ * header line if it has one, until fn returns a negative errno. A missing
+ * file has no lines.
+ */
+int sysroot_for_each_line(const struct sysroot *s, const char *path,
+			  bool has_header,
+			  int (*fn)(const char *line, void *data),
+			  void *data) _must_check_;
+int sysroot_write(const struct sysroot *s, const char *path,
+		  const char *value) _must_check_;
+int sysroot_read_hex(const struct sysroot *s, const char *path,
+		     uint32_t *value) _must_check_;
+int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf,
+		       size_t size, off_t offset) _must_check_;
+/* The last component of a symlink's target ("driver" -> "vfio-pci"). */
+int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
+			   size_t size) _must_check_;
+bool sysroot_exists(const struct sysroot *s, const char *path);
+int sysroot_opendir(const struct sysroot *s, const char *path,
+		    DIR **dir) _must_check_;
+/* The full path of a relative one, for messages only. */
+const char *sysroot_describe(const struct sysroot *s, const char *path,
+			     char *buf, size_t size);
