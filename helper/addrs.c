@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,23 +6,14 @@
 #include "addrs.h"
 #include "util.h"
 
+/* A field of up to max_digits hex digits, and no more digits after it. */
 static const char *parse_hex(const char *p, size_t max_digits, uint32_t *value)
 {
-	size_t n = 0;
-	uint32_t v = 0;
+	size_t n = hex_scan(p, max_digits, value);
 
-	while (n < max_digits && isxdigit((unsigned char)*p)) {
-		v = v * 16 +
-		    (uint32_t)(isdigit((unsigned char)*p)
-				       ? *p - '0'
-				       : tolower((unsigned char)*p) - 'a' + 10);
-		p++;
-		n++;
-	}
-	if (n == 0 || isxdigit((unsigned char)*p))
+	if (n == 0 || hex_digit((unsigned char)p[n]) >= 0)
 		return NULL;
-	*value = v;
-	return p;
+	return p + n;
 }
 
 int pci_addr_parse(const char *text, struct pci_addr *addr)
@@ -66,8 +56,7 @@ bool pci_addr_match(const struct pci_addr *pattern, const char *sysfs_addr)
 	if (pci_addr_parse(sysfs_addr, &a) < 0 || a.fn < 0)
 		return false;
 	return a.domain == pattern->domain && a.bus == pattern->bus &&
-	       a.dev == pattern->dev &&
-	       (pattern->fn < 0 || pattern->fn == a.fn);
+	       a.dev == pattern->dev && (pattern->fn < 0 || pattern->fn == a.fn);
 }
 
 int addr_list_parse(const char *value, struct addr_list *list)
@@ -85,11 +74,9 @@ int addr_list_parse(const char *value, struct addr_list *list)
 		if (entry[0] == '\0')
 			continue;
 		if (pci_addr_parse(entry, &addr) == 0)
-			r = array_push(&list->addrs, &list->n_addrs,
-				       sizeof(addr), &addr);
+			r = array_push(&list->addrs, &list->n_addrs, sizeof(addr), &addr);
 		else
-			r = strv_push(&list->rejected, &list->n_rejected,
-				      entry);
+			r = strv_push(&list->rejected, &list->n_rejected, entry);
 	}
 	if (r < 0)
 		addr_list_free(list);

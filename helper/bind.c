@@ -11,8 +11,8 @@
 #define PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
 #define MODULES "sys/module"
 
-static int write_attr(const struct sysroot *s, const char *addr,
-		      const char *attr, const char *value)
+static int write_attr(const struct sysroot *s, const char *addr, const char *attr,
+		      const char *value)
 {
 	char path[256];
 	int r = pci_device_path(path, sizeof(path), addr, attr);
@@ -24,18 +24,15 @@ static int write_driver_file(const struct sysroot *s, const char *driver,
 			     const char *file, const char *addr)
 {
 	char path[256];
-	int r = path_format(path, sizeof(path), PCI_DRIVERS "/%s/%s", driver,
-			    file);
+	int r = path_format(path, sizeof(path), PCI_DRIVERS "/%s/%s", driver, file);
 
 	return r < 0 ? r : sysroot_write(s, path, addr);
 }
 
 /* A lone newline clears driver_override (drivers/base/driver.c). */
-static int set_override(const struct sysroot *s, const char *addr,
-			const char *driver)
+static int set_override(const struct sysroot *s, const char *addr, const char *driver)
 {
-	return write_attr(s, addr, "driver_override",
-			  driver[0] ? driver : "\n");
+	return write_attr(s, addr, "driver_override", driver[0] ? driver : "\n");
 }
 
 static void sleep_ms(unsigned int ms)
@@ -63,8 +60,8 @@ static int module_loading(const struct sysroot *s, char *name, size_t size)
 		return r == -ENOENT ? 0 : r;
 	while (!found && (de = readdir(dir))) {
 		if (de->d_name[0] == '.' ||
-		    path_format(path, sizeof(path), MODULES "/%s/initstate",
-				de->d_name) < 0)
+		    path_format(path, sizeof(path), MODULES "/%s/initstate", de->d_name) <
+			    0)
 			continue;
 		/* Built-in modules have no initstate. */
 		if (sysroot_read(s, path, state, sizeof(state)) < 0 ||
@@ -175,8 +172,7 @@ static int bind_retrying(const struct sysroot *s, struct pci_function *f,
 	}
 }
 
-int bind_to_vfio(const struct sysroot *s, struct pci_function *f,
-		 struct bind_waits *w)
+int bind_to_vfio(const struct sysroot *s, struct pci_function *f, struct bind_waits *w)
 {
 	char old_override[DRIVER_NAME_MAX];
 	bool override_was_set = strcmp(f->override, VFIO_PCI) == 0;

@@ -43,5 +43,4 @@ int bind_to_vfio(const struct sysroot *s, struct pci_function *f,
  * Hands a function back to the host: clears the override, unbinds it from
  * vfio-pci and reprobes, so that its own driver (if any) takes it.
  */
-int unbind_from_vfio(const struct sysroot *s,
-		     struct pci_function *f) _must_check_;
+int unbind_from_vfio(const struct sysroot *s, struct pci_function *f) _must_check_;

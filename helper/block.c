@@ -51,8 +51,7 @@ int block_list_dir(const struct sysroot *s, const char *path,
 	return r < 0 ? r : 0;
 }
 
-int block_list(const struct sysroot *s, char (**names)[BLOCK_NAME_MAX],
-	       size_t *n)
+int block_list(const struct sysroot *s, char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	int r = block_list_dir(s, CLASS_BLOCK, names, n);
 
@@ -63,8 +62,7 @@ int block_links(const struct sysroot *s, const char *name, const char *which,
 		char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	char path[256];
-	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s", name,
-			    which);
+	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s", name, which);
 
 	if (r < 0)
 		return r;
@@ -78,8 +76,7 @@ int block_links(const struct sysroot *s, const char *name, const char *which,
  * controller of the subsystem (nvme_init_subsystem() links each in that
  * directory by its name, "nvmeN") reaches it.
  */
-static int add_subsystem_controllers(const struct sysroot *s,
-				     const char *subsys,
+static int add_subsystem_controllers(const struct sysroot *s, const char *subsys,
 				     char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	_cleanup_free_ char(*entries)[BLOCK_NAME_MAX] = NULL;
@@ -87,8 +84,7 @@ static int add_subsystem_controllers(const struct sysroot *s,
 	char dir[128];
 	int r;
 
-	r = path_format(dir, sizeof(dir), "sys/class/nvme-subsystem/%s",
-			subsys);
+	r = path_format(dir, sizeof(dir), "sys/class/nvme-subsystem/%s", subsys);
 	if (r >= 0)
 		r = block_list_dir(s, dir, &entries, &n_entries);
 	for (size_t i = 0; r >= 0 && i < n_entries; i++) {
@@ -137,8 +133,7 @@ bool block_is_partition(const struct sysroot *s, const char *name)
 {
 	char path[256];
 
-	return path_format(path, sizeof(path), CLASS_BLOCK "/%s/partition",
-			   name) >= 0 &&
+	return path_format(path, sizeof(path), CLASS_BLOCK "/%s/partition", name) >= 0 &&
 	       sysroot_exists(s, path);
 }
 
@@ -151,9 +146,8 @@ int block_from_devnum(const struct sysroot *s, const char *majmin, char *name,
 	return r < 0 ? r : sysroot_read_link_name(s, path, name, size);
 }
 
-int block_find_by_attr(const struct sysroot *s, const char *parent,
-		       const char *attr, const char *value, char *name,
-		       size_t size)
+int block_find_by_attr(const struct sysroot *s, const char *parent, const char *attr,
+		       const char *value, char *name, size_t size)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
 	size_t n;
@@ -164,11 +158,10 @@ int block_find_by_attr(const struct sysroot *s, const char *parent,
 	for (size_t i = 0; i < n; i++) {
 		char path[256], buf[128];
 
-		r = parent ? path_format(path, sizeof(path),
-					 CLASS_BLOCK "/%s/%s/%s", parent,
-					 names[i], attr)
-			   : path_format(path, sizeof(path),
-					 CLASS_BLOCK "/%s/%s", names[i], attr);
+		r = parent ? path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s/%s",
+					 parent, names[i], attr)
+			   : path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s",
+					 names[i], attr);
 		if (r < 0 || sysroot_read(s, path, buf, sizeof(buf)) < 0)
 			continue;
 		if (strcmp(buf, value) == 0)
@@ -177,8 +170,8 @@ int block_find_by_attr(const struct sysroot *s, const char *parent,
 	return -ENOENT;
 }
 
-static int resolve_kernel_name(const struct sysroot *s, const char *kname,
-			       char *name, size_t size)
+static int resolve_kernel_name(const struct sysroot *s, const char *kname, char *name,
+			       size_t size)
 {
 	char path[256];
 	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s", kname);
@@ -190,8 +183,7 @@ static int resolve_kernel_name(const struct sysroot *s, const char *kname,
 	return path_format(name, size, "%s", kname);
 }
 
-int block_resolve_path(const struct sysroot *s, const char *spec, char *name,
-		       size_t size)
+int block_resolve_path(const struct sysroot *s, const char *spec, char *name, size_t size)
 {
 	unsigned maj, min;
 	char majmin[32], target[PATH_MAX];
@@ -203,8 +195,7 @@ int block_resolve_path(const struct sysroot *s, const char *spec, char *name,
 		return block_from_devnum(s, majmin, name, size);
 	}
 	if (strncmp(spec, "/dev/mapper/", 12) == 0)
-		return block_find_by_attr(s, NULL, "dm/name", spec + 12, name,
-					  size);
+		return block_find_by_attr(s, NULL, "dm/name", spec + 12, name, size);
 	if (strncmp(spec, "/dev/", 5) != 0)
 		return resolve_kernel_name(s, spec, name, size);
 	/* A device node: its number names it, even behind a udev link. */

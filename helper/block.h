@@ -38,9 +38,8 @@ int block_from_devnum(const struct sysroot *s, const char *majmin, char *name,
 		      size_t size) _must_check_;
 /* The device whose attribute ATTR reads VALUE ("dm/name" is "vg-root");
  * with PARENT, only the devices inside it (a disk's partitions). */
-int block_find_by_attr(const struct sysroot *s, const char *parent,
-		       const char *attr, const char *value, char *name,
-		       size_t size) _must_check_;
+int block_find_by_attr(const struct sysroot *s, const char *parent, const char *attr,
+		       const char *value, char *name, size_t size) _must_check_;
 bool block_is_partition(const struct sysroot *s, const char *name);
 /* The names linked in NAME/slaves or NAME/holders. */
 int block_links(const struct sysroot *s, const char *name, const char *which,

@@ -1,108 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-bind bind|unbind ARG...: the boot job at run time, and its undo. */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "claim.h"
-#include "cmdline.h"
 #include "commands.h"
+#include "kernel-cmdline.h"
 #include "log.h"
-#include "select.h"
+#include "match.h"
+#include "take.h"
 
-int selector_from_args(const struct options *opts, struct selector *selector,
-		       bool ids_allowed)
+/* The candidates the arguments name; an exit status, logged. */
+static int match_args(struct sysroot *s, const struct options *opts,
+		      struct vfio_params *params, struct candidates *c, char **cmdline)
 {
-	memset(selector, 0, sizeof(*selector));
-	if (opts->n_args == 0) {
-		if (ids_allowed)
-			fprintf(stderr,
-				"vfio-bind: no ADDRESS, SLOT or VENDOR:DEVICE given\nTry 'vfio-bind --help' for more information.\n");
-		else
-			fprintf(stderr,
-				"vfio-bind: no ADDRESS or SLOT given\nTry 'vfio-bind --help' for more information.\n");
-		return EXIT_USAGE;
-	}
-	for (int i = 0; i < opts->n_args; i++) {
-		int r = selector_add_arg(selector, opts->args[i]);
+	struct selector selector;
+	int r;
 
-		if (r == -EINVAL && ids_allowed)
-			fprintf(stderr,
-				"vfio-bind: '%s' is neither a PCI address or slot ([domain:]bus:device[.function]) nor vendor:device (four hex digits each)\nTry 'vfio-bind --help' for more information.\n",
-				opts->args[i]);
-		else if (r == -EINVAL)
-			fprintf(stderr,
-				"vfio-bind: '%s' is not a PCI address or slot ([domain:]bus:device[.function])\nTry 'vfio-bind --help' for more information.\n",
-				opts->args[i]);
-		if (r < 0) {
-			selector_free(selector);
-			return EXIT_USAGE;
-		}
+	r = selector_from_args(opts->args, opts->n_args, true, &selector);
+	if (r < 0)
+		return EXIT_USAGE;
+	r = cmdline_read(s, cmdline);
+	if (r >= 0)
+		r = vfio_read_params(s, *cmdline, params);
+	if (r >= 0)
+		r = match_functions(s, &selector, params, c);
+	selector_free(&selector);
+	if (r < 0)
+		return EXIT_USAGE;
+	if (c->n == 0) {
+		ERR("no PCI function matches the arguments: see vfio-bind list");
+		return EXIT_USAGE;
 	}
 	return EXIT_OK;
 }
 
-static int select_args(struct sysroot *s, const struct options *opts,
-		       struct vfio_params *params, struct selection *sel,
-		       char **cmdline_out)
+/* bind puts the candidates on vfio-pci; unbind gives them back. */
+static int run(struct sysroot *s, const struct options *opts, bool give_back)
 {
 	_cleanup_free_ char *cmdline = NULL;
-	struct selector selector;
-	int status, r;
+	struct vfio_params params;
+	struct candidates c = {0};
+	int status = match_args(s, opts, &params, &c, &cmdline);
 
-	status = selector_from_args(opts, &selector, true);
-	if (status != EXIT_OK)
-		return status;
-	r = cmdline_read(s, &cmdline);
-	if (r >= 0)
-		r = vfio_read_params(s, cmdline, params);
-	if (r < 0) {
-		ERR("cannot read the kernel command line and vfio's "
-		    "parameters under %s: %s",
-		    s->root, strerror(-r));
-		selector_free(&selector);
-		return EXIT_USAGE;
-	}
-	status = select_or_report(s, &selector, params, sel);
-	selector_free(&selector);
-	if (status == EXIT_OK && sel->n == 0) {
-		ERR("no PCI function matches the arguments: see vfio-bind "
-		    "list");
-		return EXIT_USAGE;
-	}
-	if (cmdline_out) {
-		*cmdline_out = cmdline;
-		cmdline = NULL;
-	}
+	if (status == EXIT_OK && give_back)
+		status = give_back_candidates(s, &c, opts->dry_run);
+	else if (status == EXIT_OK)
+		status = take_candidates(s, &c, &params,
+					 &(struct guard_opts){.cmdline = cmdline,
+							      .keep = opts->keep,
+							      .n_keep = opts->n_keep},
+					 opts->dry_run);
+	candidates_free(&c);
 	return status;
 }
 
 int cmd_bind(struct sysroot *s, const struct options *opts)
 {
-	_cleanup_free_ char *cmdline = NULL;
-	struct vfio_params params;
-	struct selection sel = {0};
-	int status = select_args(s, opts, &params, &sel, &cmdline);
-
-	if (status == EXIT_OK)
-		status = claim_functions(
-			s, &sel, &params,
-			&(struct claim_opts){.dry_run = opts->dry_run,
-					     .cmdline = cmdline,
-					     .keep = opts->keep,
-					     .n_keep = opts->n_keep});
-	selection_free(&sel);
-	return status;
+	return run(s, opts, false);
 }
 
 int cmd_unbind(struct sysroot *s, const struct options *opts)
 {
-	struct vfio_params params;
-	struct selection sel = {0};
-	int status = select_args(s, opts, &params, &sel, NULL);
-
-	if (status == EXIT_OK)
-		status = release_functions(s, &sel, opts->dry_run);
-	selection_free(&sel);
-	return status;
+	return run(s, opts, true);
 }

@@ -10,9 +10,8 @@
 
 #include "commands.h"
 #include "json.h"
-#include "kcmdline.h"
 #include "log.h"
-#include "select.h"
+#include "match.h"
 
 enum verdict { V_OK, V_WARN, V_FAIL };
 
@@ -22,11 +21,11 @@ struct report {
 	size_t failures;
 };
 
-static void say(struct report *rep, enum verdict v, const char *subject,
-		const char *fix, const char *fmt, ...) _printf_format_(5, 6);
+static void say(struct report *rep, enum verdict v, const char *subject, const char *fix,
+		const char *fmt, ...) _printf_format_(5, 6);
 
-static void say(struct report *rep, enum verdict v, const char *subject,
-		const char *fix, const char *fmt, ...)
+static void say(struct report *rep, enum verdict v, const char *subject, const char *fix,
+		const char *fmt, ...)
 {
 	static const char *const names[] = {"ok", "warn", "fail"};
 	static const char *const labels[] = {"ok  ", "WARN", "FAIL"};
@@ -55,20 +54,6 @@ static void say(struct report *rep, enum verdict v, const char *subject,
 	rep->n++;
 }
 
-static bool iommu_groups_exist(const struct sysroot *s)
-{
-	struct dirent *de;
-	bool any = false;
-	DIR *dir;
-
-	if (sysroot_opendir(s, "sys/kernel/iommu_groups", &dir) < 0)
-		return false;
-	while (!any && (de = readdir(dir)))
-		any = de->d_name[0] != '.';
-	closedir(dir);
-	return any;
-}
-
 /*
  * The kernel claims a whole group for DMA only when no other device in it
  * has a driver that is not DMA-managed (iommu_group_claim_dma_owner()):
@@ -77,20 +62,18 @@ static bool iommu_groups_exist(const struct sysroot *s)
 static bool driver_allows_vfio(const char *driver)
 {
 	return !driver[0] || strncmp(driver, "vfio", 4) == 0 ||
-	       strcmp(driver, "pci-stub") == 0 ||
-	       strcmp(driver, "pcieport") == 0;
+	       strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0;
 }
 
 static void check_group(const struct sysroot *s, struct report *rep,
 			const struct pci_function *f)
 {
+	_cleanup_closedir_ DIR *dir = NULL;
 	char path[128], fix[256];
 	struct dirent *de;
 	size_t blockers = 0;
-	DIR *dir;
 
-	if (path_format(path, sizeof(path),
-			"sys/kernel/iommu_groups/%s/devices",
+	if (path_format(path, sizeof(path), "sys/kernel/iommu_groups/%s/devices",
 			f->iommu_group) < 0 ||
 	    sysroot_opendir(s, path, &dir) < 0)
 		return;
@@ -101,130 +84,126 @@ static void check_group(const struct sysroot *s, struct report *rep,
 		if (de->d_name[0] == '.' || strcmp(de->d_name, f->addr) == 0)
 			continue;
 		if (pci_read_function(s, de->d_name, &other) < 0 ||
-		    (pci_read_header_type(s, other.addr, &type) == 0 &&
-		     type != 0) ||
+		    (pci_read_header_type(s, other.addr, &type) == 0 && type != 0) ||
 		    driver_allows_vfio(other.driver))
 			continue;
 		snprintf(
 			fix, sizeof(fix),
-			"select %s too (vfio-bind ids %s), or move the card to "
-			"a slot with its own IOMMU group",
+			"select %s too (vfio-bind ids %s), or move the card to a slot with its own IOMMU group",
 			other.addr, other.addr);
 		say(rep, V_FAIL, f->addr, fix,
-		    "IOMMU group %s is not viable: %s [%04x:%04x] in it is on "
-		    "%s",
-		    f->iommu_group, other.addr, other.vendor, other.device,
-		    other.driver);
+		    "IOMMU group %s is not viable: %s [%04x:%04x] in it is on %s",
+		    f->iommu_group, other.addr, other.vendor, other.device, other.driver);
 		blockers++;
 	}
-	closedir(dir);
 	if (blockers == 0)
-		say(rep, V_OK, f->addr, NULL, "IOMMU group %s is viable",
-		    f->iommu_group);
+		say(rep, V_OK, f->addr, NULL, "IOMMU group %s is viable", f->iommu_group);
 }
 
 static void check_function(const struct sysroot *s, struct report *rep,
-			   const struct selected *it, bool noiommu)
+			   const struct candidate *it, bool noiommu)
 {
 	const struct pci_function *f = &it->f;
-	char node[64], fix[256];
+	char node[64], fix[256], why[REASON_DETAIL_MAX + 64];
 	long boot_vga = 0;
 
-	if (it->skip[0]) {
-		say(rep, V_FAIL, f->addr, NULL, "is not taken: %s", it->skip);
+	if (it->why.kind != REASON_NONE) {
+		reason_format(&it->why, why, sizeof(why));
+		say(rep, V_FAIL, f->addr, NULL, "is not taken: %s", why);
 		return;
 	}
 	if (strcmp(f->driver, VFIO_PCI) != 0) {
-		snprintf(fix, sizeof(fix),
-			 "run vfio-bind bind %s now; for boot, install the "
-			 "initramfs integration and rebuild (update-initramfs "
-			 "-u, dracut -f)",
-			 f->addr);
-		say(rep, V_FAIL, f->addr, fix,
-		    "[%04x:%04x] is on %s, not vfio-pci", f->vendor, f->device,
-		    f->driver[0] ? f->driver : "no driver");
+		snprintf(
+			fix, sizeof(fix),
+			"run vfio-bind bind %s now; for boot, install the initramfs integration and rebuild (update-initramfs -u, dracut -f)",
+			f->addr);
+		say(rep, V_FAIL, f->addr, fix, "[%04x:%04x] is on %s, not vfio-pci",
+		    f->vendor, f->device, f->driver[0] ? f->driver : "no driver");
 	} else {
-		say(rep, V_OK, f->addr, NULL, "[%04x:%04x] is on vfio-pci",
-		    f->vendor, f->device);
+		say(rep, V_OK, f->addr, NULL, "[%04x:%04x] is on vfio-pci", f->vendor,
+		    f->device);
 	}
 	if (f->iommu_group[0]) {
 		check_group(s, rep, f);
 		if (path_format(node, sizeof(node), "dev/vfio/%s%s",
-				noiommu ? "noiommu-" : "",
-				f->iommu_group) >= 0 &&
+				noiommu ? "noiommu-" : "", f->iommu_group) >= 0 &&
 		    strcmp(f->driver, VFIO_PCI) == 0) {
 			if (sysroot_exists(s, node))
-				say(rep, V_OK, f->addr, NULL, "/%s is there",
-				    node);
+				say(rep, V_OK, f->addr, NULL, "/%s is there", node);
 			else
 				say(rep, V_FAIL, f->addr,
-				    "mount devtmpfs on /dev, or check udev's "
-				    "vfio rules",
+				    "mount devtmpfs on /dev, or check udev's vfio rules",
 				    "/%s is missing", node);
 		}
 	}
-	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 &&
-	    boot_vga > 0)
+	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
-		    "give the host another display, or boot with "
-		    "video=efifb:off video=simplefb:off so no framebuffer "
-		    "keeps its memory",
-		    "is the boot GPU (boot_vga=1): the firmware framebuffer "
-		    "holds it until vfio-pci takes it");
+		    "give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory",
+		    "is the boot GPU (boot_vga=1): the firmware framebuffer holds it until vfio-pci takes it");
 }
 
-static void check_iommu(const struct sysroot *s, struct report *rep,
-			const struct vfio_params *params)
+static void check_iommu(struct report *rep, enum iommu_state state)
 {
-	if (iommu_groups_exist(s))
+	if (state == IOMMU_ON)
 		say(rep, V_OK, NULL, NULL, "IOMMU is on");
-	else if (params->noiommu)
+	else if (state == IOMMU_OFF_NOIOMMU)
 		say(rep, V_WARN, NULL, "enable the IOMMU (" IOMMU_OFF_FIX ")",
-		    "IOMMU is off; vfio's unsafe no-IOMMU mode is on: no DMA "
-		    "isolation");
+		    "IOMMU is off; vfio's unsafe no-IOMMU mode is on: no DMA isolation");
 	else
 		say(rep, V_FAIL, NULL, IOMMU_OFF_FIX, "IOMMU is off");
+}
+
+/* The arguments' selection, else the kernel command line's; an exit status. */
+static int check_selection(struct sysroot *s, const struct options *opts,
+			   struct vfio_params *params, struct candidates *c)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	struct selector selector = {0};
+	bool present = false;
+	int r;
+
+	r = selector_read_kernel(s, &selector, &present, &cmdline);
+	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
+		return EXIT_USAGE;
+	if (r >= 0 && vfio_read_params(s, cmdline, params) < 0) {
+		selector_free(&selector);
+		return EXIT_USAGE;
+	}
+	if (opts->n_args > 0) {
+		selector_free(&selector);
+		if (selector_from_args(opts->args, opts->n_args, true, &selector) < 0)
+			return EXIT_USAGE;
+	}
+	r = match_functions(s, &selector, params, c);
+	selector_free(&selector);
+	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
 	struct report rep = {.json = opts->json};
-	struct selector selector = {0};
 	struct vfio_params params = {0};
-	struct selection sel = {0};
-	bool present = false;
+	struct candidates c = {0};
+	enum iommu_state iommu;
 	int status;
 
-	status = read_kernel_selection(s, &selector, &params, &present, NULL);
-	if (status == EXIT_USAGE)
-		return status;
-	if (opts->n_args > 0) {
-		selector_free(&selector);
-		status = selector_from_args(opts, &selector, true);
-		if (status != EXIT_OK)
-			return status;
-	}
-	status = select_or_report(s, &selector, &params, &sel);
-	selector_free(&selector);
+	status = check_selection(s, opts, &params, &c);
 	if (status != EXIT_OK)
 		return status;
-
+	iommu = iommu_state(s, &params);
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
-	check_iommu(s, &rep, &params);
-	if (sel.n == 0)
+	check_iommu(&rep, iommu);
+	if (c.n == 0)
 		say(&rep, V_FAIL, NULL,
-		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to "
-		    "the "
-		    "kernel command line",
+		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",
 		    "no PCI function is selected");
-	for (size_t i = 0; i < sel.n; i++)
-		check_function(s, &rep, &sel.items[i], params.noiommu);
+	for (size_t i = 0; i < c.n; i++)
+		check_function(s, &rep, &c.items[i], params.noiommu);
 	if (opts->json)
-		printf("\n  ],\n  \"ok\": %s\n}\n",
-		       rep.failures ? "false" : "true");
-	selection_free(&sel);
-	if (!iommu_groups_exist(s) && !params.noiommu)
+		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+	candidates_free(&c);
+	if (iommu == IOMMU_OFF)
 		return EXIT_PRECONDITION;
 	return rep.failures ? EXIT_PARTIAL : EXIT_OK;
 }

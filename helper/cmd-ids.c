@@ -3,12 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmdline.h"
 #include "commands.h"
 #include "guard.h"
-#include "kcmdline.h"
+#include "kernel-cmdline.h"
 #include "log.h"
-#include "select.h"
+#include "match.h"
 #include "util.h"
 
 struct id_pair {
@@ -25,10 +24,9 @@ static bool has_pair(const struct id_pair *pairs, size_t n, uint32_t vendor,
 }
 
 /* Other functions with the same IDs would be taken too: say how not to. */
-static void warn_identical(const struct sysroot *s,
-			   const struct selector *chosen,
+static void warn_identical(const struct sysroot *s, const struct selector *chosen,
 			   const struct id_pair *pairs, size_t n_pairs,
-			   const struct selection *sel)
+			   const struct candidates *c)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	size_t n, twins = 0;
@@ -39,19 +37,16 @@ static void warn_identical(const struct sysroot *s,
 		if (addr_list_match(&chosen->addrs, all[i].addr) ||
 		    !has_pair(pairs, n_pairs, all[i].vendor, all[i].device))
 			continue;
-		WRN("%s [%04x:%04x] has the same IDs, so vfio-pci.ids= takes "
-		    "it "
-		    "too",
+		WRN("%s [%04x:%04x] has the same IDs, so vfio-pci.ids= takes it too",
 		    all[i].addr, all[i].vendor, all[i].device);
 		twins++;
 	}
 	if (twins == 0)
 		return;
 	fprintf(stderr,
-		"vfio-bind: to take only the functions given, use " ADDRS_PARAM
-		"=");
-	for (size_t i = 0; i < sel->n; i++)
-		fprintf(stderr, "%s%s", i ? "," : "", sel->items[i].f.addr);
+		"vfio-bind: to take only the functions given, use " ADDRS_PARAM "=");
+	for (size_t i = 0; i < c->n; i++)
+		fprintf(stderr, "%s%s", i ? "," : "", c->items[i].f.addr);
 	fputc('\n', stderr);
 }
 
@@ -59,8 +54,8 @@ static bool has_twin(const struct pci_function *all, size_t n,
 		     const struct pci_function *f)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(all[i].addr, f->addr) != 0 &&
-		    all[i].vendor == f->vendor && all[i].device == f->device)
+		if (strcmp(all[i].addr, f->addr) != 0 && all[i].vendor == f->vendor &&
+		    all[i].device == f->device)
 			return true;
 	return false;
 }
@@ -69,7 +64,7 @@ static bool has_twin(const struct pci_function *all, size_t n,
  * A function printed that carries a disk the system needs stays on its host
  * driver whatever the argument says: the storage guard keeps it.
  */
-static void warn_guarded(const struct sysroot *s, const struct selection *sel)
+static void warn_guarded(const struct sysroot *s, const struct candidates *c)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	_cleanup_free_ char *cmdline = NULL;
@@ -80,10 +75,10 @@ static void warn_guarded(const struct sysroot *s, const struct selection *sel)
 	if (cmdline_read(s, &cmdline) < 0 || pci_read_all(s, &all, &n) < 0 ||
 	    guard_load(s, cmdline, NULL, 0, &g) < 0)
 		return;
-	for (size_t i = 0; i < sel->n; i++) {
-		const struct pci_function *f = &sel->items[i].f;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pci_function *f = &c->items[i].f;
 
-		if (!sel->items[i].ids_read ||
+		if (!c->items[i].ids_read ||
 		    (!is_storage_controller(f) && !function_has_disks(s, f)))
 			continue;
 		guard_check(s, &g, f, why, sizeof(why));
@@ -94,57 +89,68 @@ static void warn_guarded(const struct sysroot *s, const struct selection *sel)
 			    "=",
 			    f->addr, f->vendor, f->device, why);
 		else
-			WRN("%s [%04x:%04x] %s: the storage guard will keep it",
-			    f->addr, f->vendor, f->device, why);
+			WRN("%s [%04x:%04x] %s: the storage guard will keep it", f->addr,
+			    f->vendor, f->device, why);
 	}
 	guard_free(&g);
 }
 
-int cmd_ids(struct sysroot *s, const struct options *opts)
+/* The distinct vendor:device pairs of the candidates vfio-pci can take. */
+static int collect_pairs(const struct candidates *c, struct id_pair **pairs,
+			 size_t *n_pairs)
 {
-	_cleanup_free_ struct id_pair *pairs = NULL;
-	struct selector selector;
-	struct vfio_params params = {0};
-	struct selection sel = {0};
-	size_t n_pairs = 0;
-	int status;
-
-	status = selector_from_args(opts, &selector, false);
-	if (status != EXIT_OK)
-		return status;
-	if (selector.ids.n_ids > 0) {
-		/* It parsed, but is no address: say what ids takes. */
-		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), not vendor:device: vfio-pci.ids= of a vendor:device is that pair");
-		selector_free(&selector);
-		return EXIT_USAGE;
-	}
-	status = select_or_report(s, &selector, &params, &sel);
-	if (status == EXIT_OK && sel.n == 0) {
-		ERR("no PCI function at the addresses given: see vfio-bind "
-		    "list");
-		status = EXIT_USAGE;
-	}
-	for (size_t i = 0; status == EXIT_OK && i < sel.n; i++) {
-		const struct pci_function *f = &sel.items[i].f;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pci_function *f = &c->items[i].f;
 		struct id_pair pair = {f->vendor, f->device};
 
-		if (!sel.items[i].ids_read ||
-		    strstr(sel.items[i].skip, "bridge"))
+		if (!c->items[i].ids_read || c->items[i].why.kind == REASON_BRIDGE ||
+		    has_pair(*pairs, *n_pairs, f->vendor, f->device))
 			continue;
-		if (!has_pair(pairs, n_pairs, f->vendor, f->device) &&
-		    array_push(&pairs, &n_pairs, sizeof(pair), &pair) < 0)
-			status = EXIT_USAGE;
+		if (array_push(pairs, n_pairs, sizeof(pair), &pair) < 0)
+			return log_oom();
 	}
-	if (status == EXIT_OK) {
-		printf("vfio-pci.ids=");
-		for (size_t i = 0; i < n_pairs; i++)
-			printf("%s%04x:%04x", i ? "," : "", pairs[i].vendor,
-			       pairs[i].device);
-		putchar('\n');
-		warn_identical(s, &selector, pairs, n_pairs, &sel);
-		warn_guarded(s, &sel);
+	return 0;
+}
+
+static int print_ids(struct sysroot *s, const struct selector *selector,
+		     struct candidates *c)
+{
+	_cleanup_free_ struct id_pair *pairs = NULL;
+	struct vfio_params params = {0};
+	size_t n_pairs = 0;
+
+	if (selector->ids.n_ids > 0) {
+		/* It parsed, but is no address: say what ids takes. */
+		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), not vendor:device: vfio-pci.ids= of a vendor:device is that pair");
+		return EXIT_USAGE;
 	}
-	selection_free(&sel);
+	if (match_functions(s, selector, &params, c) < 0)
+		return EXIT_USAGE;
+	if (c->n == 0) {
+		ERR("no PCI function at the addresses given: see vfio-bind list");
+		return EXIT_USAGE;
+	}
+	if (collect_pairs(c, &pairs, &n_pairs) < 0)
+		return EXIT_USAGE;
+	printf("vfio-pci.ids=");
+	for (size_t i = 0; i < n_pairs; i++)
+		printf("%s%04x:%04x", i ? "," : "", pairs[i].vendor, pairs[i].device);
+	putchar('\n');
+	warn_identical(s, selector, pairs, n_pairs, c);
+	warn_guarded(s, c);
+	return EXIT_OK;
+}
+
+int cmd_ids(struct sysroot *s, const struct options *opts)
+{
+	struct selector selector;
+	struct candidates c = {0};
+	int status;
+
+	if (selector_from_args(opts->args, opts->n_args, false, &selector) < 0)
+		return EXIT_USAGE;
+	status = print_ids(s, &selector, &c);
+	candidates_free(&c);
 	selector_free(&selector);
 	return status;
 }

@@ -5,19 +5,16 @@
 
 #include "commands.h"
 #include "json.h"
-#include "kcmdline.h"
 #include "log.h"
+#include "match.h"
 #include "pciids.h"
-#include "select.h"
 
-static void print_json(const struct pci_function *f, const char *name,
-		       long boot_vga, bool selected, bool first)
+static void print_json(const struct pci_function *f, const char *name, long boot_vga,
+		       bool selected, bool first)
 {
 	printf("%s\n  {\"address\": ", first ? "" : ",");
 	json_string(stdout, f->addr);
-	printf(", \"class\": \"%06x\", \"vendor\": \"%04x\", "
-	       "\"device\": \"%04x\", \"subsystem_vendor\": \"%04x\", "
-	       "\"subsystem_device\": \"%04x\", \"name\": ",
+	printf(", \"class\": \"%06x\", \"vendor\": \"%04x\", \"device\": \"%04x\", \"subsystem_vendor\": \"%04x\", \"subsystem_device\": \"%04x\", \"name\": ",
 	       f->class, f->vendor, f->device, f->subvendor, f->subdevice);
 	json_string(stdout, name);
 	fputs(", \"driver\": ", stdout);
@@ -29,39 +26,33 @@ static void print_json(const struct pci_function *f, const char *name,
 		fputs(f->iommu_group, stdout);
 	else
 		fputs("null", stdout);
-	printf(", \"boot_vga\": %s, \"selected\": %s}",
-	       boot_vga > 0 ? "true" : "false", selected ? "true" : "false");
+	printf(", \"boot_vga\": %s, \"selected\": %s}", boot_vga > 0 ? "true" : "false",
+	       selected ? "true" : "false");
 }
 
-static void print_row(const struct pci_function *f, const char *name,
-		      long boot_vga, bool selected)
+static void print_row(const struct pci_function *f, const char *name, long boot_vga,
+		      bool selected)
 {
-	printf("%-13s %04x  %04x:%04x  %04x:%04x  %-14s %-9s %-5s %-4s %-3s "
-	       "%s\n",
-	       f->addr, f->class >> 8, f->vendor, f->device, f->subvendor,
-	       f->subdevice, f->driver[0] ? f->driver : "-",
-	       f->override[0] ? f->override : "-",
-	       f->iommu_group[0] ? f->iommu_group : "-",
-	       boot_vga > 0 ? "yes" : "-", selected ? "yes" : "-", name);
+	printf("%-13s %04x  %04x:%04x  %04x:%04x  %-14s %-9s %-5s %-4s %-3s %s\n",
+	       f->addr, f->class >> 8, f->vendor, f->device, f->subvendor, f->subdevice,
+	       f->driver[0] ? f->driver : "-", f->override[0] ? f->override : "-",
+	       f->iommu_group[0] ? f->iommu_group : "-", boot_vga > 0 ? "yes" : "-",
+	       selected ? "yes" : "-", name);
 }
 
 int cmd_list(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	struct selector selector = {0};
-	struct vfio_params params;
 	struct pci_ids_db db;
 	bool present;
 	size_t n;
-	int status, r;
+	int r;
 
-	status = read_kernel_selection(s, &selector, &params, &present, NULL);
-	if (status == EXIT_USAGE)
-		return status;
-	r = pci_read_all(s, &all, &n);
-	if (r < 0) {
-		ERR("cannot list PCI functions under %s: %s", s->root,
-		    strerror(-r));
+	r = selector_read_kernel(s, &selector, &present, NULL);
+	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
+		return EXIT_USAGE;
+	if (match_every_function(s, &all, &n) < 0) {
 		selector_free(&selector);
 		return EXIT_USAGE;
 	}
@@ -69,9 +60,9 @@ int cmd_list(struct sysroot *s, const struct options *opts)
 	if (opts->json)
 		fputs("[", stdout);
 	else
-		printf("%-13s %-5s %-10s %-10s %-14s %-9s %-5s %-4s %-3s %s\n",
-		       "ADDRESS", "CLASS", "ID", "SUBSYSTEM", "DRIVER",
-		       "OVERRIDE", "GROUP", "VGA", "SEL", "NAME");
+		printf("%-13s %-5s %-10s %-10s %-14s %-9s %-5s %-4s %-3s %s\n", "ADDRESS",
+		       "CLASS", "ID", "SUBSYSTEM", "DRIVER", "OVERRIDE", "GROUP", "VGA",
+		       "SEL", "NAME");
 	for (size_t i = 0; i < n; i++) {
 		char name[256];
 		long boot_vga = 0;
@@ -79,8 +70,7 @@ int cmd_list(struct sysroot *s, const struct options *opts)
 
 		if (pci_read_number(s, all[i].addr, "boot_vga", &boot_vga) < 0)
 			boot_vga = 0;
-		pci_ids_db_name(&db, all[i].vendor, all[i].device, name,
-				sizeof(name));
+		pci_ids_db_name(&db, all[i].vendor, all[i].device, name, sizeof(name));
 		if (opts->json)
 			print_json(&all[i], name, boot_vga, selected, i == 0);
 		else

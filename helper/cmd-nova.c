@@ -8,10 +8,9 @@
 
 #include "commands.h"
 #include "log.h"
-#include "pci.h"
+#include "match.h"
 
-static const char *device_type(const struct sysroot *s,
-			       const struct pci_function *f)
+static const char *device_type(const struct sysroot *s, const struct pci_function *f)
 {
 	long vfs = 0;
 
@@ -54,14 +53,9 @@ int cmd_nova_config(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	size_t n, pairs = 0;
-	int r;
 
-	r = pci_read_all(s, &all, &n);
-	if (r < 0) {
-		ERR("cannot list PCI functions under %s: %s", s->root,
-		    strerror(-r));
+	if (match_every_function(s, &all, &n) < 0)
 		return EXIT_USAGE;
-	}
 	for (size_t i = 0; i < n; i++)
 		pairs += on_vfio(&all[i]) && !seen_before(all, i);
 	if (pairs == 0) {
@@ -74,13 +68,10 @@ int cmd_nova_config(struct sysroot *s, const struct options *opts)
 		if (!on_vfio(&all[i]))
 			continue;
 		if (has_host_twin(all, n, &all[i]))
-			printf("device_spec = {\"vendor_id\": \"%04x\", "
-			       "\"product_id\": \"%04x\", \"address\": "
-			       "\"%s\"}\n",
+			printf("device_spec = {\"vendor_id\": \"%04x\", \"product_id\": \"%04x\", \"address\": \"%s\"}\n",
 			       all[i].vendor, all[i].device, all[i].addr);
 		else if (!seen_before(all, i))
-			printf("device_spec = {\"vendor_id\": \"%04x\", "
-			       "\"product_id\": \"%04x\"}\n",
+			printf("device_spec = {\"vendor_id\": \"%04x\", \"product_id\": \"%04x\"}\n",
 			       all[i].vendor, all[i].device);
 	}
 	for (size_t i = 0, k = 0; i < n; i++) {
@@ -96,10 +87,8 @@ int cmd_nova_config(struct sysroot *s, const struct options *opts)
 		else
 			snprintf(name, sizeof(name), "%04x-%04x", all[i].vendor,
 				 all[i].device);
-		printf("alias = {\"vendor_id\": \"%04x\", \"product_id\": "
-		       "\"%04x\", \"device_type\": \"%s\", \"name\": \"%s\"}\n",
-		       all[i].vendor, all[i].device, device_type(s, &all[i]),
-		       name);
+		printf("alias = {\"vendor_id\": \"%04x\", \"product_id\": \"%04x\", \"device_type\": \"%s\", \"name\": \"%s\"}\n",
+		       all[i].vendor, all[i].device, device_type(s, &all[i]), name);
 		k++;
 	}
 	return EXIT_OK;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 
 #include "sysroot.h"
@@ -14,8 +15,7 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1, /* bad arguments, or the system could not be read */
-	EXIT_PRECONDITION =
-		2, /* vfio-pci can't take the devices; nothing changed */
+	EXIT_PRECONDITION = 2, /* vfio-pci can't take the devices; nothing changed */
 	EXIT_PARTIAL = 3, /* some functions could not be taken */
 };
 
@@ -31,28 +31,15 @@ struct options {
 	int n_args;
 };
 
-#define IOMMU_OFF_FIX                                                     \
-	"add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel " \
-	"command line and enable VT-d/AMD-Vi in the firmware"
-
-struct selector;
-struct selection;
-struct vfio_params;
-
-/* The selection of the kernel command line; an exit status, logged. */
-int read_kernel_selection(const struct sysroot *s, struct selector *selector,
-			  struct vfio_params *params, bool *present,
-			  char **cmdline);
-int select_or_report(const struct sysroot *s, const struct selector *selector,
-		     const struct vfio_params *params, struct selection *sel);
-
 /*
- * Builds a selector from the command's arguments: addresses, slots and,
- * when ids_allowed, vendor:device pairs (the usage message names what the
- * command takes); an exit status, logged.
+ * The exit status for a failure to read the kernel's selection (logged):
+ * a vfio-pci.ids= that vfio-pci would refuse (-E2BIG, -EINVAL) fails a
+ * precondition; anything else means the system could not be read.
  */
-int selector_from_args(const struct options *opts, struct selector *selector,
-		       bool ids_allowed);
+static inline int selection_exit_status(int r)
+{
+	return r == -E2BIG || r == -EINVAL ? EXIT_PRECONDITION : EXIT_USAGE;
+}
 
 int cmd_boot(struct sysroot *s, const struct options *opts);
 int cmd_list(struct sysroot *s, const struct options *opts);

@@ -46,14 +46,13 @@ static bool has_suffix_nocase(const char *s, const char *suffix)
 static enum spec_kind live_kind(const char *rest)
 {
 	static const char *const local[] = {
-		"LABEL=",     "UUID=",	  "PARTUUID=",
-		"PARTLABEL=", "CDLABEL=", "/dev/"};
+		"LABEL=", "UUID=", "PARTUUID=", "PARTLABEL=", "CDLABEL=", "/dev/"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(local); i++)
 		if (has_prefix(rest, local[i]))
 			return SPEC_DEVICES;
-	if (rest[0] == '/' && (has_suffix_nocase(rest, ".iso") ||
-			       has_suffix_nocase(rest, ".img")))
+	if (rest[0] == '/' &&
+	    (has_suffix_nocase(rest, ".iso") || has_suffix_nocase(rest, ".img")))
 		return SPEC_UNKNOWN;
 	return SPEC_NETWORK;
 }
@@ -91,13 +90,12 @@ static blkid_probe probe_device(const struct sysroot *s, const char *name,
 
 	if (path_format(rel, sizeof(rel), "dev/%s", name) < 0)
 		return NULL;
-	pr = blkid_new_probe_from_filename(
-		sysroot_describe(s, rel, path, sizeof(path)));
+	pr = blkid_new_probe_from_filename(sysroot_describe(s, rel, path, sizeof(path)));
 	if (!pr)
 		return NULL;
 	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(
-		pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_TYPE);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL |
+						      BLKID_SUBLKS_TYPE);
 	blkid_probe_enable_partitions(pr, partitions);
 	if (blkid_do_safeprobe(pr) < 0) {
 		blkid_free_probe(pr);
@@ -116,8 +114,7 @@ struct superblock {
 static int probe_superblock(const struct sysroot *s, const char *name,
 			    struct superblock *sb)
 {
-	_cleanup_(blkid_free_probep) blkid_probe pr =
-		probe_device(s, name, false);
+	_cleanup_(blkid_free_probep) blkid_probe pr = probe_device(s, name, false);
 	const char *v;
 
 	memset(sb, 0, sizeof(*sb));
@@ -132,12 +129,10 @@ static int probe_superblock(const struct sysroot *s, const char *name,
 }
 
 /* PARTUUID= and PARTLABEL= live in the partition table of the whole disk. */
-static int find_partition_tag(const struct sysroot *s, const char *disk,
-			      bool by_uuid, const char *value, char *name,
-			      size_t size)
+static int find_partition_tag(const struct sysroot *s, const char *disk, bool by_uuid,
+			      const char *value, char *name, size_t size)
 {
-	_cleanup_(blkid_free_probep) blkid_probe pr =
-		probe_device(s, disk, true);
+	_cleanup_(blkid_free_probep) blkid_probe pr = probe_device(s, disk, true);
 	blkid_partlist parts;
 	int n;
 
@@ -152,10 +147,8 @@ static int find_partition_tag(const struct sysroot *s, const char *disk,
 
 		if (!v || (by_uuid ? strcasecmp(v, value) : strcmp(v, value)))
 			continue;
-		snprintf(partno, sizeof(partno), "%d",
-			 blkid_partition_get_partno(par));
-		return block_find_by_attr(s, disk, "partition", partno, name,
-					  size);
+		snprintf(partno, sizeof(partno), "%d", blkid_partition_get_partno(par));
+		return block_find_by_attr(s, disk, "partition", partno, name, size);
 	}
 	return -ENOENT;
 }
@@ -178,19 +171,17 @@ static bool superblock_matches(const struct superblock *sb, enum tag tag,
 	}
 }
 
-static int device_matches(const struct sysroot *s, const char *dev,
-			  enum tag tag, const char *value, char *name,
-			  size_t size)
+static int device_matches(const struct sysroot *s, const char *dev, enum tag tag,
+			  const char *value, char *name, size_t size)
 {
 	struct superblock sb;
 
 	if (tag == TAG_PARTUUID || tag == TAG_PARTLABEL)
 		return block_is_partition(s, dev)
 			       ? -ENOENT
-			       : find_partition_tag(s, dev, tag == TAG_PARTUUID,
-						    value, name, size);
-	if (probe_superblock(s, dev, &sb) < 0 ||
-	    !superblock_matches(&sb, tag, value))
+			       : find_partition_tag(s, dev, tag == TAG_PARTUUID, value,
+						    name, size);
+	if (probe_superblock(s, dev, &sb) < 0 || !superblock_matches(&sb, tag, value))
 		return -ENOENT;
 	return path_format(name, size, "%s", dev);
 }
@@ -206,8 +197,7 @@ static int find_tagged(const struct sysroot *s, enum tag tag, const char *value,
 	for (size_t i = 0; r >= 0 && i < n_all; i++) {
 		char name[BLOCK_NAME_MAX];
 
-		if (device_matches(s, all[i], tag, value, name, sizeof(name)) >=
-		    0)
+		if (device_matches(s, all[i], tag, value, name, sizeof(name)) >= 0)
 			r = block_names_add(names, n, name);
 	}
 	if (r >= 0 && *n == 0)
@@ -274,8 +264,7 @@ int spec_devices(const struct sysroot *s, const char *spec,
 	for (size_t i = 0; i < ARRAY_SIZE(tag_forms); i++)
 		if (has_prefix(spec, tag_forms[i].prefix))
 			return find_tagged(s, tag_forms[i].tag,
-					   spec + strlen(tag_forms[i].prefix),
-					   names, n);
+					   spec + strlen(tag_forms[i].prefix), names, n);
 	r = block_resolve_path(s, spec, name, sizeof(name));
 	return r < 0 ? r : block_names_add(names, n, name);
 }
@@ -285,8 +274,7 @@ int spec_devices(const struct sysroot *s, const char *spec,
 #define BTRFS_NUM_DEVICES_OFFSET 0x88
 
 /* struct btrfs_super_block's num_devices (fs/btrfs/ctree.h). */
-static int btrfs_num_devices(const struct sysroot *s, const char *name,
-			     uint64_t *total)
+static int btrfs_num_devices(const struct sysroot *s, const char *name, uint64_t *total)
 {
 	char path[128], magic[8];
 	uint64_t le;
@@ -329,8 +317,7 @@ int btrfs_members(const struct sysroot *s, const char *name,
 	if (r < 0)
 		return r;
 	/* A mounted filesystem lists its members (btrfs_sysfs_add_device). */
-	if (path_format(dir, sizeof(dir), "sys/fs/btrfs/%s/devices", sb.uuid) >=
-		    0 &&
+	if (path_format(dir, sizeof(dir), "sys/fs/btrfs/%s/devices", sb.uuid) >= 0 &&
 	    block_list_dir(s, dir, &mounted, &n_mounted) >= 0)
 		for (size_t i = 0; r >= 0 && i < n_mounted; i++)
 			r = block_names_add(names, n, mounted[i]);

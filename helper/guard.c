@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include "block.h"
-#include "cmdline.h"
+#include "kernel-cmdline.h"
 #include "devspec.h"
 #include "guard.h"
+#include "log.h"
+#include "match.h"
 #include "netuse.h"
 #include "util.h"
 
@@ -39,7 +41,7 @@ bool is_storage_controller(const struct pci_function *f)
 struct loader {
 	const struct sysroot *s;
 	struct storage_guard *g;
-	struct guard_reason *devs; /* block devices */
+	struct need *devs; /* block devices */
 	size_t n_devs;
 	bool root_known; /* root=, --keep or a mounted / tell where root is */
 	bool network_root;
@@ -48,32 +50,19 @@ struct loader {
 static void set_unsure(char *unsure, const char *why)
 {
 	if (!unsure[0])
-		str_copy(unsure, GUARD_WHY_MAX, why);
-}
-
-static int add_reason(struct guard_reason **list, size_t *n, const char *name,
-		      const char *why)
-{
-	struct guard_reason reason;
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*list)[i].name, name) == 0)
-			return 0;
-	str_copy(reason.name, sizeof(reason.name), name);
-	str_copy(reason.why, sizeof(reason.why), why);
-	return array_push(list, n, sizeof(reason), &reason);
+		str_copy(unsure, NEED_WHY_MAX, why);
 }
 
 static int add_needed(struct loader *l, const char *name, const char *why)
 {
-	return add_reason(&l->devs, &l->n_devs, name, why);
+	return need_add(&l->devs, &l->n_devs, name, why);
 }
 
 /* root=, resume= or --keep, in any form (devspec.h). */
 static int add_spec(struct loader *l, const char *spec, const char *role)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	char why[GUARD_WHY_MAX];
+	char why[NEED_WHY_MAX];
 	size_t n;
 	int r;
 
@@ -84,9 +73,8 @@ static int add_spec(struct loader *l, const char *spec, const char *role)
 		l->network_root = true;
 		return 0;
 	case SPEC_UNKNOWN:
-		str_format(why, sizeof(why),
-			   "%s %s is no block device that can be told", role,
-			   spec);
+		str_format(why, sizeof(why), "%s %s is no block device that can be told",
+			   role, spec);
 		set_unsure(l->g->storage_unsure, why);
 		return 0;
 	case SPEC_DEVICES:
@@ -94,23 +82,20 @@ static int add_spec(struct loader *l, const char *spec, const char *role)
 	}
 	r = spec_devices(l->s, spec, &names, &n);
 	if (r == -ENOENT) {
-		str_format(why, sizeof(why),
-			   "%s %s is not found among the block devices", role,
-			   spec);
+		str_format(why, sizeof(why), "%s %s is not found among the block devices",
+			   role, spec);
 		set_unsure(l->g->storage_unsure, why);
 		return 0;
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		str_format(why, sizeof(why), "carries %s (%s, %s)", role,
-			   names[i], spec);
+		str_format(why, sizeof(why), "carries %s (%s, %s)", role, names[i], spec);
 		r = add_needed(l, names[i], why);
 	}
 	return r;
 }
 
 /* The kernel's own root= and resume=, as it reads them (cmdline.h). */
-static int add_kernel_param(struct loader *l, const char *cmdline,
-			    const char *param)
+static int add_kernel_param(struct loader *l, const char *cmdline, const char *param)
 {
 	_cleanup_free_ char *value = NULL;
 	int r = kernel_param(cmdline, param, &value);
@@ -123,11 +108,10 @@ static int add_kernel_param(struct loader *l, const char *cmdline,
 }
 
 /* A ZFS dataset's pool: its members carry it. */
-static int add_zfs_mount(struct loader *l, const char *source,
-			 const char *mountpoint)
+static int add_zfs_mount(struct loader *l, const char *source, const char *mountpoint)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	char pool[256], why[GUARD_WHY_MAX];
+	char pool[256], why[NEED_WHY_MAX];
 	size_t n;
 	int r;
 
@@ -143,9 +127,8 @@ static int add_zfs_mount(struct loader *l, const char *source,
 		return 0;
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		str_format(why, sizeof(why),
-			   "carries %s, in ZFS pool %s mounted on %s", names[i],
-			   pool, mountpoint);
+		str_format(why, sizeof(why), "carries %s, in ZFS pool %s mounted on %s",
+			   names[i], pool, mountpoint);
 		r = add_needed(l, names[i], why);
 	}
 	return r;
@@ -153,9 +136,8 @@ static int add_zfs_mount(struct loader *l, const char *source,
 
 static bool is_network_fs(const char *fstype)
 {
-	static const char *const types[] = {"nfs",  "nfs4",    "cifs",
-					    "smb3", "ceph",    "glusterfs",
-					    "9p",   "virtiofs"};
+	static const char *const types[] = {"nfs",  "nfs4",	 "cifs", "smb3",
+					    "ceph", "glusterfs", "9p",	 "virtiofs"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		if (strcmp(fstype, types[i]) == 0)
@@ -173,12 +155,11 @@ static int add_mount(const char *line, void *data)
 {
 	struct loader *l = data;
 	char majmin[32], mountpoint[256], fstype[64], source[256];
-	char name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
+	char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
 	const char *tail = strstr(line, " - ");
 	int found;
 
-	if (!tail ||
-	    sscanf(line, "%*s %*s %31s %*s %255s", majmin, mountpoint) != 2 ||
+	if (!tail || sscanf(line, "%*s %*s %31s %*s %255s", majmin, mountpoint) != 2 ||
 	    sscanf(tail, " - %63s %255s", fstype, source) != 2)
 		return 0;
 	if (strcmp(mountpoint, "/") == 0) {
@@ -196,14 +177,13 @@ static int add_mount(const char *line, void *data)
 		return 0;
 	if (found < 0)
 		return 0;
-	str_format(why, sizeof(why), "carries %s, mounted on %s", name,
-		   mountpoint);
+	str_format(why, sizeof(why), "carries %s, mounted on %s", name, mountpoint);
 	return add_needed(l, name, why);
 }
 
 static int add_swap(const char *line, void *data)
 {
-	char file[256], name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
+	char file[256], name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
 	struct loader *l = data;
 
 	if (sscanf(line, "%255s", file) != 1 ||
@@ -224,11 +204,10 @@ static int add_names(struct loader *l, char (*names)[BLOCK_NAME_MAX], size_t n,
 }
 
 /* Every member of a needed btrfs filesystem; all must be there. */
-static int add_btrfs_members(struct loader *l, const char *name,
-			     const char *why)
+static int add_btrfs_members(struct loader *l, const char *name, const char *why)
 {
 	_cleanup_free_ char(*members)[BLOCK_NAME_MAX] = NULL;
-	char unsure[GUARD_WHY_MAX];
+	char unsure[NEED_WHY_MAX];
 	uint64_t total;
 	size_t n;
 	int r = btrfs_members(l->s, name, &members, &n, &total);
@@ -252,7 +231,7 @@ static int add_stacks(struct loader *l)
 
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++) {
 		_cleanup_free_ char(*slaves)[BLOCK_NAME_MAX] = NULL;
-		char name[BLOCK_NAME_MAX], why[GUARD_WHY_MAX];
+		char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
 		size_t n;
 
 		/* (add_needed may move l->devs) */
@@ -267,10 +246,9 @@ static int add_stacks(struct loader *l)
 	return r;
 }
 
-static int keep_function(struct storage_guard *g, const char *addr,
-			 const char *why)
+static int keep_function(struct storage_guard *g, const char *addr, const char *why)
 {
-	return add_reason(&g->kept, &g->n_kept, addr, why);
+	return need_add(&g->kept, &g->n_kept, addr, why);
 }
 
 /* A disk that no PCI function carries but the network does: an iSCSI LUN,
@@ -315,16 +293,15 @@ static int keep_held(struct loader *l)
 
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		_cleanup_free_ char(*holders)[BLOCK_NAME_MAX] = NULL;
-		char why[GUARD_WHY_MAX];
+		char why[NEED_WHY_MAX];
 		size_t n_holders;
 
-		r = block_links(l->s, names[i], "holders", &holders,
-				&n_holders);
+		r = block_links(l->s, names[i], "holders", &holders, &n_holders);
 		if (r < 0 || n_holders == 0)
 			continue;
 		str_format(why, sizeof(why),
-			   "carries %s, held by %s (an active dm or md device)",
-			   names[i], holders[0]);
+			   "carries %s, held by %s (an active dm or md device)", names[i],
+			   holders[0]);
 		r = keep_under(l, names[i], why);
 	}
 	return r;
@@ -332,7 +309,7 @@ static int keep_held(struct loader *l)
 
 static int keep_nics(struct loader *l, const char *cmdline)
 {
-	_cleanup_free_ struct nic_use *uses = NULL;
+	_cleanup_free_ struct need *uses = NULL;
 	size_t n, kept = l->g->n_kept;
 	int r = nics_in_use(l->s, cmdline, l->network_root, &uses, &n);
 
@@ -340,7 +317,7 @@ static int keep_nics(struct loader *l, const char *cmdline)
 		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
 		size_t n_addrs = 0;
 
-		r = pci_functions_above(l->s, uses[i].link, &addrs, &n_addrs);
+		r = pci_functions_above(l->s, uses[i].name, &addrs, &n_addrs);
 		for (size_t j = 0; r >= 0 && j < n_addrs; j++)
 			r = keep_function(l->g, addrs[j], uses[i].why);
 		if (r == -ENOENT)
@@ -353,8 +330,7 @@ static int keep_nics(struct loader *l, const char *cmdline)
 	return r;
 }
 
-static int gather(struct loader *l, const char *cmdline, char *const *keep,
-		  size_t n_keep)
+static int gather(struct loader *l, const char *cmdline, char *const *keep, size_t n_keep)
 {
 	int r = add_kernel_param(l, cmdline, "root");
 
@@ -365,28 +341,25 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep,
 		r = add_spec(l, keep[i], "a kept device");
 	}
 	if (r >= 0)
-		r = sysroot_for_each_line(l->s, "proc/self/mountinfo", false,
-					  add_mount, l);
-	if (r >= 0)
-		r = sysroot_for_each_line(l->s, "proc/swaps", true, add_swap,
+		r = sysroot_for_each_line(l->s, "proc/self/mountinfo", false, add_mount,
 					  l);
+	if (r >= 0)
+		r = sysroot_for_each_line(l->s, "proc/swaps", true, add_swap, l);
 	if (r >= 0)
 		r = add_stacks(l);
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)
 		r = keep_under(l, l->devs[i].name, l->devs[i].why);
 	if (r >= 0)
 		r = keep_held(l);
-	if (r >= 0 && cmdline_network_root(cmdline))
-		l->network_root = true;
 	if (r >= 0)
 		r = keep_nics(l, cmdline);
 	return r;
 }
 
-int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
-	       size_t n_keep, struct storage_guard *g)
+static int load(const struct sysroot *s, const char *cmdline, bool network_root,
+		char *const *keep, size_t n_keep, struct storage_guard *g)
 {
-	struct loader l = {.s = s, .g = g};
+	struct loader l = {.s = s, .g = g, .network_root = network_root};
 	int r;
 
 	memset(g, 0, sizeof(*g));
@@ -401,6 +374,12 @@ int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
 			g->storage_unsure,
 			"the root device is unknown (no root=, no --keep, / not mounted from a disk)");
 	return 0;
+}
+
+int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
+	       size_t n_keep, struct storage_guard *g)
+{
+	return load(s, cmdline, cmdline_network_root(cmdline), keep, n_keep, g);
 }
 
 void guard_free(struct storage_guard *g)
@@ -449,4 +428,55 @@ void guard_check(const struct sysroot *s, const struct storage_guard *g,
 	else if (g->network_unsure[0] && is_network_controller(f))
 		str_format(why, size, "%s, so no network controller is taken",
 			   g->network_unsure);
+}
+
+/*
+ * Before udev, a storage controller's disks do not exist yet, so whether it
+ * carries root cannot be told: it is left to its host driver and a later
+ * pass; so is a network controller when the root is on the network, whose
+ * interface does not exist yet either.
+ */
+static enum reason_kind late_pass_wait(const struct pci_function *f,
+				       const struct guard_opts *opts, bool network_root)
+{
+	if (!opts->defer_storage)
+		return REASON_NONE;
+	if (is_storage_controller(f))
+		return REASON_WAITS_STORAGE;
+	if (network_root && is_network_controller(f))
+		return REASON_WAITS_NETWORK;
+	return REASON_NONE;
+}
+
+int guard_candidates(const struct sysroot *s, struct candidates *c,
+		     const struct guard_opts *opts)
+{
+	const char *cmdline = opts->cmdline ? opts->cmdline : "";
+	bool network_root = cmdline_network_root(cmdline), loaded = false;
+	struct storage_guard g;
+	int r;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct candidate *it = &c->items[i];
+
+		if (it->why.kind != REASON_NONE)
+			continue;
+		it->why.kind = late_pass_wait(&it->f, opts, network_root);
+		if (it->why.kind != REASON_NONE || !guard_applies(s, &it->f))
+			continue;
+		if (!loaded) {
+			r = load(s, cmdline, network_root, opts->keep, opts->n_keep, &g);
+			if (r < 0)
+				return ERR_ERRNO(
+					r,
+					"cannot tell which disks the system needs: %m; nothing changed");
+			loaded = true;
+		}
+		guard_check(s, &g, &it->f, it->why.detail, sizeof(it->why.detail));
+		if (it->why.detail[0])
+			it->why.kind = REASON_NEEDED;
+	}
+	if (loaded)
+		guard_free(&g);
+	return 0;
 }

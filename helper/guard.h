@@ -6,15 +6,7 @@
 
 #include "pci.h"
 #include "sysroot.h"
-
-#define GUARD_WHY_MAX 256
-
-/* Something the system needs (a block device, a PCI function) by its name,
- * and why, as a phrase for the log. */
-struct guard_reason {
-	char name[64];
-	char why[GUARD_WHY_MAX];
-};
+#include "util.h"
 
 /*
  * The storage guard's one rule: a PCI function is never taken while any
@@ -30,13 +22,30 @@ struct guard_reason {
  * controller.
  */
 struct storage_guard {
-	struct guard_reason *kept; /* PCI functions, by address */
+	struct need *kept; /* PCI functions, by address */
 	size_t n_kept;
-	char storage_unsure[GUARD_WHY_MAX]; /* why no storage controller is
+	char storage_unsure[NEED_WHY_MAX]; /* why no storage controller is
 					       taken; "" when it can tell */
-	char network_unsure[GUARD_WHY_MAX]; /* the same for network
+	char network_unsure[NEED_WHY_MAX]; /* the same for network
 					       controllers */
 };
+
+struct candidates;
+struct guard_opts {
+	bool defer_storage; /* before udev: storage controllers wait */
+	const char *cmdline; /* for root=, resume= and a network root */
+	char *const *keep; /* more devices to keep (devspec.h) */
+	size_t n_keep;
+};
+
+/*
+ * The guard over the candidates nothing else refused: with defer_storage,
+ * storage controllers, and network controllers under a network root, wait
+ * for the later pass (REASON_WAITS_*); a function the guard has a say about
+ * that the system needs is kept (REASON_NEEDED). An error is logged.
+ */
+int guard_candidates(const struct sysroot *s, struct candidates *c,
+		     const struct guard_opts *opts) _must_check_;
 
 /* Reads what the system needs from the command line (root=, resume=),
  * the mount table, swaps, sysfs and /proc/net, and KEEP (device specs). */

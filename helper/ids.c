@@ -16,17 +16,6 @@ static bool kernel_isspace(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
 }
 
-static int hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * One "%x" of the kernel's vsscanf(): skip white space, require a hex digit,
  * let simple_strntoull() skip a "0x" prefix, and keep the low 32 bits as the
@@ -35,7 +24,6 @@ static int hex_digit(unsigned char c)
 static bool scan_hex(const char **str, uint32_t *value)
 {
 	const char *p = *str;
-	uint32_t v = 0;
 
 	while (kernel_isspace((unsigned char)*p))
 		p++;
@@ -43,10 +31,7 @@ static bool scan_hex(const char **str, uint32_t *value)
 		return false;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	for (; hex_digit((unsigned char)*p) >= 0; p++)
-		v = (v << 4) | (uint32_t)hex_digit((unsigned char)*p);
-	*value = v;
-	*str = p;
+	*str = p + hex_scan(p, SIZE_MAX, value);
 	return true;
 }
 

@@ -85,8 +85,7 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 	fprintf(stderr, "vfio-bind: %s\n", msg);
 
 	if (kmsg_fd >= 0) {
-		n = snprintf(line, sizeof(line), "<%d>vfio-bind: %s\n", level,
-			     msg);
+		n = snprintf(line, sizeof(line), "<%d>vfio-bind: %s\n", level, msg);
 		if (n > 0)
 			kmsg_write(line, strlen(line));
 	}

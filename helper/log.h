@@ -21,8 +21,7 @@ void log_vprintf(int level, const char *fmt, va_list ap) _printf_format_(2, 0);
  * Logs with errno set to ERR (either sign), so that "%m" names it, and
  * returns -ERR: `return log_error_errno(r, "cannot read %s: %m", path);`.
  */
-int log_printf_errno(int level, int err, const char *fmt, ...)
-	_printf_format_(3, 4);
+int log_printf_errno(int level, int err, const char *fmt, ...) _printf_format_(3, 4);
 /* "out of memory", logged; returns -ENOMEM. */
 int log_oom(void);
 

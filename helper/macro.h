@@ -13,14 +13,13 @@
 #define _unused_ __attribute__((unused))
 
 /* 0 for an array; a build error for a pointer, which has no size to take. */
-#define _array_size_chk(a)                                               \
-	(sizeof(struct {                                                 \
-		 int _must_be_array                                      \
-		     : __builtin_types_compatible_p(__typeof__(a),       \
-						    __typeof__(&(a)[0])) \
-		       ? -1                                              \
-		       : 1;                                              \
-	 }) *                                                            \
+#define _array_size_chk(a)                                                              \
+	(sizeof(struct {                                                                \
+		 int _must_be_array                                                     \
+		     : __builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])) \
+		       ? -1                                                             \
+		       : 1;                                                             \
+	 }) *                                                                           \
 	 0)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]) + _array_size_chk(a))
 

@@ -40,11 +40,8 @@ static const struct command commands[] = {
 	{.name = "nova-config", .run = cmd_nova_config, .alias = true},
 };
 
-static const struct command boot_command = {.name = "",
-					    .run = cmd_boot,
-					    .dry_run = true,
-					    .guard = true,
-					    .changes = true};
+static const struct command boot_command = {
+	.name = "", .run = cmd_boot, .dry_run = true, .guard = true, .changes = true};
 
 static void usage(void)
 {
@@ -112,8 +109,7 @@ static void usage(void)
 static int usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr,
-		"vfio-bind: %s%s%s%s\nTry 'vfio-bind --help' for more "
-		"information.\n",
+		"vfio-bind: %s%s%s%s\nTry 'vfio-bind --help' for more information.\n",
 		what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	return EXIT_USAGE;
 }
@@ -143,16 +139,13 @@ static int check_options(const struct command *cmd, const struct options *o)
 						: "--json needs a command",
 				   cmd->name[0] ? cmd->name : NULL);
 	if (o->n_keep > 0 && !cmd->guard)
-		return usage_error("--keep applies to the boot job and bind",
-				   NULL);
+		return usage_error("--keep applies to the boot job and bind", NULL);
 	if (o->defer_storage && cmd != &boot_command)
-		return usage_error(
-			"--defer-storage applies only to the boot job", NULL);
+		return usage_error("--defer-storage applies only to the boot job", NULL);
 	if (o->alias && !cmd->alias)
 		return usage_error("--alias applies only to nova-config", NULL);
 	if (o->alias && !is_alias_name(o->alias))
-		return usage_error("an alias is letters, digits, '-', '_' and "
-				   "'.':",
+		return usage_error("an alias is letters, digits, '-', '_' and '.':",
 				   o->alias);
 	if (o->n_args > 0 && !cmd->takes_args)
 		return usage_error("unexpected argument", o->args[0]);
@@ -199,8 +192,7 @@ int main(int argc, char **argv)
 			opts.defer_storage = true;
 			break;
 		case OPT_KEEP:
-			if (array_push(&keep, &opts.n_keep, sizeof(optarg),
-				       &optarg) < 0)
+			if (array_push(&keep, &opts.n_keep, sizeof(optarg), &optarg) < 0)
 				return EXIT_USAGE;
 			opts.keep = keep;
 			break;
@@ -217,8 +209,7 @@ int main(int argc, char **argv)
 			printf("vfio-bind %s\n", VERSION);
 			return EXIT_OK;
 		default:
-			fputs("Try 'vfio-bind --help' for more information.\n",
-			      stderr);
+			fputs("Try 'vfio-bind --help' for more information.\n", stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -237,13 +228,12 @@ int main(int argc, char **argv)
 	log_set_max_level(level);
 	r = sysroot_open(&sys, opts.root);
 	if (r < 0) {
-		fprintf(stderr, "vfio-bind: cannot open root %s: %s\n",
-			opts.root, strerror(-r));
+		fprintf(stderr, "vfio-bind: cannot open root %s: %s\n", opts.root,
+			strerror(-r));
 		return EXIT_USAGE;
 	}
 	if (cmd->changes && !opts.dry_run && sysroot_exists(&sys, "dev/kmsg"))
-		log_open(
-			sysroot_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
+		log_open(sysroot_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
 
 	status = cmd->run(&sys, &opts);
 

@@ -70,13 +70,12 @@ static int open_libkmod(void)
 }
 #endif
 
-static void kmod_log(void *data, int priority, const char *file, int line,
-		     const char *fn, const char *format, va_list args)
-	_printf_format_(6, 0);
+static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *format, va_list args) _printf_format_(6, 0);
 
 /* libkmod's info lines are about itself: they are debug lines here. */
-static void kmod_log(void *data, int priority, const char *file, int line,
-		     const char *fn, const char *format, va_list args)
+static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *format, va_list args)
 {
 	char msg[512];
 	size_t len;
@@ -85,8 +84,7 @@ static void kmod_log(void *data, int priority, const char *file, int line,
 	len = strlen(msg);
 	if (len > 0 && msg[len - 1] == '\n')
 		msg[len - 1] = '\0';
-	log_printf(priority > LOG_NOTICE ? LOG_DEBUG : priority, "libkmod: %s",
-		   msg);
+	log_printf(priority > LOG_NOTICE ? LOG_DEBUG : priority, "libkmod: %s", msg);
 }
 
 static int insert_module(struct kmod_module *mod, const char *extra_options)
@@ -96,9 +94,8 @@ static int insert_module(struct kmod_module *mod, const char *extra_options)
 
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE)
 		return 0;
-	r = kmod.kmod_module_probe_insert_module(
-		mod, KMOD_PROBE_APPLY_BLACKLIST, extra_options, NULL, NULL,
-		NULL);
+	r = kmod.kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
+						 extra_options, NULL, NULL, NULL);
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
 		return -EPERM;
 	if (r == -EEXIST)
@@ -108,8 +105,7 @@ static int insert_module(struct kmod_module *mod, const char *extra_options)
 
 static int load_from_list(struct kmod_list *list, const char *extra_options)
 {
-	for (struct kmod_list *it = list; it;
-	     it = kmod.kmod_list_next(list, it)) {
+	for (struct kmod_list *it = list; it; it = kmod.kmod_list_next(list, it)) {
 		struct kmod_module *mod = kmod.kmod_module_get_module(it);
 		int r = insert_module(mod, extra_options);
 

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "block.h"
-#include "cmdline.h"
+#include "kernel-cmdline.h"
 #include "devspec.h"
 #include "netuse.h"
 #include "util.h"
@@ -26,8 +26,7 @@
 
 bool cmdline_network_root(const char *cmdline)
 {
-	static const char *const params[] = {"netroot", "nfsroot",
-					     "iscsi_target_name"};
+	static const char *const params[] = {"netroot", "nfsroot", "iscsi_target_name"};
 	_cleanup_free_ char *root = NULL;
 
 	if (kernel_param(cmdline, "root", &root) > 0 && root &&
@@ -48,20 +47,7 @@ bool is_network_controller(const struct pci_function *f)
 	return f->class >> 16 == 0x02;
 }
 
-static int add_use(struct nic_use **uses, size_t *n, const char *link,
-		   const char *why)
-{
-	struct nic_use use;
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*uses)[i].link, link) == 0)
-			return 0;
-	str_copy(use.link, sizeof(use.link), link);
-	str_copy(use.why, sizeof(use.why), why);
-	return array_push(uses, n, sizeof(use), &use);
-}
-
-static int add_iface(const struct sysroot *s, struct nic_use **uses, size_t *n,
+static int add_iface(const struct sysroot *s, struct need **uses, size_t *n,
 		     const char *iface, const char *why)
 {
 	char link[128];
@@ -69,7 +55,7 @@ static int add_iface(const struct sysroot *s, struct nic_use **uses, size_t *n,
 	if (path_format(link, sizeof(link), CLASS_NET "/%s", iface) < 0 ||
 	    !sysroot_exists(s, link))
 		return 0;
-	return add_use(uses, n, link, why);
+	return need_add(uses, n, link, why);
 }
 
 struct subnet {
@@ -86,7 +72,7 @@ struct ipv6_addr {
 struct nic_scan {
 	const struct sysroot *s;
 	bool network_root;
-	struct nic_use **uses;
+	struct need **uses;
 	size_t *n;
 	struct subnet *subnets; /* the interfaces' IPv4 subnets */
 	size_t n_subnets;
@@ -114,8 +100,8 @@ static int scan_ipv4_route(const char *line, void *data)
 	unsigned dest, gateway, flags, mask;
 	struct nic_scan *scan = data;
 
-	if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", iface, &dest, &gateway,
-		   &flags, &mask) != 5 ||
+	if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", iface, &dest, &gateway, &flags,
+		   &mask) != 5 ||
 	    !(flags & RTF_UP))
 		return 0;
 	if (gateway == 0 && mask != 0) {
@@ -123,17 +109,15 @@ static int scan_ipv4_route(const char *line, void *data)
 		int r;
 
 		str_copy(net.iface, sizeof(net.iface), iface);
-		r = array_push(&scan->subnets, &scan->n_subnets, sizeof(net),
-			       &net);
+		r = array_push(&scan->subnets, &scan->n_subnets, sizeof(net), &net);
 		if (r < 0)
 			return r;
 	}
 	if (dest == 0 && mask == 0) {
 		format_ipv4(addr, sizeof(addr), gateway);
-		str_format(
-			why, sizeof(why),
-			"its interface %s carries the default route (via %s)",
-			iface, addr);
+		str_format(why, sizeof(why),
+			   "its interface %s carries the default route (via %s)", iface,
+			   addr);
 	} else if (scan->network_root) {
 		format_ipv4(addr, sizeof(addr), dest);
 		str_format(
@@ -156,21 +140,18 @@ static int scan_ipv6_route(const char *line, void *data)
 	unsigned plen, flags;
 	bool is_default;
 
-	if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s", dest, &plen,
-		   &flags, iface) != 4 ||
-	    strcmp(iface, "lo") == 0 || (flags & RTF_REJECT) ||
-	    !(flags & RTF_UP))
+	if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s", dest, &plen, &flags,
+		   iface) != 4 ||
+	    strcmp(iface, "lo") == 0 || (flags & RTF_REJECT) || !(flags & RTF_UP))
 		return 0;
 	is_default = plen == 0;
 	/* Link-local and multicast routes come with any interface. */
-	if (!is_default &&
-	    (!scan->network_root || strncasecmp(dest, "fe80", 4) == 0 ||
-	     strncasecmp(dest, "ff", 2) == 0))
+	if (!is_default && (!scan->network_root || strncasecmp(dest, "fe80", 4) == 0 ||
+			    strncasecmp(dest, "ff", 2) == 0))
 		return 0;
 	if (is_default)
 		str_format(why, sizeof(why),
-			   "its interface %s carries the IPv6 default route",
-			   iface);
+			   "its interface %s carries the IPv6 default route", iface);
 	else
 		str_format(
 			why, sizeof(why),
@@ -202,10 +183,9 @@ static int scan_tcp_session(const char *line, void *data)
 		if ((local & net->mask) != net->dest)
 			continue;
 		format_ipv4(addr, sizeof(addr), local);
-		str_format(
-			why, sizeof(why),
-			"its interface %s carries an established TCP session (%s:%u)",
-			net->iface, addr, port);
+		str_format(why, sizeof(why),
+			   "its interface %s carries an established TCP session (%s:%u)",
+			   net->iface, addr, port);
 		r = add_iface(scan->s, scan->uses, scan->n, net->iface, why);
 	}
 	return r;
@@ -218,9 +198,9 @@ static int scan_tcp_session(const char *line, void *data)
  */
 static void ip_param_device(const char *value, char *iface, size_t size)
 {
-	static const char *const autoconf[] = {
-		"dhcp",	 "on",	    "any",  "dhcp6", "auto6",
-		"link6", "either6", "ibft", "off",   "none"};
+	static const char *const autoconf[] = {"dhcp",	"on",	 "any",	    "dhcp6",
+					       "auto6", "link6", "either6", "ibft",
+					       "off",	"none"};
 	char fields[8][64] = {{0}};
 	size_t field = 0, len = 0;
 	bool bracket = false;
@@ -257,8 +237,8 @@ static int iface_by_mac(const struct sysroot *s, const char *mac, char *iface,
 	for (size_t i = 0; i < n; i++) {
 		char path[128], address[64];
 
-		if (path_format(path, sizeof(path), CLASS_NET "/%s/address",
-				names[i]) >= 0 &&
+		if (path_format(path, sizeof(path), CLASS_NET "/%s/address", names[i]) >=
+			    0 &&
 		    sysroot_read(s, path, address, sizeof(address)) >= 0 &&
 		    strcasecmp(address, mac) == 0)
 			return path_format(iface, size, "%s", names[i]);
@@ -267,7 +247,7 @@ static int iface_by_mac(const struct sysroot *s, const char *mac, char *iface,
 }
 
 static int add_ip_devices(const struct sysroot *s, const char *cmdline,
-			  struct nic_use **uses, size_t *n)
+			  struct need **uses, size_t *n)
 {
 	char **values, iface[64], why[192];
 	size_t n_values;
@@ -278,8 +258,8 @@ static int add_ip_devices(const struct sysroot *s, const char *cmdline,
 		if (!iface[0])
 			continue;
 		str_format(why, sizeof(why),
-			   "its interface %s reaches the network root (ip=%s)",
-			   iface, values[i]);
+			   "its interface %s reaches the network root (ip=%s)", iface,
+			   values[i]);
 		r = add_iface(s, uses, n, iface, why);
 	}
 	if (r >= 0)
@@ -288,8 +268,8 @@ static int add_ip_devices(const struct sysroot *s, const char *cmdline,
 }
 
 /* BOOTIF=01-52-54-00-12-34-56 (PXELINUX's IPAPPEND 2: ARP type, MAC). */
-static int add_bootif(const struct sysroot *s, const char *cmdline,
-		      struct nic_use **uses, size_t *n)
+static int add_bootif(const struct sysroot *s, const char *cmdline, struct need **uses,
+		      size_t *n)
 {
 	_cleanup_free_ char *bootif = NULL;
 	char mac[32], iface[IFACE_MAX], why[192];
@@ -303,15 +283,14 @@ static int add_bootif(const struct sysroot *s, const char *cmdline,
 			*p = ':';
 	if (iface_by_mac(s, mac, iface, sizeof(iface)) < 0)
 		return 0;
-	str_format(why, sizeof(why),
-		   "its interface %s is the boot interface (BOOTIF=%s)", iface,
-		   bootif);
+	str_format(why, sizeof(why), "its interface %s is the boot interface (BOOTIF=%s)",
+		   iface, bootif);
 	return add_iface(s, uses, n, iface, why);
 }
 
 /* dracut's ifname=NAME:MAC: the interface has the name, or still the MAC. */
-static int add_ifnames(const struct sysroot *s, const char *cmdline,
-		       struct nic_use **uses, size_t *n)
+static int add_ifnames(const struct sysroot *s, const char *cmdline, struct need **uses,
+		       size_t *n)
 {
 	char **values, iface[IFACE_MAX], why[192];
 	size_t n_values;
@@ -320,15 +299,13 @@ static int add_ifnames(const struct sysroot *s, const char *cmdline,
 	for (size_t i = 0; r >= 0 && i < n_values; i++) {
 		const char *mac = strchr(values[i], ':');
 
-		str_format(
-			why, sizeof(why),
-			"its interface is named for the network root (ifname=%s)",
-			values[i]);
+		str_format(why, sizeof(why),
+			   "its interface is named for the network root (ifname=%s)",
+			   values[i]);
 		str_copy(iface, sizeof(iface), values[i]);
 		iface[strcspn(iface, ":")] = '\0';
 		r = add_iface(s, uses, n, iface, why);
-		if (r >= 0 && mac &&
-		    iface_by_mac(s, mac + 1, iface, sizeof(iface)) >= 0)
+		if (r >= 0 && mac && iface_by_mac(s, mac + 1, iface, sizeof(iface)) >= 0)
 			r = add_iface(s, uses, n, iface, why);
 	}
 	if (r >= 0)
@@ -338,7 +315,7 @@ static int add_ifnames(const struct sysroot *s, const char *cmdline,
 
 /* The NICs the iSCSI Boot Firmware Table names (drivers/firmware/iscsi_ibft.c
  * links each ethernetN record to its PCI function as "device"). */
-static int add_ibft(const struct sysroot *s, struct nic_use **uses, size_t *n)
+static int add_ibft(const struct sysroot *s, struct need **uses, size_t *n)
 {
 	_cleanup_free_ char(*records)[BLOCK_NAME_MAX] = NULL;
 	size_t n_records;
@@ -350,14 +327,12 @@ static int add_ibft(const struct sysroot *s, struct nic_use **uses, size_t *n)
 		char link[128], why[192];
 
 		if (strncmp(records[i], "ethernet", 8) != 0 ||
-		    path_format(link, sizeof(link), IBFT "/%s/device",
-				records[i]) < 0 ||
+		    path_format(link, sizeof(link), IBFT "/%s/device", records[i]) < 0 ||
 		    !sysroot_exists(s, link))
 			continue;
 		str_format(why, sizeof(why),
-			   "it is the iSCSI boot firmware's NIC (iBFT %s)",
-			   records[i]);
-		r = add_use(uses, n, link, why);
+			   "it is the iSCSI boot firmware's NIC (iBFT %s)", records[i]);
+		r = need_add(uses, n, link, why);
 	}
 	return r;
 }
@@ -369,8 +344,7 @@ static int scan_ipv6_addr(const char *line, void *data)
 	struct nic_scan *scan = data;
 	struct ipv6_addr addr;
 
-	if (sscanf(line, "%32s %*x %*x %*x %*x %15s", addr.hex, addr.iface) !=
-	    2)
+	if (sscanf(line, "%32s %*x %*x %*x %*x %15s", addr.hex, addr.iface) != 2)
 		return 0;
 	return array_push(&scan->addrs6, &scan->n_addrs6, sizeof(addr), &addr);
 }
@@ -406,16 +380,13 @@ static int scan_tcp6_session(const char *line, void *data)
 	unsigned port, state;
 	int r = 0;
 
-	if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x", words, &port,
-		   &state) != 3 ||
-	    state != TCP_ESTABLISHED ||
-	    !ipv6_words_to_hex(words, hex, sizeof(hex)))
+	if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x", words, &port, &state) != 3 ||
+	    state != TCP_ESTABLISHED || !ipv6_words_to_hex(words, hex, sizeof(hex)))
 		return 0;
 	for (size_t i = 0; r >= 0 && i < scan->n_addrs6; i++) {
 		const struct ipv6_addr *addr = &scan->addrs6[i];
 
-		if (strcasecmp(addr->hex, hex) != 0 ||
-		    strcmp(addr->iface, "lo") == 0)
+		if (strcasecmp(addr->hex, hex) != 0 || strcmp(addr->iface, "lo") == 0)
 			continue;
 		str_format(
 			why, sizeof(why),
@@ -427,7 +398,7 @@ static int scan_tcp6_session(const char *line, void *data)
 }
 
 int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
-		struct nic_use **uses, size_t *n)
+		struct need **uses, size_t *n)
 {
 	struct nic_scan scan = {
 		.s = s, .network_root = network_root, .uses = uses, .n = n};
@@ -435,20 +406,19 @@ int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 
 	*uses = NULL;
 	*n = 0;
-	r = sysroot_for_each_line(s, "proc/net/route", true, scan_ipv4_route,
-				  &scan);
+	r = sysroot_for_each_line(s, "proc/net/route", true, scan_ipv4_route, &scan);
 	if (r >= 0)
 		r = sysroot_for_each_line(s, "proc/net/ipv6_route", false,
 					  scan_ipv6_route, &scan);
 	if (r >= 0 && scan.n_subnets > 0)
-		r = sysroot_for_each_line(s, "proc/net/tcp", true,
-					  scan_tcp_session, &scan);
+		r = sysroot_for_each_line(s, "proc/net/tcp", true, scan_tcp_session,
+					  &scan);
 	if (r >= 0)
-		r = sysroot_for_each_line(s, "proc/net/if_inet6", false,
-					  scan_ipv6_addr, &scan);
+		r = sysroot_for_each_line(s, "proc/net/if_inet6", false, scan_ipv6_addr,
+					  &scan);
 	if (r >= 0 && scan.n_addrs6 > 0)
-		r = sysroot_for_each_line(s, "proc/net/tcp6", true,
-					  scan_tcp6_session, &scan);
+		r = sysroot_for_each_line(s, "proc/net/tcp6", true, scan_tcp6_session,
+					  &scan);
 	free(scan.subnets);
 	free(scan.addrs6);
 	if (r >= 0 && network_root)

@@ -6,6 +6,7 @@
 
 #include "pci.h"
 #include "sysroot.h"
+#include "util.h"
 
 /*
  * The command line asks for a root reached over the network: root= names
@@ -18,19 +19,13 @@ bool cmdline_network_root(const char *cmdline);
 /* Network controllers: PCI base class 02 (Ethernet, InfiniBand, ...). */
 bool is_network_controller(const struct pci_function *f);
 
-/* A network interface (or firmware record of one) that the system needs,
- * and why, as a phrase for the log. */
-struct nic_use {
-	char link[128]; /* sys/class/net/IFACE, or iBFT's device link */
-	char why[192];
-};
-
 /*
  * The interfaces the running system uses: each that carries the default
  * route or an established TCP session (IPv4 or IPv6), as
  * dpdk-devbind refuses an "active" interface; and
  * when the root is on the network, each that has a route, each named by
  * ip=...:IFACE, BOOTIF= or ifname=, and the iSCSI boot firmware's NIC.
+ * Each is named by its sysfs link (sys/class/net/IFACE, or iBFT's device).
  */
 int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
-		struct nic_use **uses, size_t *n) _must_check_;
+		struct need **uses, size_t *n) _must_check_;

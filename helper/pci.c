@@ -30,8 +30,7 @@ static int compare_addresses(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
-		       size_t *n)
+int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	char(*list)[PCI_ADDR_MAX] = NULL;
 	size_t count = 0, allocated = 0;
@@ -69,17 +68,27 @@ int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
 	return 0;
 }
 
-static int read_id(const struct sysroot *s, const char *addr, const char *attr,
-		   uint32_t *value)
+int pci_read_id_field(const struct sysroot *s, struct pci_function *f,
+		      enum pci_id_field field)
 {
+	static const char *const attrs[PCI_FIELD_COUNT] = {
+		[PCI_FIELD_VENDOR] = "vendor",
+		[PCI_FIELD_DEVICE] = "device",
+		[PCI_FIELD_SUBVENDOR] = "subsystem_vendor",
+		[PCI_FIELD_SUBDEVICE] = "subsystem_device",
+		[PCI_FIELD_CLASS] = "class",
+	};
+	uint32_t *const values[PCI_FIELD_COUNT] = {
+		&f->vendor, &f->device, &f->subvendor, &f->subdevice, &f->class,
+	};
 	char path[256];
-	int r = pci_device_path(path, sizeof(path), addr, attr);
+	int r = pci_device_path(path, sizeof(path), f->addr, attrs[field]);
 
-	return r < 0 ? r : sysroot_read_hex(s, path, value);
+	return r < 0 ? r : sysroot_read_hex(s, path, values[field]);
 }
 
-static int read_name(const struct sysroot *s, const char *addr,
-		     const char *attr, bool is_link, char *buf, size_t size)
+static int read_name(const struct sysroot *s, const char *addr, const char *attr,
+		     bool is_link, char *buf, size_t size)
 {
 	char path[256];
 	int r;
@@ -99,8 +108,7 @@ static int read_name(const struct sysroot *s, const char *addr,
 
 int pci_read_driver(const struct sysroot *s, struct pci_function *f)
 {
-	return read_name(s, f->addr, "driver", true, f->driver,
-			 sizeof(f->driver));
+	return read_name(s, f->addr, "driver", true, f->driver, sizeof(f->driver));
 }
 
 int pci_read_state(const struct sysroot *s, struct pci_function *f)
@@ -121,8 +129,7 @@ int pci_read_state(const struct sysroot *s, struct pci_function *f)
 			 sizeof(f->iommu_group));
 }
 
-int pci_read_function(const struct sysroot *s, const char *addr,
-		      struct pci_function *f)
+int pci_read_function(const struct sysroot *s, const char *addr, struct pci_function *f)
 {
 	int r;
 
@@ -130,17 +137,15 @@ int pci_read_function(const struct sysroot *s, const char *addr,
 	r = path_format(f->addr, sizeof(f->addr), "%s", addr);
 	if (r < 0)
 		return r;
-	if ((r = read_id(s, addr, "vendor", &f->vendor)) < 0 ||
-	    (r = read_id(s, addr, "device", &f->device)) < 0 ||
-	    (r = read_id(s, addr, "subsystem_vendor", &f->subvendor)) < 0 ||
-	    (r = read_id(s, addr, "subsystem_device", &f->subdevice)) < 0 ||
-	    (r = read_id(s, addr, "class", &f->class)) < 0)
-		return r;
+	for (enum pci_id_field i = 0; i < PCI_FIELD_COUNT; i++) {
+		r = pci_read_id_field(s, f, i);
+		if (r < 0)
+			return r;
+	}
 	return pci_read_state(s, f);
 }
 
-int pci_read_header_type(const struct sysroot *s, const char *addr,
-			 uint8_t *type)
+int pci_read_header_type(const struct sysroot *s, const char *addr, uint8_t *type)
 {
 	char path[256];
 	uint8_t byte;
@@ -159,13 +164,29 @@ int pci_read_header_type(const struct sysroot *s, const char *addr,
 }
 
 /* drivers/pci/pci.h: pci_match_one_device(). */
+bool pci_id_field_match(const struct pci_id *id, enum pci_id_field field,
+			const struct pci_function *f)
+{
+	switch (field) {
+	case PCI_FIELD_VENDOR:
+		return id->vendor == PCI_ANY_ID || id->vendor == f->vendor;
+	case PCI_FIELD_DEVICE:
+		return id->device == PCI_ANY_ID || id->device == f->device;
+	case PCI_FIELD_SUBVENDOR:
+		return id->subvendor == PCI_ANY_ID || id->subvendor == f->subvendor;
+	case PCI_FIELD_SUBDEVICE:
+		return id->subdevice == PCI_ANY_ID || id->subdevice == f->subdevice;
+	default:
+		return !((id->class ^ f->class) & id->class_mask);
+	}
+}
+
 bool pci_id_match(const struct pci_id *id, const struct pci_function *f)
 {
-	return (id->vendor == PCI_ANY_ID || id->vendor == f->vendor) &&
-	       (id->device == PCI_ANY_ID || id->device == f->device) &&
-	       (id->subvendor == PCI_ANY_ID || id->subvendor == f->subvendor) &&
-	       (id->subdevice == PCI_ANY_ID || id->subdevice == f->subdevice) &&
-	       !((id->class ^ f->class) & id->class_mask);
+	for (enum pci_id_field i = 0; i < PCI_FIELD_COUNT; i++)
+		if (!pci_id_field_match(id, i, f))
+			return false;
+	return true;
 }
 
 int pci_read_all(const struct sysroot *s, struct pci_function **list, size_t *n)

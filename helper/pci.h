@@ -22,6 +22,16 @@ struct pci_id {
 	uint32_t class_mask;
 };
 
+/* The fields of an ID entry, in the order pci_match_one_device() tests them. */
+enum pci_id_field {
+	PCI_FIELD_VENDOR,
+	PCI_FIELD_DEVICE,
+	PCI_FIELD_SUBVENDOR,
+	PCI_FIELD_SUBDEVICE,
+	PCI_FIELD_CLASS,
+	PCI_FIELD_COUNT,
+};
+
 struct pci_function {
 	char addr[PCI_ADDR_MAX]; /* "0000:0b:00.0" */
 	uint32_t vendor;
@@ -42,12 +52,10 @@ int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
 int pci_read_function(const struct sysroot *s, const char *addr,
 		      struct pci_function *f) _must_check_;
 /* Re-reads only the driver link, which is what a bind changes. */
-int pci_read_driver(const struct sysroot *s,
-		    struct pci_function *f) _must_check_;
+int pci_read_driver(const struct sysroot *s, struct pci_function *f) _must_check_;
 /* Reads the state a function's binding depends on: driver, override, IOMMU
  * group. */
-int pci_read_state(const struct sysroot *s,
-		   struct pci_function *f) _must_check_;
+int pci_read_state(const struct sysroot *s, struct pci_function *f) _must_check_;
 /* The header type as vfio-pci sees it (pdev->hdr_type, without the
  * multi-function bit). */
 int pci_read_header_type(const struct sysroot *s, const char *addr,
@@ -60,7 +68,15 @@ int pci_read_all(const struct sysroot *s, struct pci_function **list,
 int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
 		    long *value) _must_check_;
 bool pci_has_attr(const struct sysroot *s, const char *addr, const char *attr);
+/* Reads one ID field of f (f->addr set) from its sysfs attribute. */
+int pci_read_id_field(const struct sysroot *s, struct pci_function *f,
+		      enum pci_id_field field) _must_check_;
+/* pci_match_one_device(): every field of the entry accepts f's. */
 bool pci_id_match(const struct pci_id *id, const struct pci_function *f);
+/* One field of the entry accepts f's, a wildcard or the class under its mask.
+ */
+bool pci_id_field_match(const struct pci_id *id, enum pci_id_field field,
+			const struct pci_function *f);
 /*
  * Appends to *addrs every PCI function on the sysfs path that LINK points
  * to (a device's bridges, a VMD domain's host function, the endpoint), each

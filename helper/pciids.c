@@ -17,8 +17,7 @@ static const char *const db_paths[] = {
 	"usr/share/hwdata/pci.ids",
 };
 
-static int load_file(const struct sysroot *s, const char *path,
-		     struct pci_ids_db *db)
+static int load_file(const struct sysroot *s, const char *path, struct pci_ids_db *db)
 {
 	_cleanup_close_ int fd = openat(s->root_fd, path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -30,8 +29,7 @@ static int load_file(const struct sysroot *s, const char *path,
 	if (!db->text)
 		return -1;
 	while (done < (size_t)st.st_size) {
-		ssize_t n =
-			read(fd, db->text + done, (size_t)st.st_size - done);
+		ssize_t n = read(fd, db->text + done, (size_t)st.st_size - done);
 
 		if (n <= 0)
 			break;
@@ -73,8 +71,8 @@ static const char *next_line(const char *p)
 	return p ? p + 1 : NULL;
 }
 
-void pci_ids_db_name(const struct pci_ids_db *db, uint32_t vendor,
-		     uint32_t device, char *buf, size_t size)
+void pci_ids_db_name(const struct pci_ids_db *db, uint32_t vendor, uint32_t device,
+		     char *buf, size_t size)
 {
 	char vendor_key[8], device_key[8], vendor_name[128], device_name[160];
 	const char *line;

@@ -19,5 +19,5 @@ void pci_ids_db_free(struct pci_ids_db *db);
  * "Vendor Device" as lspci names a function; "" when the database is absent
  * or does not know the vendor.
  */
-void pci_ids_db_name(const struct pci_ids_db *db, uint32_t vendor,
-		     uint32_t device, char *buf, size_t size);
+void pci_ids_db_name(const struct pci_ids_db *db, uint32_t vendor, uint32_t device,
+		     char *buf, size_t size);

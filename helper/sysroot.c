@@ -63,8 +63,8 @@ static ssize_t read_retry(int fd, void *buf, size_t size, off_t offset)
 	return n < 0 ? -errno : n;
 }
 
-int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf,
-		       size_t size, off_t offset)
+int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, size_t size,
+		       off_t offset)
 {
 	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
 
@@ -117,8 +117,7 @@ static size_t terminate_text(char *buf, size_t len)
 	return len;
 }
 
-int sysroot_read(const struct sysroot *s, const char *path, char *buf,
-		 size_t size)
+int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = -1;
 	size_t len;
@@ -167,8 +166,7 @@ int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 	return 0;
 }
 
-int sysroot_for_each_line(const struct sysroot *s, const char *path,
-			  bool has_header,
+int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_header,
 			  int (*fn)(const char *line, void *data), void *data)
 {
 	_cleanup_free_ char *text = NULL;
@@ -266,8 +264,8 @@ int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir)
 	return 0;
 }
 
-const char *sysroot_describe(const struct sysroot *s, const char *path,
-			     char *buf, size_t size)
+const char *sysroot_describe(const struct sysroot *s, const char *path, char *buf,
+			     size_t size)
 {
 	const char *sep = s->root[strlen(s->root) - 1] == '/' ? "" : "/";
 

@@ -51,22 +51,20 @@ int sysroot_read_file(const struct sysroot *s, const char *path,
  * header line if it has one, until fn returns a negative errno. A missing
  * file has no lines.
  */
-int sysroot_for_each_line(const struct sysroot *s, const char *path,
-			  bool has_header,
+int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_header,
 			  int (*fn)(const char *line, void *data),
 			  void *data) _must_check_;
 int sysroot_write(const struct sysroot *s, const char *path,
 		  const char *value) _must_check_;
 int sysroot_read_hex(const struct sysroot *s, const char *path,
 		     uint32_t *value) _must_check_;
-int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf,
-		       size_t size, off_t offset) _must_check_;
+int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, size_t size,
+		       off_t offset) _must_check_;
 /* The last component of a symlink's target ("driver" -> "vfio-pci"). */
 int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 			   size_t size) _must_check_;
 bool sysroot_exists(const struct sysroot *s, const char *path);
-int sysroot_opendir(const struct sysroot *s, const char *path,
-		    DIR **dir) _must_check_;
+int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir) _must_check_;
 /* The full path of a relative one, for messages only. */
-const char *sysroot_describe(const struct sysroot *s, const char *path,
-			     char *buf, size_t size);
+const char *sysroot_describe(const struct sysroot *s, const char *path, char *buf,
+			     size_t size);

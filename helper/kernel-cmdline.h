@@ -9,6 +9,7 @@
 /* libkmod reads /proc/cmdline into a buffer of this size (KCMD_LINE_SIZE). */
 #define CMDLINE_MAX 4096
 
+/* proc/cmdline, malloc()ed; an error is logged. */
 int cmdline_read(const struct sysroot *s, char **cmdline) _must_check_;
 
 /* What a module is given for one parameter from the kernel command line. */
@@ -25,8 +26,7 @@ struct module_param {
  * and the value the kernel then stores: the last occurrence's.
  * MODULE is written with underscores ("vfio_pci"). Returns the count.
  */
-int cmdline_module_param(const char *cmdline, const char *module,
-			 const char *param,
+int cmdline_module_param(const char *cmdline, const char *module, const char *param,
 			 struct module_param *out) _must_check_;
 void module_param_clear(struct module_param *p);
 
@@ -47,8 +47,7 @@ char *kernel_next_arg(char *args, char **param, char **value);
  */
 int kernel_param_values(const char *cmdline, const char *name, char ***values,
 			size_t *n) _must_check_;
-int kernel_param(const char *cmdline, const char *name,
-		 char **value) _must_check_;
+int kernel_param(const char *cmdline, const char *name, char **value) _must_check_;
 /* Some parameter's name starts with PREFIX ("rd.iscsi."). */
 bool kernel_param_prefixed(const char *cmdline, const char *prefix);
 

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "kernel-cmdline.h"
+#include "log.h"
 #include "util.h"
 
 int cmdline_read(const struct sysroot *s, char **cmdline)
@@ -20,11 +21,11 @@ int cmdline_read(const struct sysroot *s, char **cmdline)
 	int r;
 
 	if (!buf)
-		return -ENOMEM;
+		return log_oom();
 	r = sysroot_read(s, "proc/cmdline", buf, CMDLINE_MAX);
 	if (r < 0) {
 		free(buf);
-		return r;
+		return ERR_ERRNO(r, "cannot read proc/cmdline under %s: %m", s->root);
 	}
 	*cmdline = buf;
 	return 0;
@@ -32,8 +33,7 @@ int cmdline_read(const struct sysroot *s, char **cmdline)
 
 static bool is_kcmdline_space(char c)
 {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\v' || c == '\f' ||
-	       c == '\r';
+	return c == ' ' || c == '\n' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
 
 /* libkmod's underscores(): '-' becomes '_' outside "[...]". */
@@ -122,8 +122,7 @@ static bool next_kernel_param(char **args, char **param, char **value)
 	return *value || strcmp(*param, "--") != 0;
 }
 
-int kernel_param_values(const char *cmdline, const char *name, char ***values,
-			size_t *n)
+int kernel_param_values(const char *cmdline, const char *name, char ***values, size_t *n)
 {
 	_cleanup_free_ char *buf = strdup(cmdline);
 	char *args = buf, *param, *val;
@@ -203,8 +202,8 @@ enum scan_state { SCAN_IGNORE, SCAN_MODULE, SCAN_PARAM, SCAN_VALUE };
  * anywhere else spoils the word. A word that opens with a quote is passed
  * on re-quoted after the '=' as libkmod does ("m.p=a b" -> p="a b").
  */
-int cmdline_module_param(const char *cmdline, const char *module,
-			 const char *param, struct module_param *out)
+int cmdline_module_param(const char *cmdline, const char *module, const char *param,
+			 struct module_param *out)
 {
 	_cleanup_free_ char *buf = strdup(cmdline);
 	char *p, *word, *option = NULL, *value = NULL, *quote_start = NULL;
