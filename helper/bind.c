@@ -50,7 +50,7 @@ static void sleep_ms(unsigned int ms)
  */
 static int module_loading(const struct sysroot *s, char *name, size_t size)
 {
-	DIR *dir;
+	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
 	char path[256], state[16];
 	int r, found = 0;
@@ -70,7 +70,6 @@ static int module_loading(const struct sysroot *s, char *name, size_t size)
 		str_copy(name, size, de->d_name);
 		found = 1;
 	}
-	closedir(dir);
 	return found;
 }
 

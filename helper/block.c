@@ -22,8 +22,8 @@ static int compare_names(const void *a, const void *b)
 int block_list_dir(const struct sysroot *s, const char *path,
 		   char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
+	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	DIR *dir;
 	int r;
 
 	*names = NULL;
@@ -45,7 +45,6 @@ int block_list_dir(const struct sysroot *s, const char *path,
 			break;
 		}
 	}
-	closedir(dir);
 	if (*n > 1)
 		qsort(*names, *n, sizeof(**names), compare_names);
 	return r < 0 ? r : 0;

@@ -10,7 +10,7 @@
 static int match_args(struct sysroot *s, const struct options *opts,
 		      struct vfio_params *params, struct candidates *c, char **cmdline)
 {
-	struct selector selector;
+	_cleanup_selector_ struct selector selector = {0};
 	int r;
 
 	r = selector_from_args(opts->args, opts->n_args, true, &selector);
@@ -21,7 +21,6 @@ static int match_args(struct sysroot *s, const struct options *opts,
 		r = vfio_read_params(s, *cmdline, params);
 	if (r >= 0)
 		r = match_functions(s, &selector, params, c);
-	selector_free(&selector);
 	if (r < 0)
 		return EXIT_USAGE;
 	if (c->n == 0) {
@@ -35,20 +34,19 @@ static int match_args(struct sysroot *s, const struct options *opts,
 static int run(struct sysroot *s, const struct options *opts, bool give_back)
 {
 	_cleanup_free_ char *cmdline = NULL;
+	_cleanup_candidates_ struct candidates c = {0};
 	struct vfio_params params;
-	struct candidates c = {0};
 	int status = match_args(s, opts, &params, &c, &cmdline);
 
-	if (status == EXIT_OK && give_back)
-		status = give_back_candidates(s, &c, opts->dry_run);
-	else if (status == EXIT_OK)
-		status = take_candidates(s, &c, &params,
-					 &(struct guard_opts){.cmdline = cmdline,
-							      .keep = opts->keep,
-							      .n_keep = opts->n_keep},
-					 opts->dry_run);
-	candidates_free(&c);
-	return status;
+	if (status != EXIT_OK)
+		return status;
+	if (give_back)
+		return give_back_candidates(s, &c, opts->dry_run);
+	return take_candidates(s, &c, &params,
+			       &(struct guard_opts){.cmdline = cmdline,
+						    .keep = opts->keep,
+						    .n_keep = opts->n_keep},
+			       opts->dry_run);
 }
 
 int cmd_bind(struct sysroot *s, const struct options *opts)

@@ -11,11 +11,11 @@
 int cmd_boot(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ char *cmdline = NULL;
-	struct selector selector;
+	_cleanup_selector_ struct selector selector = {0};
+	_cleanup_candidates_ struct candidates c = {0};
 	struct vfio_params params;
-	struct candidates c = {0};
 	bool present;
-	int r, status;
+	int r;
 
 	r = selector_read_kernel(s, &selector, &present, &cmdline);
 	if (r < 0)
@@ -28,7 +28,6 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	r = vfio_read_params(s, cmdline, &params);
 	if (r >= 0)
 		r = match_functions(s, &selector, &params, &c);
-	selector_free(&selector);
 	if (r < 0)
 		return EXIT_USAGE;
 	if (c.n == 0) {
@@ -36,13 +35,10 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 		return EXIT_OK;
 	}
 	INF("PCI functions the kernel command line selects: %zu", c.n);
-	status =
-		take_candidates(s, &c, &params,
-				&(struct guard_opts){.defer_storage = opts->defer_storage,
-						     .cmdline = cmdline,
-						     .keep = opts->keep,
-						     .n_keep = opts->n_keep},
-				opts->dry_run);
-	candidates_free(&c);
-	return status;
+	return take_candidates(s, &c, &params,
+			       &(struct guard_opts){.defer_storage = opts->defer_storage,
+						    .cmdline = cmdline,
+						    .keep = opts->keep,
+						    .n_keep = opts->n_keep},
+			       opts->dry_run);
 }

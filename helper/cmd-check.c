@@ -158,32 +158,29 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct vfio_params *params, struct candidates *c)
 {
 	_cleanup_free_ char *cmdline = NULL;
-	struct selector selector = {0};
+	_cleanup_selector_ struct selector selector = {0};
 	bool present = false;
 	int r;
 
 	r = selector_read_kernel(s, &selector, &present, &cmdline);
 	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
 		return EXIT_USAGE;
-	if (r >= 0 && vfio_read_params(s, cmdline, params) < 0) {
-		selector_free(&selector);
+	if (r >= 0 && vfio_read_params(s, cmdline, params) < 0)
 		return EXIT_USAGE;
-	}
 	if (opts->n_args > 0) {
 		selector_free(&selector);
 		if (selector_from_args(opts->args, opts->n_args, true, &selector) < 0)
 			return EXIT_USAGE;
 	}
 	r = match_functions(s, &selector, params, c);
-	selector_free(&selector);
 	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
+	_cleanup_candidates_ struct candidates c = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
-	struct candidates c = {0};
 	enum iommu_state iommu;
 	int status;
 
@@ -202,7 +199,6 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 		check_function(s, &rep, &c.items[i], params.noiommu);
 	if (opts->json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
-	candidates_free(&c);
 	if (iommu == IOMMU_OFF)
 		return EXIT_PRECONDITION;
 	return rep.failures ? EXIT_PARTIAL : EXIT_OK;

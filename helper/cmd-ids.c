@@ -68,8 +68,8 @@ static void warn_guarded(const struct sysroot *s, const struct candidates *c)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
 	_cleanup_free_ char *cmdline = NULL;
-	struct storage_guard g;
-	char why[256];
+	_cleanup_guard_ struct storage_guard g = {0};
+	char why[REASON_DETAIL_MAX];
 	size_t n = 0;
 
 	if (cmdline_read(s, &cmdline) < 0 || pci_read_all(s, &all, &n) < 0 ||
@@ -92,7 +92,6 @@ static void warn_guarded(const struct sysroot *s, const struct candidates *c)
 			WRN("%s [%04x:%04x] %s: the storage guard will keep it", f->addr,
 			    f->vendor, f->device, why);
 	}
-	guard_free(&g);
 }
 
 /* The distinct vendor:device pairs of the candidates vfio-pci can take. */
@@ -143,14 +142,10 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 
 int cmd_ids(struct sysroot *s, const struct options *opts)
 {
-	struct selector selector;
-	struct candidates c = {0};
-	int status;
+	_cleanup_selector_ struct selector selector = {0};
+	_cleanup_candidates_ struct candidates c = {0};
 
 	if (selector_from_args(opts->args, opts->n_args, false, &selector) < 0)
 		return EXIT_USAGE;
-	status = print_ids(s, &selector, &c);
-	candidates_free(&c);
-	selector_free(&selector);
-	return status;
+	return print_ids(s, &selector, &c);
 }

@@ -43,8 +43,8 @@ static void print_row(const struct pci_function *f, const char *name, long boot_
 int cmd_list(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
-	struct selector selector = {0};
-	struct pci_ids_db db;
+	_cleanup_selector_ struct selector selector = {0};
+	_cleanup_pci_ids_db_ struct pci_ids_db db = {0};
 	bool present;
 	size_t n;
 	int r;
@@ -52,10 +52,8 @@ int cmd_list(struct sysroot *s, const struct options *opts)
 	r = selector_read_kernel(s, &selector, &present, NULL);
 	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
 		return EXIT_USAGE;
-	if (match_every_function(s, &all, &n) < 0) {
-		selector_free(&selector);
+	if (match_every_function(s, &all, &n) < 0)
 		return EXIT_USAGE;
-	}
 	pci_ids_db_load(s, &db);
 	if (opts->json)
 		fputs("[", stdout);
@@ -78,7 +76,5 @@ int cmd_list(struct sysroot *s, const struct options *opts)
 	}
 	if (opts->json)
 		fputs(n ? "\n]\n" : "]\n", stdout);
-	pci_ids_db_free(&db);
-	selector_free(&selector);
 	return EXIT_OK;
 }

@@ -52,6 +52,7 @@ int guard_candidates(const struct sysroot *s, struct candidates *c,
 int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
 	       size_t n_keep, struct storage_guard *g) _must_check_;
 void guard_free(struct storage_guard *g);
+#define _cleanup_guard_ _cleanup_(guard_free)
 /* Why f must not be taken, as a phrase; "" when it may be. */
 void guard_check(const struct sysroot *s, const struct storage_guard *g,
 		 const struct pci_function *f, char *why, size_t size);

@@ -192,8 +192,11 @@ int main(int argc, char **argv)
 			opts.defer_storage = true;
 			break;
 		case OPT_KEEP:
-			if (array_push(&keep, &opts.n_keep, sizeof(optarg), &optarg) < 0)
+			if (array_push(&keep, &opts.n_keep, sizeof(optarg), &optarg) <
+			    0) {
+				log_oom();
 				return EXIT_USAGE;
+			}
 			opts.keep = keep;
 			break;
 		case 'v':

@@ -33,6 +33,7 @@ struct candidates {
 int match_functions(const struct sysroot *s, const struct selector *selector,
 		    const struct vfio_params *params, struct candidates *c) _must_check_;
 void candidates_free(struct candidates *c);
+#define _cleanup_candidates_ _cleanup_(candidates_free)
 /* Every function whose attributes can be read, in address order; an error
  * is logged. */
 int match_every_function(const struct sysroot *s, struct pci_function **all,

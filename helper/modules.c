@@ -116,10 +116,23 @@ static int load_from_list(struct kmod_list *list, const char *extra_options)
 	return 0;
 }
 
+static void kmod_unrefp(struct kmod_ctx **ctx)
+{
+	if (*ctx)
+		kmod.kmod_unref(*ctx);
+}
+
+static void kmod_module_unref_listp(struct kmod_list **list)
+{
+	if (*list)
+		kmod.kmod_module_unref_list(*list);
+}
+
 int module_load(const char *name, const char *extra_options)
 {
-	struct kmod_list *list = NULL;
-	struct kmod_ctx *ctx;
+	/* Cleanups run in reverse: the list goes before its context. */
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
 	int r;
 
 	r = open_libkmod();
@@ -136,8 +149,5 @@ int module_load(const char *name, const char *extra_options)
 		r = -ENOENT;
 	if (r >= 0)
 		r = load_from_list(list, extra_options);
-	if (list)
-		kmod.kmod_module_unref_list(list);
-	kmod.kmod_unref(ctx);
 	return r;
 }

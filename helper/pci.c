@@ -32,10 +32,10 @@ static int compare_addresses(const void *a, const void *b)
 
 int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
+	_cleanup_closedir_ DIR *dir = NULL;
 	char(*list)[PCI_ADDR_MAX] = NULL;
 	size_t count = 0, allocated = 0;
 	struct dirent *de;
-	DIR *dir;
 	int r;
 
 	r = pci_open_devices(s, &dir);
@@ -52,7 +52,6 @@ int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], si
 
 			if (!p) {
 				free(list);
-				closedir(dir);
 				return -ENOMEM;
 			}
 			list = p;
@@ -60,7 +59,6 @@ int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], si
 		}
 		strcpy(list[count++], de->d_name);
 	}
-	closedir(dir);
 	if (count > 1)
 		qsort(list, count, sizeof(*list), compare_addresses);
 	*addrs = list;

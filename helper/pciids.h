@@ -15,6 +15,7 @@ struct pci_ids_db {
 /* Loads usr/share/misc/pci.ids or usr/share/hwdata/pci.ids under the root. */
 void pci_ids_db_load(const struct sysroot *s, struct pci_ids_db *db);
 void pci_ids_db_free(struct pci_ids_db *db);
+#define _cleanup_pci_ids_db_ _cleanup_(pci_ids_db_free)
 /*
  * "Vendor Device" as lspci names a function; "" when the database is absent
  * or does not know the vendor.

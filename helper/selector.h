@@ -43,6 +43,7 @@ int selector_read_kernel(const struct sysroot *s, struct selector *sel, bool *pr
 int selector_from_args(char *const *args, int n_args, bool ids_allowed,
 		       struct selector *sel) _must_check_;
 void selector_free(struct selector *sel);
+#define _cleanup_selector_ _cleanup_(selector_free)
 bool selector_is_empty(const struct selector *sel);
 /* Whether the selector names the function f (whose IDs are read). */
 bool selector_matches(const struct selector *selector, const struct pci_function *f);
