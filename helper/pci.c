@@ -242,19 +242,14 @@ int pci_functions_above(const struct sysroot *s, const char *link,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	char target[PATH_MAX], *component, *save = NULL;
-	ssize_t len;
+	int r = sysroot_read_link(s, link, target, sizeof(target));
 
-	while (*link == '/')
-		link++;
-	len = readlinkat(s->root_fd, link, target, sizeof(target) - 1);
-	if (len < 0)
-		return -errno;
-	target[len] = '\0';
+	if (r < 0)
+		return r;
 	for (component = strtok_r(target, "/", &save); component;
 	     component = strtok_r(NULL, "/", &save)) {
 		char addr[PCI_ADDR_MAX] = "";
 		struct pci_addr a;
-		int r;
 
 		if (pci_addr_parse(component, &a) < 0 || a.fn < 0 ||
 		    path_format(addr, sizeof(addr), "%s", component) < 0 ||

@@ -223,19 +223,29 @@ int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)
 	return 0;
 }
 
+int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
+		      size_t size)
+{
+	ssize_t n;
+
+	while (*path == '/')
+		path++;
+	n = readlinkat(s->root_fd, path, target, size - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	return 0;
+}
+
 int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 			   size_t size)
 {
 	char target[PATH_MAX];
 	const char *name;
-	ssize_t n;
+	int r = sysroot_read_link(s, path, target, sizeof(target));
 
-	while (*path == '/')
-		path++;
-	n = readlinkat(s->root_fd, path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+	if (r < 0)
+		return r;
 	name = strrchr(target, '/');
 	name = name ? name + 1 : target;
 	return path_format(buf, size, "%s", name);

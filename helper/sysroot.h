@@ -60,6 +60,9 @@ int sysroot_read_hex(const struct sysroot *s, const char *path,
 		     uint32_t *value) _must_check_;
 int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, size_t size,
 		       off_t offset) _must_check_;
+/* A symlink's target, cut to fit. */
+int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
+		      size_t size) _must_check_;
 /* The last component of a symlink's target ("driver" -> "vfio-pci"). */
 int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 			   size_t size) _must_check_;
