@@ -128,3 +128,22 @@ normalise() {
 	run grep -c '^\.I /opt/vb/sbin/vfio-bind$' "$dir/vfio-bind.8"
 	assert_output 1
 }
+
+# architecture_files: the helper's files that docs/architecture.md names.
+architecture_files() {
+	grep -oE '`[a-z0-9-]+\.[ch]`' "$1" | tr -d '`' | sort -u
+}
+
+@test "docs/architecture.md names every file of helper/, and only files that exist" {
+	local doc=$TOP/docs/architecture.md named missing extra
+	named=$(architecture_files "$doc")
+	missing=$(cd "$TOP/helper" && ls -- *.c | sort | comm -23 - <(echo "$named"))
+	extra=$(cd "$TOP/helper" && echo "$named" |
+		while read -r f; do [[ -e $f ]] || echo "$f"; done)
+	[[ -z $missing ]] || fail "not in docs/architecture.md: $missing"
+	[[ -z $extra ]] || fail "in docs/architecture.md but not in helper/: $extra"
+	# control: a file the document does not name is found
+	touch "$BATS_TEST_TMPDIR/new-stage.c"
+	run comm -23 <(ls "$BATS_TEST_TMPDIR" | grep '\.c$') <(echo "$named")
+	assert_output new-stage.c
+}
