@@ -141,6 +141,7 @@ lint: check-version
 	shellcheck bench/run bench/tree.bash .ci/run tests/package/build
 	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
 		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats
+	pyflakes3 bench/report.py
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
 format:
