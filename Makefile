@@ -140,7 +140,9 @@ lint: check-version
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run tests/package/build
 	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
-		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats
+		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats \
+		tests/unit/bench-report.bats
+	pyflakes3 bench/report.py
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
 
 format:
