@@ -306,8 +306,12 @@ sys/bus/pci/drivers_probe"
 device_spec = {"vendor_id": "10de", "product_id": "1c30"}
 device_spec = {"vendor_id": "10de", "product_id": "10f1"}
 alias = {"vendor_id": "10de", "product_id": "1c30", "device_type": "type-PCI", "name": "p2000"}
-alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "name": "p2000-10f1"}'
-	for line in "${lines[@]:1}"; do
+alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "name": "p2000-10de-10f1"}
+# The flavor (vfio-bind nova-config --flavor NAME prints the command):
+#   openstack flavor set FLAVOR --property "pci_passthrough:alias"="p2000:1,p2000-10de-10f1:1"
+# Put the alias lines in the [pci] section of nova.conf on the nova-api hosts too: nova-api reads the flavor'"'"'s aliases.
+# Add PciPassthroughFilter to [filter_scheduler] enabled_filters on the nova-scheduler hosts.'
+	for line in "${lines[@]:1:4}"; do
 		python3 -c 'import json,sys; json.loads(sys.argv[1].split(" = ", 1)[1])' "$line"
 	done
 }
