@@ -12,6 +12,7 @@
 #include "json.h"
 #include "log.h"
 #include "match.h"
+#include "numa.h"
 
 enum verdict { V_OK, V_WARN, V_FAIL };
 
@@ -100,8 +101,25 @@ static void check_group(const struct sysroot *s, struct report *rep,
 		say(rep, V_OK, f->addr, NULL, "IOMMU group %s is viable", f->iommu_group);
 }
 
+/* Nova places a guest near its devices only when it knows their node. */
+static void check_numa(const struct sysroot *s, struct report *rep,
+		       const struct pci_function *f, bool many_nodes)
+{
+	int node = numa_node_of(s, f->addr);
+
+	if (node >= 0)
+		say(rep, V_OK, f->addr, NULL, "is on NUMA node %d", node);
+	else if (!many_nodes)
+		say(rep, V_OK, f->addr, NULL,
+		    "has no NUMA node, on a host with one node");
+	else
+		say(rep, V_WARN, f->addr,
+		    "nova-config gives its alias \"numa_policy\": \"preferred\"; a firmware update may publish the node (ACPI _PXM)",
+		    "has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it");
+}
+
 static void check_function(const struct sysroot *s, struct report *rep,
-			   const struct candidate *it, bool noiommu)
+			   const struct candidate *it, bool noiommu, bool many_nodes)
 {
 	const struct pci_function *f = &it->f;
 	char node[64], fix[256], why[REASON_DETAIL_MAX + 64];
@@ -136,6 +154,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 				    "/%s is missing", node);
 		}
 	}
+	check_numa(s, rep, f, many_nodes);
 	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
 		    "give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory",
@@ -182,6 +201,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
 	enum iommu_state iommu;
+	bool many_nodes = numa_many_nodes(s);
 	int status;
 
 	status = check_selection(s, opts, &params, &c);
@@ -196,7 +216,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",
 		    "no PCI function is selected");
 	for (size_t i = 0; i < c.n; i++)
-		check_function(s, &rep, &c.items[i], params.noiommu);
+		check_function(s, &rep, &c.items[i], params.noiommu, many_nodes);
 	if (opts->json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
 	if (iommu == IOMMU_OFF)

@@ -273,3 +273,25 @@ for name, nova in [("root", conf["nova"])] + [(h["name"], h["conf"]["nova"]) for
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias p2000
 	refute_output --partial numa_policy
 }
+
+@test "check warns about a function with no NUMA node on a multi-node host only" {
+	gpu_pair_on_vfio
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_vfio_loaded
+	fake_vfio_node "$GPU"
+	fake_numa_nodes 0-1
+	echo -1 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line "WARN  $GPU has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it"
+	assert_line '      fix: nova-config gives its alias "numa_policy": "preferred"; a firmware update may publish the node (ACPI _PXM)'
+	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line "ok    $GPU is on NUMA node 1"
+	refute_output --partial WARN
+	# one node: nothing to place, no warning
+	echo -1 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
+	fake_numa_nodes 0
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check --json
+	assert_line --partial '"message": "has no NUMA node, on a host with one node"'
+	refute_output --partial warn
+}
