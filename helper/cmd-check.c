@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "framebuffer.h"
 #include "json.h"
 #include "log.h"
 #include "match.h"
@@ -118,6 +119,22 @@ static void check_numa(const struct sysroot *s, struct report *rep,
 		    "has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it");
 }
 
+static void check_framebuffer(const struct sysroot *s, struct report *rep,
+			      const struct pci_function *f)
+{
+	struct framebuffer fb;
+	int r = framebuffer_in_bars(s, f->addr, &fb);
+
+	if (r < 0)
+		say(rep, V_WARN, f->addr, "run vfio-bind check as root",
+		    "cannot read /proc/iomem: %s", strerror(-r));
+	else if (r > 0)
+		say(rep, V_FAIL, f->addr,
+		    "boot with initcall_blacklist=sysfb_init (BOOTFB, simpledrm) or video=efifb:off (efifb), or make another GPU the firmware's boot display",
+		    "firmware framebuffer %s holds %llx-%llx inside its BAR: vfio-pci cannot reserve it for a guest",
+		    fb.name, (unsigned long long)fb.start, (unsigned long long)fb.end);
+}
+
 static void check_function(const struct sysroot *s, struct report *rep,
 			   const struct candidate *it, bool noiommu, bool many_nodes)
 {
@@ -155,6 +172,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 		}
 	}
 	check_numa(s, rep, f, many_nodes);
+	check_framebuffer(s, rep, f);
 	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
 		    "give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory",

@@ -104,6 +104,12 @@ fake_hostname() {
 	echo "$1" >"$ROOT/proc/sys/kernel/hostname"
 }
 
+# fake_iomem LINE...: proc/iomem, one line each ("  e0000000-efffffff : NAME",
+# nested by two spaces a level).
+fake_iomem() {
+	printf '%s\n' "$@" >"$ROOT/proc/iomem"
+}
+
 # Rebinds a fake function, as the kernel would after a successful bind.
 fake_set_driver() {
 	local dev="$ROOT/sys/devices/pci0000:00/$1"

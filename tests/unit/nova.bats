@@ -295,3 +295,39 @@ for name, nova in [("root", conf["nova"])] + [(h["name"], h["conf"]["nova"]) for
 	assert_line --partial '"message": "has no NUMA node, on a host with one node"'
 	refute_output --partial warn
 }
+
+# --- host problems check sees ----------------------------------------------
+
+# The GPU pair on vfio-pci, selected, its group node there.
+checked_pair() {
+	gpu_pair_on_vfio
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1"
+	fake_vfio_loaded
+	fake_vfio_node "$GPU"
+}
+
+@test "check fails when a firmware framebuffer holds memory inside a selected BAR" {
+	local name
+	checked_pair
+	for name in BOOTFB efifb simpledrm vesafb; do
+		fake_iomem '00000000-00000fff : Reserved' \
+			'c0000000-fec7ffff : PCI Bus 0000:00' \
+			'  e0000000-efffffff : 0000:0b:00.0' \
+			"    e0000000-e07fffff : $name" \
+			'  f0000000-f0003fff : 0000:0b:00.1'
+		run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+		assert_line "FAIL  $GPU firmware framebuffer $name holds e0000000-e07fffff inside its BAR: vfio-pci cannot reserve it for a guest"
+		assert_line "      fix: boot with initcall_blacklist=sysfb_init (BOOTFB, simpledrm) or video=efifb:off (efifb), or make another GPU the firmware's boot display"
+		refute_line --partial "$AUDIO firmware framebuffer"
+	done
+	# control: the framebuffer on another GPU's BAR
+	fake_iomem '  e0000000-efffffff : 0000:0b:00.0' \
+		'  d0000000-dfffffff : 0000:0c:00.0' \
+		'    d0000000-d07fffff : BOOTFB'
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_output --partial framebuffer
+	# proc/iomem read without CAP_SYS_ADMIN: zeros, nothing to tell
+	fake_iomem '  00000000-00000000 : 0000:0b:00.0' '    00000000-00000000 : BOOTFB'
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_output --partial framebuffer
+}
