@@ -119,6 +119,56 @@ static void check_numa(const struct sysroot *s, struct report *rep,
 		    "has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it");
 }
 
+/*
+ * The function's vfio cdev, "dev/vfio/devices/vfioN", named by its
+ * vfio-dev/vfioN directory (CONFIG_VFIO_DEVICE_CDEV, for iommufd); -ENOENT
+ * without one.
+ */
+static int cdev_node(const struct sysroot *s, const char *addr, char *node, size_t size)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	char path[128];
+	struct dirent *de;
+	int r;
+
+	r = pci_device_path(path, sizeof(path), addr, "vfio-dev");
+	if (r >= 0)
+		r = sysroot_opendir(s, path, &dir);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir)))
+		if (strncmp(de->d_name, "vfio", 4) == 0)
+			return path_format(node, size, "dev/vfio/devices/%s", de->d_name);
+	return -ENOENT;
+}
+
+/* QEMU opens the group node (legacy vfio) or the cdev (iommufd): one will do. */
+static void check_nodes(const struct sysroot *s, struct report *rep,
+			const struct pci_function *f, bool noiommu)
+{
+	char group[64], cdev[64];
+	bool has_group, has_cdev;
+
+	if (path_format(group, sizeof(group), "dev/vfio/%s%s", noiommu ? "noiommu-" : "",
+			f->iommu_group) < 0)
+		return;
+	has_group = sysroot_exists(s, group);
+	has_cdev =
+		cdev_node(s, f->addr, cdev, sizeof(cdev)) >= 0 && sysroot_exists(s, cdev);
+	if (has_group && has_cdev)
+		say(rep, V_OK, f->addr, NULL, "/%s is there, and /%s for iommufd", group,
+		    cdev);
+	else if (has_group)
+		say(rep, V_OK, f->addr, NULL, "/%s is there", group);
+	else if (has_cdev)
+		say(rep, V_OK, f->addr, NULL, "/%s is there (iommufd; no group node)",
+		    cdev);
+	else
+		say(rep, V_FAIL, f->addr,
+		    "mount devtmpfs on /dev, or check udev's vfio rules",
+		    "/%s is missing", group);
+}
+
 static void check_framebuffer(const struct sysroot *s, struct report *rep,
 			      const struct pci_function *f)
 {
@@ -139,7 +189,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 			   const struct candidate *it, bool noiommu, bool many_nodes)
 {
 	const struct pci_function *f = &it->f;
-	char node[64], fix[256], why[REASON_DETAIL_MAX + 64];
+	char fix[256], why[REASON_DETAIL_MAX + 64];
 	long boot_vga = 0;
 
 	if (it->why.kind != REASON_NONE) {
@@ -160,16 +210,8 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	}
 	if (f->iommu_group[0]) {
 		check_group(s, rep, f);
-		if (path_format(node, sizeof(node), "dev/vfio/%s%s",
-				noiommu ? "noiommu-" : "", f->iommu_group) >= 0 &&
-		    strcmp(f->driver, VFIO_PCI) == 0) {
-			if (sysroot_exists(s, node))
-				say(rep, V_OK, f->addr, NULL, "/%s is there", node);
-			else
-				say(rep, V_FAIL, f->addr,
-				    "mount devtmpfs on /dev, or check udev's vfio rules",
-				    "/%s is missing", node);
-		}
+		if (strcmp(f->driver, VFIO_PCI) == 0)
+			check_nodes(s, rep, f, noiommu);
 	}
 	check_numa(s, rep, f, many_nodes);
 	check_framebuffer(s, rep, f);

@@ -149,6 +149,13 @@ fake_vfio_node() {
 	: >"$ROOT/dev/vfio/$group"
 }
 
+# fake_vfio_cdev ADDR N: the function's vfio cdev (iommufd), vfio-dev/vfioN
+# in sysfs and dev/vfio/devices/vfioN.
+fake_vfio_cdev() {
+	mkdir -p "$ROOT/sys/devices/pci0000:00/$1/vfio-dev/vfio$2" "$ROOT/dev/vfio/devices"
+	: >"$ROOT/dev/vfio/devices/vfio$2"
+}
+
 # A small PCI ID database, in pci.ids' format.
 fake_pci_ids() {
 	mkdir -p "$ROOT/usr/share/misc"

@@ -331,3 +331,17 @@ checked_pair() {
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	refute_output --partial framebuffer
 }
+
+@test "check takes the vfio cdev of iommufd as well as the group node, and says which is there" {
+	checked_pair
+	fake_vfio_cdev "$GPU" 0
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check "$GPU"
+	assert_line "ok    $GPU /dev/vfio/14 is there, and /dev/vfio/devices/vfio0 for iommufd"
+	rm "$ROOT/dev/vfio/14"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check "$GPU"
+	assert_line "ok    $GPU /dev/vfio/devices/vfio0 is there (iommufd; no group node)"
+	# control: neither node
+	rm "$ROOT/dev/vfio/devices/vfio0"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check "$GPU"
+	assert_line "FAIL  $GPU /dev/vfio/14 is missing"
+}
