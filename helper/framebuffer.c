@@ -36,10 +36,7 @@ static bool is_framebuffer(const char *name)
 	static const char *const names[] = {"BOOTFB",	 "efifb",  "vesafb",  "simplefb",
 					    "simpledrm", "efidrm", "vesadrm", "ofdrm"};
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
+	return str_in_list(name, names, ARRAY_SIZE(names));
 }
 
 static void add_range(struct range *list, size_t *n, uint64_t start, uint64_t end,
