@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "commands.h"
+#include "framebuffer.h"
 #include "json.h"
 #include "log.h"
 #include "match.h"
+#include "numa.h"
 
 enum verdict { V_OK, V_WARN, V_FAIL };
 
@@ -100,11 +102,94 @@ static void check_group(const struct sysroot *s, struct report *rep,
 		say(rep, V_OK, f->addr, NULL, "IOMMU group %s is viable", f->iommu_group);
 }
 
+/* Nova places a guest near its devices only when it knows their node. */
+static void check_numa(const struct sysroot *s, struct report *rep,
+		       const struct pci_function *f, bool many_nodes)
+{
+	int node = numa_node_of(s, f->addr);
+
+	if (node >= 0)
+		say(rep, V_OK, f->addr, NULL, "is on NUMA node %d", node);
+	else if (!many_nodes)
+		say(rep, V_OK, f->addr, NULL,
+		    "has no NUMA node, on a host with one node");
+	else
+		say(rep, V_WARN, f->addr,
+		    "nova-config gives its alias \"numa_policy\": \"preferred\"; a firmware update may publish the node (ACPI _PXM)",
+		    "has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it");
+}
+
+/*
+ * The function's vfio cdev, "dev/vfio/devices/vfioN", named by its
+ * vfio-dev/vfioN directory (CONFIG_VFIO_DEVICE_CDEV, for iommufd); -ENOENT
+ * without one.
+ */
+static int cdev_node(const struct sysroot *s, const char *addr, char *node, size_t size)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	char path[128];
+	struct dirent *de;
+	int r;
+
+	r = pci_device_path(path, sizeof(path), addr, "vfio-dev");
+	if (r >= 0)
+		r = sysroot_opendir(s, path, &dir);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir)))
+		if (strncmp(de->d_name, "vfio", 4) == 0)
+			return path_format(node, size, "dev/vfio/devices/%s", de->d_name);
+	return -ENOENT;
+}
+
+/* QEMU opens the group node (legacy vfio) or the cdev (iommufd): one will do. */
+static void check_nodes(const struct sysroot *s, struct report *rep,
+			const struct pci_function *f, bool noiommu)
+{
+	char group[64], cdev[64];
+	bool has_group, has_cdev;
+
+	if (path_format(group, sizeof(group), "dev/vfio/%s%s", noiommu ? "noiommu-" : "",
+			f->iommu_group) < 0)
+		return;
+	has_group = sysroot_exists(s, group);
+	has_cdev =
+		cdev_node(s, f->addr, cdev, sizeof(cdev)) >= 0 && sysroot_exists(s, cdev);
+	if (has_group && has_cdev)
+		say(rep, V_OK, f->addr, NULL, "/%s is there, and /%s for iommufd", group,
+		    cdev);
+	else if (has_group)
+		say(rep, V_OK, f->addr, NULL, "/%s is there", group);
+	else if (has_cdev)
+		say(rep, V_OK, f->addr, NULL, "/%s is there (iommufd; no group node)",
+		    cdev);
+	else
+		say(rep, V_FAIL, f->addr,
+		    "mount devtmpfs on /dev, or check udev's vfio rules",
+		    "/%s is missing", group);
+}
+
+static void check_framebuffer(const struct sysroot *s, struct report *rep,
+			      const struct pci_function *f)
+{
+	struct framebuffer fb;
+	int r = framebuffer_in_bars(s, f->addr, &fb);
+
+	if (r < 0)
+		say(rep, V_WARN, f->addr, "run vfio-bind check as root",
+		    "cannot read /proc/iomem: %s", strerror(-r));
+	else if (r > 0)
+		say(rep, V_FAIL, f->addr,
+		    "boot with initcall_blacklist=sysfb_init (BOOTFB, simpledrm) or video=efifb:off (efifb), or make another GPU the firmware's boot display",
+		    "firmware framebuffer %s holds %llx-%llx inside its BAR: vfio-pci cannot reserve it for a guest",
+		    fb.name, (unsigned long long)fb.start, (unsigned long long)fb.end);
+}
+
 static void check_function(const struct sysroot *s, struct report *rep,
-			   const struct candidate *it, bool noiommu)
+			   const struct candidate *it, bool noiommu, bool many_nodes)
 {
 	const struct pci_function *f = &it->f;
-	char node[64], fix[256], why[REASON_DETAIL_MAX + 64];
+	char fix[256], why[REASON_DETAIL_MAX + 64];
 	long boot_vga = 0;
 
 	if (it->why.kind != REASON_NONE) {
@@ -125,17 +210,11 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	}
 	if (f->iommu_group[0]) {
 		check_group(s, rep, f);
-		if (path_format(node, sizeof(node), "dev/vfio/%s%s",
-				noiommu ? "noiommu-" : "", f->iommu_group) >= 0 &&
-		    strcmp(f->driver, VFIO_PCI) == 0) {
-			if (sysroot_exists(s, node))
-				say(rep, V_OK, f->addr, NULL, "/%s is there", node);
-			else
-				say(rep, V_FAIL, f->addr,
-				    "mount devtmpfs on /dev, or check udev's vfio rules",
-				    "/%s is missing", node);
-		}
+		if (strcmp(f->driver, VFIO_PCI) == 0)
+			check_nodes(s, rep, f, noiommu);
 	}
+	check_numa(s, rep, f, many_nodes);
+	check_framebuffer(s, rep, f);
 	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
 		    "give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory",
@@ -182,6 +261,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
 	enum iommu_state iommu;
+	bool many_nodes = numa_many_nodes(s);
 	int status;
 
 	status = check_selection(s, opts, &params, &c);
@@ -196,7 +276,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",
 		    "no PCI function is selected");
 	for (size_t i = 0; i < c.n; i++)
-		check_function(s, &rep, &c.items[i], params.noiommu);
+		check_function(s, &rep, &c.items[i], params.noiommu, many_nodes);
 	if (opts->json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
 	if (iommu == IOMMU_OFF)

@@ -7,10 +7,11 @@
 #include "json.h"
 #include "log.h"
 #include "match.h"
+#include "numa.h"
 #include "pciids.h"
 
 static void print_json(const struct pci_function *f, const char *name, long boot_vga,
-		       bool selected, bool first)
+		       int numa_node, bool selected, bool first)
 {
 	printf("%s\n  {\"address\": ", first ? "" : ",");
 	json_string(stdout, f->addr);
@@ -26,17 +27,25 @@ static void print_json(const struct pci_function *f, const char *name, long boot
 		fputs(f->iommu_group, stdout);
 	else
 		fputs("null", stdout);
+	if (numa_node >= 0)
+		printf(", \"numa_node\": %d", numa_node);
+	else
+		fputs(", \"numa_node\": null", stdout);
 	printf(", \"boot_vga\": %s, \"selected\": %s}", boot_vga > 0 ? "true" : "false",
 	       selected ? "true" : "false");
 }
 
 static void print_row(const struct pci_function *f, const char *name, long boot_vga,
-		      bool selected)
+		      int numa_node, bool selected)
 {
-	printf("%-13s %04x  %04x:%04x  %04x:%04x  %-14s %-9s %-5s %-4s %-3s %s\n",
+	char numa[16] = "-";
+
+	if (numa_node >= 0)
+		snprintf(numa, sizeof(numa), "%d", numa_node);
+	printf("%-13s %04x  %04x:%04x  %04x:%04x  %-14s %-9s %-5s %-4s %-4s %-3s %s\n",
 	       f->addr, f->class >> 8, f->vendor, f->device, f->subvendor, f->subdevice,
 	       f->driver[0] ? f->driver : "-", f->override[0] ? f->override : "-",
-	       f->iommu_group[0] ? f->iommu_group : "-", boot_vga > 0 ? "yes" : "-",
+	       f->iommu_group[0] ? f->iommu_group : "-", numa, boot_vga > 0 ? "yes" : "-",
 	       selected ? "yes" : "-", name);
 }
 
@@ -58,21 +67,22 @@ int cmd_list(struct sysroot *s, const struct options *opts)
 	if (opts->json)
 		fputs("[", stdout);
 	else
-		printf("%-13s %-5s %-10s %-10s %-14s %-9s %-5s %-4s %-3s %s\n", "ADDRESS",
-		       "CLASS", "ID", "SUBSYSTEM", "DRIVER", "OVERRIDE", "GROUP", "VGA",
-		       "SEL", "NAME");
+		printf("%-13s %-5s %-10s %-10s %-14s %-9s %-5s %-4s %-4s %-3s %s\n",
+		       "ADDRESS", "CLASS", "ID", "SUBSYSTEM", "DRIVER", "OVERRIDE",
+		       "GROUP", "NUMA", "VGA", "SEL", "NAME");
 	for (size_t i = 0; i < n; i++) {
 		char name[256];
 		long boot_vga = 0;
 		bool selected = selector_matches(&selector, &all[i]);
+		int numa_node = numa_node_of(s, all[i].addr);
 
 		if (pci_read_number(s, all[i].addr, "boot_vga", &boot_vga) < 0)
 			boot_vga = 0;
 		pci_ids_db_name(&db, all[i].vendor, all[i].device, name, sizeof(name));
 		if (opts->json)
-			print_json(&all[i], name, boot_vga, selected, i == 0);
+			print_json(&all[i], name, boot_vga, numa_node, selected, i == 0);
 		else
-			print_row(&all[i], name, boot_vga, selected);
+			print_row(&all[i], name, boot_vga, numa_node, selected);
 	}
 	if (opts->json)
 		fputs(n ? "\n]\n" : "]\n", stdout);

@@ -19,11 +19,21 @@ enum {
 	EXIT_PARTIAL = 3, /* some functions could not be taken */
 };
 
+/* nova-config's --format */
+enum nova_format {
+	NOVA_FORMAT_CONF, /* nova.conf lines */
+	NOVA_FORMAT_GENESTACK, /* the nova chart's Helm values */
+};
+
 struct options {
 	const char *root;
 	bool dry_run;
 	bool json;
-	const char *alias;
+	char **aliases; /* --alias NAME[=ADDRESS|SLOT], repeatable */
+	size_t n_aliases;
+	enum nova_format format;
+	const char *flavor;
+	const char *host;
 	bool defer_storage;
 	char **keep; /* --keep DEVICE, repeatable */
 	size_t n_keep;

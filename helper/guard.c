@@ -139,10 +139,7 @@ static bool is_network_fs(const char *fstype)
 	static const char *const types[] = {"nfs",  "nfs4",	 "cifs", "smb3",
 					    "ceph", "glusterfs", "9p",	 "virtiofs"};
 
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-		if (strcmp(fstype, types[i]) == 0)
-			return true;
-	return false;
+	return str_in_list(fstype, types, ARRAY_SIZE(types));
 }
 
 /*

@@ -13,12 +13,20 @@
 #include "log.h"
 #include "util.h"
 
-enum { OPT_JSON = CHAR_MAX + 1, OPT_ALIAS, OPT_DEFER_STORAGE, OPT_KEEP };
+enum {
+	OPT_JSON = CHAR_MAX + 1,
+	OPT_ALIAS,
+	OPT_FORMAT,
+	OPT_FLAVOR,
+	OPT_HOST,
+	OPT_DEFER_STORAGE,
+	OPT_KEEP,
+};
 
 struct command {
 	const char *name;
 	int (*run)(struct sysroot *s, const struct options *opts);
-	bool takes_args, dry_run, json, alias, guard;
+	bool takes_args, dry_run, json, nova, guard;
 	bool changes; /* writes sysfs: its decisions go to the kernel log */
 };
 
@@ -37,7 +45,7 @@ static const struct command commands[] = {
 	 .takes_args = true,
 	 .dry_run = true,
 	 .changes = true},
-	{.name = "nova-config", .run = cmd_nova_config, .alias = true},
+	{.name = "nova-config", .run = cmd_nova_config, .nova = true},
 };
 
 static const struct command boot_command = {
@@ -52,7 +60,9 @@ static void usage(void)
 	      " vfio-bind [options] check [--json] [ADDRESS|SLOT|VENDOR:DEVICE...]\n"
 	      " vfio-bind [options] bind [--keep DEVICE]... ADDRESS|SLOT|VENDOR:DEVICE...\n"
 	      " vfio-bind [options] unbind ADDRESS|SLOT|VENDOR:DEVICE...\n"
-	      " vfio-bind [options] nova-config [--alias NAME]\n"
+	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]...\n"
+	      "                     [--format nova.conf|genestack] [--host NAME]\n"
+	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]... --flavor NAME\n"
 	      "\n"
 	      "With no command, put every PCI function that the kernel command\n"
 	      "line selects (vfio-pci.ids=, vfio-bind.addrs=) on vfio-pci, as\n"
@@ -65,7 +75,7 @@ static void usage(void)
 	      " check         validate the selection: IOMMU, vfio-pci, groups\n"
 	      " bind          put functions on vfio-pci now\n"
 	      " unbind        hand functions back to their host drivers\n"
-	      " nova-config   nova.conf [pci] device_spec and alias lines\n"
+	      " nova-config   Nova's [pci] device_spec and alias, and the flavor\n"
 	      "\n"
 	      "Options:\n"
 	      " -n, --dry-run       print the plan, one line per function, and\n"
@@ -74,7 +84,17 @@ static void usage(void)
 	      "                       proc/, sys/, dev/ and PCI ID database; no\n"
 	      "                       module is loaded (for tests)\n"
 	      "     --json          machine-readable output (list, check)\n"
-	      "     --alias NAME    the Nova alias name (nova-config)\n"
+	      "     --alias NAME[=ADDRESS|SLOT]\n"
+	      "                     name the alias of that function, or of the\n"
+	      "                       first function of the slot that is not a\n"
+	      "                       storage controller; bare: of the first\n"
+	      "                       such slot (repeatable; nova-config)\n"
+	      "     --format FORMAT nova.conf (the default) or genestack: the\n"
+	      "                       nova chart's Helm values (nova-config)\n"
+	      "     --host NAME     the compute host's Kubernetes node name for\n"
+	      "                       genestack (default: the host name)\n"
+	      "     --flavor NAME   print the command that sets the flavor's\n"
+	      "                       pci_passthrough:alias (nova-config)\n"
 	      "     --keep DEVICE   never take the controller under DEVICE\n"
 	      "                       (/dev/..., UUID=..., LABEL=...; repeatable;\n"
 	      "                       boot job and bind)\n"
@@ -122,13 +142,6 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-static bool is_alias_name(const char *name)
-{
-	return name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz"
-				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789-_.") == strlen(name);
-}
-
 /* The options given must be ones the command takes. */
 static int check_options(const struct command *cmd, const struct options *o)
 {
@@ -142,11 +155,13 @@ static int check_options(const struct command *cmd, const struct options *o)
 		return usage_error("--keep applies to the boot job and bind", NULL);
 	if (o->defer_storage && cmd != &boot_command)
 		return usage_error("--defer-storage applies only to the boot job", NULL);
-	if (o->alias && !cmd->alias)
+	if (o->n_aliases > 0 && !cmd->nova)
 		return usage_error("--alias applies only to nova-config", NULL);
-	if (o->alias && !is_alias_name(o->alias))
-		return usage_error("an alias is letters, digits, '-', '_' and '.':",
-				   o->alias);
+	if ((o->format != NOVA_FORMAT_CONF || o->flavor || o->host) && !cmd->nova)
+		return usage_error(
+			"--format, --flavor and --host apply only to nova-config", NULL);
+	if (o->host && o->format != NOVA_FORMAT_GENESTACK)
+		return usage_error("--host applies only to --format genestack", NULL);
 	if (o->n_args > 0 && !cmd->takes_args)
 		return usage_error("unexpected argument", o->args[0]);
 	return EXIT_OK;
@@ -159,6 +174,9 @@ int main(int argc, char **argv)
 		{"root", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"alias", required_argument, NULL, OPT_ALIAS},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"flavor", required_argument, NULL, OPT_FLAVOR},
+		{"host", required_argument, NULL, OPT_HOST},
 		{"defer-storage", no_argument, NULL, OPT_DEFER_STORAGE},
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"verbose", no_argument, NULL, 'v'},
@@ -170,6 +188,7 @@ int main(int argc, char **argv)
 	const struct command *cmd = &boot_command;
 	struct options opts = {.root = "/"};
 	_cleanup_free_ char **keep = NULL;
+	_cleanup_free_ char **aliases = NULL;
 	struct sysroot sys;
 	char kmsg[PATH_MAX];
 	int level = LOG_INFO, c, r, status;
@@ -186,7 +205,26 @@ int main(int argc, char **argv)
 			opts.json = true;
 			break;
 		case OPT_ALIAS:
-			opts.alias = optarg;
+			if (array_push(&aliases, &opts.n_aliases, sizeof(optarg),
+				       &optarg) < 0) {
+				log_oom();
+				return EXIT_USAGE;
+			}
+			opts.aliases = aliases;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "genestack") == 0)
+				opts.format = NOVA_FORMAT_GENESTACK;
+			else if (strcmp(optarg, "nova.conf") != 0)
+				return usage_error(
+					"--format is nova.conf or genestack, not",
+					optarg);
+			break;
+		case OPT_FLAVOR:
+			opts.flavor = optarg;
+			break;
+		case OPT_HOST:
+			opts.host = optarg;
 			break;
 		case OPT_DEFER_STORAGE:
 			opts.defer_storage = true;

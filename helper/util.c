@@ -52,6 +52,14 @@ void strv_free(char **strv, size_t n)
 	free(strv);
 }
 
+bool str_in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
 void str_copy(char *dst, size_t size, const char *src)
 {
 	size_t len = strnlen(src, size - 1);

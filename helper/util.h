@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,8 @@ int array_push(void *array_ptr, size_t *n, size_t elem_size,
 /* Appends a copy of a string to a realloc()ed array of strings. */
 int strv_push(char ***strv, size_t *n, const char *s) _must_check_;
 void strv_free(char **strv, size_t n);
+/* Whether s is one of the n strings of list. */
+bool str_in_list(const char *s, const char *const *list, size_t n);
 /* Copies src into dst, cut to fit; dst is always NUL-terminated. */
 void str_copy(char *dst, size_t size, const char *src);
 /* snprintf() for phrases that may be cut to fit, like str_copy(). */

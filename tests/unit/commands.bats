@@ -33,25 +33,28 @@ passed_through() {
 	fake_pci_ids
 	gpu_pair
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=3
-	fake_function 0000:04:00.0 1b36:0010 class=0x010802 group=none
+	fake_function 0000:04:00.0 1b36:0010 class=0x010802 group=none numa=-1
+	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list
 	assert_success
-	assert_output "ADDRESS       CLASS ID         SUBSYSTEM  DRIVER         OVERRIDE  GROUP VGA  SEL NAME
-0000:03:00.0  0200  8086:1533  ffff:ffff  igb            -         3     -    -   Intel Corporation I210 Gigabit Network Connection
-0000:04:00.0  0108  1b36:0010  ffff:ffff  -              -         -     -    -   
-$GPU  0300  10de:1c30  1028:11b3  nouveau        -         14    -    yes NVIDIA Corporation GP106GL [Quadro P2000]
-$AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -   NVIDIA Corporation GP106 High Definition Audio Controller"
+	assert_output "ADDRESS       CLASS ID         SUBSYSTEM  DRIVER         OVERRIDE  GROUP NUMA VGA  SEL NAME
+0000:03:00.0  0200  8086:1533  ffff:ffff  igb            -         3     -    -    -   Intel Corporation I210 Gigabit Network Connection
+0000:04:00.0  0108  1b36:0010  ffff:ffff  -              -         -     -    -    -   
+$GPU  0300  10de:1c30  1028:11b3  nouveau        -         14    1    -    yes NVIDIA Corporation GP106GL [Quadro P2000]
+$AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -   NVIDIA Corporation GP106 High Definition Audio Controller"
 }
 
 @test "list --json has a pinned shape" {
 	passed_through
 	fake_pci_ids
 	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
+	echo 0 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
+	echo -1 >"$ROOT/sys/devices/pci0000:00/$AUDIO/numa_node"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
 	assert_success
 	assert_output '[
-  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "boot_vga": true, "selected": true},
-  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "boot_vga": false, "selected": true}
+  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": 0, "boot_vga": true, "selected": true},
+  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": null, "boot_vga": false, "selected": true}
 ]'
 	python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2' <<<"$output"
 }
@@ -141,9 +144,11 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -   NVID
 ok    $GPU [10de:1c30] is on vfio-pci
 ok    $GPU IOMMU group 14 is viable
 ok    $GPU /dev/vfio/14 is there
+ok    $GPU has no NUMA node, on a host with one node
 ok    $AUDIO [10de:10f1] is on vfio-pci
 ok    $AUDIO IOMMU group 14 is viable
-ok    $AUDIO /dev/vfio/14 is there"
+ok    $AUDIO /dev/vfio/14 is there
+ok    $AUDIO has no NUMA node, on a host with one node"
 }
 
 @test "check names the IOMMU when it is off" {
@@ -226,6 +231,7 @@ ok    $AUDIO /dev/vfio/14 is there"
 	fake_cmdline "vfio-pci.ids=10de:1c30"
 	fake_set_driver "$AUDIO" snd_hda_intel
 	rm "$ROOT/dev/vfio/14"
+	echo 0 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check --json
 	assert_failure 3
 	assert_output '{
@@ -233,7 +239,8 @@ ok    $AUDIO /dev/vfio/14 is there"
     {"status": "ok", "function": null, "message": "IOMMU is on", "fix": null},
     {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is on vfio-pci", "fix": null},
     {"status": "fail", "function": "0000:0b:00.0", "message": "IOMMU group 14 is not viable: 0000:0b:00.1 [10de:10f1] in it is on snd_hda_intel", "fix": "select 0000:0b:00.1 too (vfio-bind ids 0000:0b:00.1), or move the card to a slot with its own IOMMU group"},
-    {"status": "fail", "function": "0000:0b:00.0", "message": "/dev/vfio/14 is missing", "fix": "mount devtmpfs on /dev, or check udev'"'"'s vfio rules"}
+    {"status": "fail", "function": "0000:0b:00.0", "message": "/dev/vfio/14 is missing", "fix": "mount devtmpfs on /dev, or check udev'"'"'s vfio rules"},
+    {"status": "ok", "function": "0000:0b:00.0", "message": "is on NUMA node 0", "fix": null}
   ],
   "ok": false
 }'
@@ -306,8 +313,12 @@ sys/bus/pci/drivers_probe"
 device_spec = {"vendor_id": "10de", "product_id": "1c30"}
 device_spec = {"vendor_id": "10de", "product_id": "10f1"}
 alias = {"vendor_id": "10de", "product_id": "1c30", "device_type": "type-PCI", "name": "p2000"}
-alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "name": "p2000-10f1"}'
-	for line in "${lines[@]:1}"; do
+alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "name": "p2000-10de-10f1"}
+# The flavor (vfio-bind nova-config --flavor NAME prints the command):
+#   openstack flavor set FLAVOR --property "pci_passthrough:alias"="p2000:1,p2000-10de-10f1:1"
+# Put the alias lines in the [pci] section of nova.conf on the nova-api hosts too: nova-api reads the flavor'"'"'s aliases.
+# Add PciPassthroughFilter to [filter_scheduler] enabled_filters on the nova-scheduler hosts.'
+	for line in "${lines[@]:1:4}"; do
 		python3 -c 'import json,sys; json.loads(sys.argv[1].split(" = ", 1)[1])' "$line"
 	done
 }

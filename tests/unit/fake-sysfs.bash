@@ -37,10 +37,10 @@ fake_vfio_loaded() {
 
 # fake_function ADDR VENDOR:DEVICE [key=value...]
 #   class=0x030000 subsys=SV:SD driver=NAME group=N|none header=N
-#   override=NAME boot_vga=0|1 sriov=N physfn=ADDR
+#   override=NAME boot_vga=0|1 sriov=N physfn=ADDR numa=N
 fake_function() {
 	local addr=$1 ids=$2 class=0x030000 subsys=ffff:ffff driver= group=auto
-	local header=0 override='(null)' boot_vga= sriov= physfn= kv dev
+	local header=0 override='(null)' boot_vga= sriov= physfn= numa= kv dev
 	shift 2
 	for kv in "$@"; do
 		case $kv in
@@ -53,6 +53,7 @@ fake_function() {
 		boot_vga=*) boot_vga=${kv#*=} ;;
 		sriov=*) sriov=${kv#*=} ;;
 		physfn=*) physfn=${kv#*=} ;;
+		numa=*) numa=${kv#*=} ;;
 		*) echo "fake_function: unknown $kv" >&2; return 1 ;;
 		esac
 	done
@@ -83,10 +84,30 @@ fake_function() {
 	[ -z "$boot_vga" ] || echo "$boot_vga" >"$dev/boot_vga"
 	[ -z "$sriov" ] || echo "$sriov" >"$dev/sriov_totalvfs"
 	[ -z "$physfn" ] || ln -s "../$physfn" "$dev/physfn"
+	[ -z "$numa" ] || echo "$numa" >"$dev/numa_node"
 	if [ -n "$driver" ]; then
 		[ -d "$ROOT/sys/bus/pci/drivers/$driver" ] || fake_driver "$driver"
 		ln -s "../../../bus/pci/drivers/$driver" "$dev/driver"
 	fi
+}
+
+# fake_numa_nodes LIST: the NUMA nodes online, in the kernel's list format
+# ("0", "0-1").
+fake_numa_nodes() {
+	mkdir -p "$ROOT/sys/devices/system/node"
+	echo "$1" >"$ROOT/sys/devices/system/node/online"
+}
+
+# fake_hostname NAME: the host name, as proc/sys/kernel/hostname gives it.
+fake_hostname() {
+	mkdir -p "$ROOT/proc/sys/kernel"
+	echo "$1" >"$ROOT/proc/sys/kernel/hostname"
+}
+
+# fake_iomem LINE...: proc/iomem, one line each ("  e0000000-efffffff : NAME",
+# nested by two spaces a level).
+fake_iomem() {
+	printf '%s\n' "$@" >"$ROOT/proc/iomem"
 }
 
 # Rebinds a fake function, as the kernel would after a successful bind.
@@ -126,6 +147,13 @@ fake_vfio_node() {
 	group=$(basename "$(readlink "$ROOT/sys/devices/pci0000:00/$1/iommu_group")")
 	mkdir -p "$ROOT/dev/vfio"
 	: >"$ROOT/dev/vfio/$group"
+}
+
+# fake_vfio_cdev ADDR N: the function's vfio cdev (iommufd), vfio-dev/vfioN
+# in sysfs and dev/vfio/devices/vfioN.
+fake_vfio_cdev() {
+	mkdir -p "$ROOT/sys/devices/pci0000:00/$1/vfio-dev/vfio$2" "$ROOT/dev/vfio/devices"
+	: >"$ROOT/dev/vfio/devices/vfio$2"
 }
 
 # A small PCI ID database, in pci.ids' format.
