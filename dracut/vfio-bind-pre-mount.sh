@@ -12,8 +12,8 @@
 if [ -r @PKGDATADIR@/vfio-bind.sh ]; then
 	# shellcheck source=/dev/null
 	. @PKGDATADIR@/vfio-bind.sh
-	# shellcheck disable=SC2154 # set by dracut's cmdline stage
-	case $root in
+	# (set by dracut's cmdline stage)
+	case ${root-} in
 	block:?*) vfio_bind_run --keep "${root#block:}" ;;
 	*) vfio_bind_run ;;
 	esac

@@ -1,0 +1,282 @@
+#!/usr/bin/env bats
+# The boot hooks around the helper: whatever the helper does (succeeds,
+# fails, crashes, hangs, is missing), the hook returns and the boot goes on,
+# under set -e and set -u, in every shell an initramfs runs them with; the
+# kernel log says what happened. The hooks are built as the Makefile builds
+# them, with @SBINDIR@ pointing at a fake helper.
+
+load common
+
+TOP=$BATS_TEST_DIRNAME/../..
+
+# dracut's /bin/sh is bash (in POSIX mode, as sh) or dash; initramfs-tools'
+# is busybox's, or klibc's in an image without busybox.
+SHELLS=(dash "bash --posix" "busybox sh" /usr/lib/klibc/bin/sh)
+
+setup() {
+	local sh
+	for sh in "${SHELLS[@]}"; do
+		command -v "${sh%% *}" >/dev/null ||
+			fail "${sh%% *} is missing: make deps installs it (tests/packages.debian)"
+	done
+	fake_root "quiet"
+	export VFIO_BIND_ROOT=$ROOT
+	SBIN=$BATS_TEST_TMPDIR/sbin
+	SHARE=$BATS_TEST_TMPDIR/share
+	HOOKS=$BATS_TEST_TMPDIR/hooks
+	ARGS=$BATS_TEST_TMPDIR/args
+	HELPER=$SBIN/vfio-bind
+	mkdir -p "$SBIN" "$SHARE" "$HOOKS"
+	subst hook/vfio-bind.sh >"$SHARE/vfio-bind.sh"
+	subst dracut/vfio-bind-pre-udev.sh >"$HOOKS/pre-udev.sh"
+	subst dracut/vfio-bind-pre-mount.sh >"$HOOKS/pre-mount.sh"
+	subst initramfs-tools/scripts/init-top/00-vfio-bind >"$HOOKS/init-top"
+	subst initramfs-tools/scripts/local-premount/vfio-bind >"$HOOKS/local-premount"
+	subst initramfs-tools/scripts/nfs-bottom/vfio-bind >"$HOOKS/nfs-bottom"
+}
+
+# subst FILE: FILE of the tree, as the Makefile's SUBST fills it in.
+subst() {
+	sed -e "s|@SBINDIR@|$SBIN|g" -e "s|@PKGDATADIR@|$SHARE|g" "$TOP/$1"
+}
+
+# fake_helper BODY: the helper, a script that writes its arguments to $ARGS,
+# one per line, and its process ID to pid, then runs BODY.
+fake_helper() {
+	cat >"$HELPER" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >"$ARGS"
+echo \$\$ >"$BATS_TEST_TMPDIR/pid"
+$1
+EOF
+	chmod +x "$HELPER"
+}
+
+# in_shell SHELL CODE: CODE in SHELL under -e -u, after sourcing the shared
+# hook, then "continued" if CODE let the caller go on; the kernel log
+# emptied first. SECONDS: how long it took.
+in_shell() {
+	local -a sh
+	read -ra sh <<<"$1"
+	: >"$ROOT/dev/kmsg"
+	echo "in $1" # shown when the test fails
+	SECONDS=0
+	# (without bats' fd 3, which a process left behind would hold)
+	run --separate-stderr "${sh[@]}" -eu -c ". \"\$1\"; $2; echo continued" \
+		sh "$SHARE/vfio-bind.sh" 3>&-
+}
+
+# went_on LINES: the caller went on, nothing reached the console, and the
+# kernel log holds exactly LINES.
+went_on() {
+	assert_success
+	assert_output continued
+	stderr_is ""
+	assert_equal "$(cat "$ROOT/dev/kmsg")" "$1"
+}
+
+# helper_gone: the helper's process is over.
+helper_gone() {
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	! kill -0 "$pid" 2>/dev/null || fail "the helper ($pid) still runs"
+}
+
+# sleeps SECONDS: the process IDs of "sleep SECONDS".
+sleeps() {
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		if [[ $(tr '\0' ' ' 2>/dev/null <"$f") == "sleep $1 " ]]; then
+			f=${f#/proc/}
+			echo "${f%/cmdline}"
+		fi
+	done
+}
+
+@test "a helper that exits 0, 2 or 3 is left to log for itself: its stderr stays off the console and the kernel log" {
+	local sh status
+	for status in 0 2 3; do
+		fake_helper "echo 'vfio-bind: 0000:0b:00.0 [10de:1c30] nouveau -> vfio-pci' >&2; exit $status"
+		for sh in "${SHELLS[@]}"; do
+			in_shell "$sh" "vfio_bind_run --defer-storage"
+			went_on ""
+			assert_equal "$(cat "$ARGS")" "--defer-storage"
+		done
+	done
+}
+
+@test "a helper that fails has its stderr forwarded to the kernel log, then its status" {
+	local sh
+	fake_helper "echo 'vfio-bind: libkmod.so.2: cannot open shared object file' >&2
+echo >&2
+echo 'internal error' >&2
+exit 1"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run --keep /dev/sda2"
+		went_on "<3>vfio-bind: libkmod.so.2: cannot open shared object file
+<3>vfio-bind: internal error
+<3>vfio-bind: $HELPER --keep /dev/sda2 failed with status 1; boot continues"
+	done
+}
+
+@test "a helper that crashes: the kernel log names the signal" {
+	local sh
+	fake_helper "echo 'vfio-bind: PCI functions the kernel command line selects: 2' >&2
+kill -SEGV \$\$"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run --defer-storage"
+		went_on "<3>vfio-bind: PCI functions the kernel command line selects: 2
+<3>vfio-bind: $HELPER --defer-storage was killed by SIGSEGV; boot continues"
+	done
+	fake_helper "kill -ABRT \$\$"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run"
+		went_on "<3>vfio-bind: $HELPER was killed by SIGABRT; boot continues"
+	done
+}
+
+@test "a helper that hangs is killed at the limit vfio-bind.timeout= sets, and the kernel log says so" {
+	local sh
+	# read as a module parameter: either spelling, the last one wins
+	fake_cmdline "vfio-bind.timeout=x quiet vfio_bind.timeout=1"
+	fake_helper "exec sleep 60"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run --defer-storage"
+		went_on "<3>vfio-bind: $HELPER --defer-storage did not finish in 1 s (vfio-bind.timeout=) and was killed; boot continues"
+		((SECONDS <= 3)) || fail "took $SECONDS s"
+		helper_gone
+	done
+}
+
+@test "a hung helper that ignores SIGTERM gets SIGKILL after the limit again, when that is under 5 s" {
+	local sh
+	fake_cmdline "quiet vfio-bind.timeout=1"
+	fake_helper "trap '' TERM; exec sleep 60"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run"
+		went_on "<3>vfio-bind: $HELPER did not finish in 1 s (vfio-bind.timeout=) and was killed; boot continues"
+		((SECONDS >= 2 && SECONDS <= 4)) || fail "took $SECONDS s"
+		helper_gone
+	done
+}
+
+@test "a vfio-bind.timeout= that is no number of seconds is warned about, and the limit stays 30 s" {
+	local sh value
+	fake_helper "exit 0"
+	for value in 0 012 10000 -1 1.5 '' '*' 5s; do
+		fake_cmdline "quiet vfio-bind.timeout=$value"
+		for sh in "${SHELLS[@]}"; do
+			in_shell "$sh" "vfio_bind_run"
+			went_on "<4>vfio-bind: vfio-bind.timeout=$value is not a whole number of seconds from 1 to 9999; the limit stays 30 s"
+		done
+	done
+	fake_cmdline "quiet vfio-bind.timeout=9999"
+	in_shell dash "vfio_bind_run"
+	went_on ""
+}
+
+@test "the limit leaves no sleep behind once the helper is done" {
+	local sh _ left
+	fake_cmdline "quiet vfio-bind.timeout=4321"
+	fake_helper "exit 0"
+	for sh in "${SHELLS[@]}"; do
+		for _ in 1 2 3 4 5; do
+			in_shell "$sh" "vfio_bind_run"
+			went_on ""
+		done
+	done
+	left=$(sleeps 4321)
+	if [[ -n $left ]]; then
+		# shellcheck disable=SC2086 # one ID per word
+		kill $left
+		fail "sleep 4321 left behind: $left"
+	fi
+}
+
+@test "a helper missing from the image: one line, and the caller goes on" {
+	local sh
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run --defer-storage"
+		went_on "<4>vfio-bind: $HELPER is missing from the initramfs; nothing done"
+	done
+	# not executable is missing too
+	fake_helper "exit 0"
+	chmod -x "$HELPER"
+	in_shell dash "vfio_bind_run"
+	went_on "<4>vfio-bind: $HELPER is missing from the initramfs; nothing done"
+}
+
+@test "without sleep in the image the helper runs without a limit" {
+	fake_helper "/bin/sleep 0.2; exit 0"
+	in_shell "env PATH=$BATS_TEST_TMPDIR/nowhere /usr/bin/dash" "vfio_bind_run"
+	went_on ""
+	assert_equal "$(cat "$ARGS")" ""
+}
+
+# The hooks themselves, as dracut sources them and initramfs-tools runs
+# them, under -e -u, with a helper that crashes.
+
+# hook_in_shell SHELL CODE: CODE in SHELL under -e -u, then "continued";
+# the kernel log and the helper's arguments emptied first.
+hook_in_shell() {
+	local -a sh
+	read -ra sh <<<"$1"
+	: >"$ROOT/dev/kmsg"
+	: >"$ARGS"
+	echo "in $1: $2" # shown when the test fails
+	run --separate-stderr "${sh[@]}" -eu -c "$2; echo continued" 3>&-
+}
+
+@test "dracut's hooks, sourced under set -e -u, go on whatever the helper does" {
+	local sh
+	fake_helper "kill -SEGV \$\$"
+	for sh in "${SHELLS[@]}"; do
+		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh"
+		went_on "<3>vfio-bind: $HELPER --defer-storage was killed by SIGSEGV; boot continues"
+		hook_in_shell "$sh" "root=block:/dev/vda2; . $HOOKS/pre-mount.sh"
+		went_on "<3>vfio-bind: $HELPER --keep /dev/vda2 was killed by SIGSEGV; boot continues"
+		assert_equal "$(cat "$ARGS")" "--keep
+/dev/vda2"
+		# a network root, or none known
+		hook_in_shell "$sh" ". $HOOKS/pre-mount.sh"
+		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
+		# and nothing stays defined
+		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh
+if command -v vfio_bind_run >/dev/null; then exit 9; fi"
+		went_on "<3>vfio-bind: $HELPER --defer-storage was killed by SIGSEGV; boot continues"
+	done
+}
+
+@test "initramfs-tools' scripts, run under set -e -u, exit 0 whatever the helper does" {
+	local sh
+	fake_helper "kill -SEGV \$\$"
+	for sh in "${SHELLS[@]}"; do
+		hook_in_shell "$sh" "$sh -eu $HOOKS/init-top"
+		went_on "<3>vfio-bind: $HELPER --defer-storage was killed by SIGSEGV; boot continues"
+		hook_in_shell "$sh" "ROOT=/dev/sda2 resume=UUID=1234 $sh -eu $HOOKS/local-premount"
+		went_on "<3>vfio-bind: $HELPER --keep /dev/sda2 --keep UUID=1234 was killed by SIGSEGV; boot continues"
+		hook_in_shell "$sh" "BOOT=nfs $sh -eu $HOOKS/local-premount"
+		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
+		hook_in_shell "$sh" "$sh -eu $HOOKS/nfs-bottom"
+		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
+	done
+}
+
+@test "initramfs-tools' scripts answer prereqs under set -e -u, without running the helper" {
+	local sh
+	local -a cmd
+	fake_helper "exit 0"
+	for sh in "${SHELLS[@]}"; do
+		read -ra cmd <<<"$sh"
+		run --separate-stderr "${cmd[@]}" -eu "$HOOKS/init-top" prereqs
+		assert_success
+		assert_output ""
+		run --separate-stderr "${cmd[@]}" -eu "$HOOKS/local-premount" prereqs
+		assert_success
+		assert_output "resume"
+		run --separate-stderr "${cmd[@]}" -eu "$HOOKS/nfs-bottom" prereqs
+		assert_success
+		assert_output ""
+	done
+	[[ ! -e $ARGS ]] || fail "the helper ran"
+}
