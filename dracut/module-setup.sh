@@ -39,6 +39,9 @@ installkernel() {
 install() {
 	inst_binary @SBINDIR@/vfio-bind
 	inst_simple @PKGDATADIR@/vfio-bind.sh
+	# The hook's time limit (vfio_bind_run) needs sleep; dracut's base
+	# module brings it, but an image built without base would not have it.
+	inst_multiple sleep
 	(
 		# shellcheck source=/dev/null
 		. @PKGDATADIR@/vfio-bind.sh
