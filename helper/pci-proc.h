@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ids.h"
+#include "pci.h"
+#include "sysroot.h"
+
+struct pci_proc_slot;
+
+/*
+ * What proc/bus/pci/devices says of each bus number and devfn: how many
+ * functions it lists there, and whether some ID entry accepts the vendor
+ * and device of one of them.
+ */
+struct pci_proc {
+	struct pci_proc_slot *slots; /* NULL: the file rules nothing out */
+};
+
+/*
+ * Reads proc/bus/pci/devices for the functions sysfs lists (addrs, listed
+ * before this call) against the entries ids. -ENOENT when it is missing or
+ * empty, -EINVAL when a line is not as the kernel writes it, -ENOMEM.
+ */
+int pci_proc_read(const struct sysroot *s, const struct id_list *ids,
+		  char (*addrs)[PCI_ADDR_MAX], size_t n, struct pci_proc *p) _must_check_;
+void pci_proc_free(struct pci_proc *p);
+#define _cleanup_pci_proc_ _cleanup_(pci_proc_free)
+/*
+ * Whether the file shows that no entry can match the function at addr by
+ * its vendor and device, so that its attributes need not be read.
+ */
+bool pci_proc_rules_out(const struct pci_proc *p, const char *addr);
