@@ -10,6 +10,14 @@
 #define PCI_PROC_DEVICES "proc/bus/pci/devices"
 /* One slot for each bus number and devfn. */
 #define PCI_PROC_SLOTS 0x10000
+/*
+ * seq_read_iter() (fs/seq_file.c) hands out at most a page per read() and
+ * calls pci_seq_start() (drivers/pci/proc.c) for each, which walks the list
+ * of devices from its head: reading the file of N functions takes about
+ * N * N / 30 steps of pci_get_device(). Beyond about a thousand functions
+ * that costs more than reading each one's vendor attribute.
+ */
+#define PCI_PROC_MAX_FUNCTIONS 512
 
 /*
  * show_device() (drivers/pci/proc.c) prints no domain: functions in
@@ -65,6 +73,8 @@ int pci_proc_read(const struct sysroot *s, const struct id_list *ids,
 	struct reading rd = {.p = p, .ids = ids};
 	int r;
 
+	if (n > PCI_PROC_MAX_FUNCTIONS)
+		return -EFBIG;
 	p->slots = calloc(PCI_PROC_SLOTS, sizeof(*p->slots));
 	if (!p->slots)
 		return -ENOMEM;

@@ -22,7 +22,9 @@ struct pci_proc {
 /*
  * Reads proc/bus/pci/devices for the functions sysfs lists (addrs, listed
  * before this call) against the entries ids. -ENOENT when it is missing or
- * empty, -EINVAL when a line is not as the kernel writes it, -ENOMEM.
+ * empty, -EINVAL when a line is not as the kernel writes it, -EFBIG when
+ * sysfs lists so many functions that the kernel's file costs more than it
+ * saves, -ENOMEM.
  */
 int pci_proc_read(const struct sysroot *s, const struct id_list *ids,
 		  char (*addrs)[PCI_ADDR_MAX], size_t n, struct pci_proc *p) _must_check_;

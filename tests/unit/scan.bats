@@ -181,3 +181,22 @@ SCRIPT
 	((other_domain)) || [[ $with == *"IDs read for $same of $all PCI"* ]] ||
 		fail "want $same of $all read: $with"
 }
+
+@test "above 512 functions the file is not read: the kernel makes it in quadratic time" {
+	# shellcheck source=../../bench/tree.bash
+	. "$BATS_TEST_DIRNAME/../../bench/tree.bash"
+	ROOT=$BATS_TEST_TMPDIR/root
+	bench_tree "$ROOT" 513 fresh
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
+	assert_success
+	stderr_has "proc/bus/pci/devices not used, IDs read from sysfs: File too large"
+	stderr_has "IDs read for 513 of 513 PCI functions"
+	assert_equal "${#lines[@]}" 4
+	# control: at 512, it is
+	rm "$ROOT/sys/bus/pci/devices/0000:02:00.0"
+	sed -i '/^0200\t/d' "$ROOT/proc/bus/pci/devices"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
+	assert_success
+	stderr_has "IDs read for 4 of 512 PCI functions"
+	assert_equal "${#lines[@]}" 4
+}
