@@ -10,14 +10,6 @@
 #define PCI_PROC_DEVICES "proc/bus/pci/devices"
 /* One slot for each bus number and devfn. */
 #define PCI_PROC_SLOTS 0x10000
-/*
- * seq_read_iter() (fs/seq_file.c) hands out at most a page per read() and
- * calls pci_seq_start() (drivers/pci/proc.c) for each, which walks the list
- * of devices from its head: reading the file of N functions takes about
- * N * N / 30 steps of pci_get_device(). Beyond about a thousand functions
- * that costs more than reading each one's vendor attribute.
- */
-#define PCI_PROC_MAX_FUNCTIONS 512
 
 /*
  * show_device() (drivers/pci/proc.c) prints no domain: functions in

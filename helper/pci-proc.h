@@ -11,6 +11,15 @@
 struct pci_proc_slot;
 
 /*
+ * seq_read_iter() (fs/seq_file.c) hands out at most a page per read() and
+ * calls pci_seq_start() (drivers/pci/proc.c) for each, which walks the list
+ * of devices from its head: reading the file of N functions takes about
+ * N * N / 30 steps of pci_get_device(). Beyond about a thousand functions
+ * that costs more than reading each one's vendor attribute.
+ */
+#define PCI_PROC_MAX_FUNCTIONS 512
+
+/*
  * What proc/bus/pci/devices says of each bus number and devfn: how many
  * functions it lists there, and whether some ID entry accepts the vendor
  * and device of one of them.

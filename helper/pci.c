@@ -20,7 +20,7 @@ int pci_device_path(char *buf, size_t size, const char *addr, const char *attr)
 	return path_format(buf, size, PCI_DEVICES "/%s", addr);
 }
 
-static int pci_open_devices(const struct sysroot *s, DIR **dir)
+int pci_open_devices(const struct sysroot *s, DIR **dir)
 {
 	return sysroot_opendir(s, PCI_DEVICES, dir);
 }
@@ -30,7 +30,7 @@ static int compare_addresses(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int pci_read_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], size_t *n)
+int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	char(*list)[PCI_ADDR_MAX] = NULL;
@@ -59,18 +59,11 @@ int pci_read_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], si
 		}
 		strcpy(list[count++], de->d_name);
 	}
+	if (count > 1)
+		qsort(list, count, sizeof(*list), compare_addresses);
 	*addrs = list;
 	*n = count;
 	return 0;
-}
-
-int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], size_t *n)
-{
-	int r = pci_read_addresses(s, addrs, n);
-
-	if (r >= 0 && *n > 1)
-		qsort(*addrs, *n, sizeof(**addrs), compare_addresses);
-	return r;
 }
 
 int pci_read_id_field(const struct sysroot *s, struct pci_function *f,

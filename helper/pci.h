@@ -44,10 +44,9 @@ struct pci_function {
 	char iommu_group[16]; /* its number; "" when it has none */
 };
 
-/* The PCI functions the kernel knows, in directory order. */
-int pci_read_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
-		       size_t *n) _must_check_;
-/* The same, sorted by address. */
+/* The directory of the PCI functions the kernel knows, in no order. */
+int pci_open_devices(const struct sysroot *s, DIR **dir) _must_check_;
+/* The PCI functions the kernel knows, sorted by address. */
 int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX],
 		       size_t *n) _must_check_;
 int pci_read_function(const struct sysroot *s, const char *addr,
