@@ -2,8 +2,9 @@
 # Fake system trees for `vfio-bind --root`, laid out as
 # tests/unit/fake-sysfs.bash lays them out (sys/devices/pci0000:00/ADDR, a
 # symlink to it in sys/bus/pci/devices, 64 bytes of config space with the
-# header type at 0x0e), but written in bulk so that 4096 functions take
-# seconds, not minutes. Sourced by bench/run.
+# header type at 0x0e, a line for each in proc/bus/pci/devices), but written
+# in bulk so that 4096 functions take seconds, not minutes. Sourced by
+# bench/run.
 
 # What vfio-pci.ids= selects, and the command line around it.
 BENCH_IDS=10de:1c30,10de:10f1
@@ -60,7 +61,9 @@ bench_addr() {
 bench_tree() {
 	local root=$1 n=$2 mode=$3 i addr dev kind drv hdr
 	local vendor device class override sel
-	local -a dirs=() targets=() links=() drivers=(vfio-pci) spec
+	local -a dirs=() targets=() links=() drivers=(vfio-pci) spec proc_lines=()
+	local resources
+	printf -v resources '\t%16x' 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 	local zeros10='\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00' zeros49
 
 	sel=" $(bench_selected_indexes "$n") "
@@ -79,7 +82,7 @@ bench_tree() {
 			"$root/sys/kernel/iommu_groups/$i/devices")
 		targets+=("../../../devices/pci0000:00/$addr")
 	done
-	mkdir -p "$root/proc" "$root/dev" "$root/sys/bus/pci/devices" \
+	mkdir -p "$root/proc/bus/pci" "$root/dev" "$root/sys/bus/pci/devices" \
 		"$root/sys/module/vfio_pci/parameters" \
 		"$root/sys/module/vfio/parameters" "${dirs[@]}"
 	: >"$root/dev/kmsg"
@@ -120,6 +123,9 @@ bench_tree() {
 		printf '0x%04x\n' $((i % 7 + 1)) >"$dev/subsystem_device"
 		printf '%s\n' "$class" >"$dev/class"
 		printf '%s\n' "$override" >"$dev/driver_override"
+		# as show_device() prints it; the driver's name left empty
+		printf -v 'proc_lines[i]' '%02x%02x\t%s%s\t0%s\t' $((i >> 8)) \
+			$((i & 255)) "$vendor" "$device" "$resources"
 		# shellcheck disable=SC2059 # the format is the bytes
 		printf "\\x${vendor:2:2}\\x${vendor:0:2}\\x${device:2:2}\\x${device:0:2}$zeros10\\x0$hdr$zeros49" \
 			>"$dev/config"
@@ -127,6 +133,8 @@ bench_tree() {
 		[[ $drv == - ]] ||
 			links+=("../../../bus/pci/drivers/$drv" "$dev/driver")
 	done
+	: >"$root/proc/bus/pci/devices"
+	((n == 0)) || printf '%s\n' "${proc_lines[@]}" >"$root/proc/bus/pci/devices"
 	# Two links a function: one perl (Debian's perl-base is essential)
 	# instead of 8192 ln processes.
 	((${#links[@]} == 0)) || printf '%s\0' "${links[@]}" |

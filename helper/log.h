@@ -32,3 +32,4 @@ int log_oom(void);
 #define DBG(...) log_printf(LOG_DEBUG, __VA_ARGS__)
 #define ERR_ERRNO(err, ...) log_printf_errno(LOG_ERR, err, __VA_ARGS__)
 #define WRN_ERRNO(err, ...) log_printf_errno(LOG_WARNING, err, __VA_ARGS__)
+#define DBG_ERRNO(err, ...) log_printf_errno(LOG_DEBUG, err, __VA_ARGS__)

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "match.h"
+#include "pci-proc.h"
 #include "util.h"
 
 static int listing_failed(const struct sysroot *s, int r)
@@ -80,30 +81,99 @@ static int compare_candidates(const void *a, const void *b)
 	return strcmp(x->f.addr, y->f.addr);
 }
 
+/* The next function the directory lists, or NULL at its end. */
+static const char *next_function(DIR *dir)
+{
+	struct dirent *de;
+
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.' && strlen(de->d_name) < PCI_ADDR_MAX)
+			return de->d_name;
+	return NULL;
+}
+
 /*
- * One pass over the directory, keeping only the matches: the boot path
- * holds no list of every function.
+ * Lists up to PCI_PROC_MAX_FUNCTIONS functions into addrs; *more is the
+ * next one's name, "" when the directory had no more.
+ */
+static size_t list_functions(DIR *dir, char (*addrs)[PCI_ADDR_MAX],
+			     char more[PCI_ADDR_MAX])
+{
+	const char *name;
+	size_t n = 0;
+
+	more[0] = '\0';
+	while ((name = next_function(dir))) {
+		if (n == PCI_PROC_MAX_FUNCTIONS) {
+			str_copy(more, PCI_ADDR_MAX, name);
+			break;
+		}
+		str_copy(addrs[n++], PCI_ADDR_MAX, name);
+	}
+	return n;
+}
+
+/* The file is optional: without it, every function's IDs are read. */
+static int read_proc(const struct sysroot *s, const struct selector *selector,
+		     char (*addrs)[PCI_ADDR_MAX], size_t n, struct pci_proc *p)
+{
+	int r = pci_proc_read(s, &selector->ids, addrs, n, p);
+
+	if (r < 0 && r != -ENOMEM) {
+		DBG_ERRNO(r, "proc/bus/pci/devices not used, IDs read from sysfs: %m");
+		r = 0;
+	}
+	return r;
+}
+
+/*
+ * The functions sys/bus/pci/devices lists, then proc/bus/pci/devices read
+ * once to rule out those no entry can match by vendor and device; only the
+ * others have their attributes read. Beyond PCI_PROC_MAX_FUNCTIONS, or
+ * without the file, every function is read, and the rest of the directory
+ * as it comes: the boot path holds no list of every function.
  */
 int match_functions(const struct sysroot *s, const struct selector *selector,
 		    const struct vfio_params *params, struct candidates *c)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
-	int r = 0;
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	_cleanup_pci_proc_ struct pci_proc proc = {0};
+	char more[PCI_ADDR_MAX] = "";
+	const char *name = more;
+	size_t n = 0, n_read = 0;
+	int r;
 
 	memset(c, 0, sizeof(*c));
 	if (selector_is_empty(selector))
 		return 0;
-	r = pci_open_devices(s, &dir);
-	while (r >= 0 && (de = readdir(dir))) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= PCI_ADDR_MAX)
+	addrs = malloc(PCI_PROC_MAX_FUNCTIONS * sizeof(*addrs));
+	r = addrs ? pci_open_devices(s, &dir) : -ENOMEM;
+	if (r >= 0)
+		n = list_functions(dir, addrs, more);
+	if (r >= 0 && more[0] != '\0')
+		DBG("over %d PCI functions: proc/bus/pci/devices not used, IDs read from sysfs",
+		    PCI_PROC_MAX_FUNCTIONS);
+	else if (r >= 0)
+		r = read_proc(s, selector, addrs, n, &proc);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (pci_proc_rules_out(&proc, addrs[i]) &&
+		    !addr_list_match(&selector->addrs, addrs[i]))
 			continue;
-		r = match_one(s, selector, params, de->d_name, c);
+		n_read++;
+		r = match_one(s, selector, params, addrs[i], c);
+	}
+	while (r >= 0 && name && name[0] != '\0') {
+		n++;
+		n_read++;
+		r = match_one(s, selector, params, name, c);
+		name = next_function(dir);
 	}
 	if (r < 0) {
 		candidates_free(c);
 		return listing_failed(s, r);
 	}
+	DBG("IDs read for %zu of %zu PCI functions", n_read, n);
 	if (c->n > 1)
 		qsort(c->items, c->n, sizeof(*c->items), compare_candidates);
 	return 0;

@@ -27,8 +27,9 @@ struct candidates {
  * The functions the selector names: those whose IDs an entry matches as
  * pci_match_device() matches vfio-pci's dynamic IDs, and those at a listed
  * address, each with the reason vfio-pci would refuse it, if any
- * (precondition.h). IDs are read only as far as matching needs them. An
- * error is logged.
+ * (precondition.h). IDs are read only as far as matching needs them, and
+ * not at all for a function whose vendor and device proc/bus/pci/devices
+ * shows no entry can match. An error is logged.
  */
 int match_functions(const struct sysroot *s, const struct selector *selector,
 		    const struct vfio_params *params, struct candidates *c) _must_check_;

@@ -166,20 +166,79 @@ int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 	return 0;
 }
 
+/* The buffer's first size, or twice it for a line that fills it. */
+static int grow_line_buffer(char **buf, size_t *size)
+{
+	char *grown;
+
+	if (*buf) {
+		if (*size >= SYSROOT_FILE_MAX)
+			return -EFBIG;
+		*size *= 2;
+	}
+	grown = realloc(*buf, *size + 1);
+	if (!grown)
+		return -ENOMEM;
+	*buf = grown;
+	return 0;
+}
+
+/*
+ * Calls fn for each whole line in buf[0, len) (and the last one, without its
+ * newline, at end of file), skipping empty lines and the header; *used is
+ * how far it got.
+ */
+static int feed_lines(char *buf, size_t len, bool at_eof, bool *header,
+		      int (*fn)(const char *line, void *data), void *data, size_t *used)
+{
+	char *line = buf, *end = buf + len, *nl;
+	int r = 0;
+
+	while (r >= 0 && line < end) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl && !at_eof)
+			break;
+		if (!nl)
+			nl = end;
+		*nl = '\0';
+		if (*line != '\0' && *header)
+			*header = false;
+		else if (*line != '\0')
+			r = fn(line, data);
+		line = nl + 1;
+	}
+	*used = line < end ? (size_t)(line - buf) : len;
+	return r;
+}
+
 int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_header,
 			  int (*fn)(const char *line, void *data), void *data)
 {
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-	int r = sysroot_read_file(s, path, &text);
+	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
+	_cleanup_free_ char *buf = NULL;
+	size_t size = SYSROOT_LINES_CHUNK, len = 0, used;
+	bool header = has_header, eof = false;
+	int r = 0;
 
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	line = strtok_r(text, "\n", &save);
-	if (has_header)
-		line = strtok_r(NULL, "\n", &save);
-	for (; r >= 0 && line; line = strtok_r(NULL, "\n", &save))
-		r = fn(line, data);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	while (r >= 0 && !eof) {
+		ssize_t n;
+
+		if (!buf || len == size) {
+			r = grow_line_buffer(&buf, &size);
+			if (r < 0)
+				return r;
+		}
+		n = read_next(fd, buf + len, size - len);
+		if (n < 0)
+			return (int)n;
+		eof = n == 0;
+		len += (size_t)n;
+		r = feed_lines(buf, len, eof, &header, fn, data, &used);
+		len -= used;
+		memmove(buf, buf + used, len);
+	}
 	return r;
 }
 

@@ -46,10 +46,13 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf,
  */
 int sysroot_read_file(const struct sysroot *s, const char *path,
 		      char **text) _must_check_;
+/* What sysroot_for_each_line() reads at a time; it holds no more than
+ * that and one line (up to SYSROOT_FILE_MAX) of any file. */
+#define SYSROOT_LINES_CHUNK (64u << 10)
 /*
- * Calls fn for each line of a whole file (sysroot_read_file()), after its
+ * Calls fn for each non-empty line of a file of any length, after its
  * header line if it has one, until fn returns a negative errno. A missing
- * file has no lines.
+ * file has no lines; -EFBIG for a line longer than SYSROOT_FILE_MAX.
  */
 int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_header,
 			  int (*fn)(const char *line, void *data),

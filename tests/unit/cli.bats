@@ -72,6 +72,8 @@ load common
 
 @test "unreadable IDs are reported for that function; the others go on" {
 	fake_workstation "vfio-pci.ids=10de:1c30"
+	# read from sysfs: proc/bus/pci/devices does not vouch for it
+	fake_proc_pci_drop 0000:03:00.0
 	echo garbage >"$ROOT/sys/devices/pci0000:00/0000:03:00.0/vendor"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_failure 3

@@ -6,12 +6,39 @@ VFIO_BIND="${VFIO_BIND:-$BATS_TEST_DIRNAME/../../vfio-bind}"
 
 fake_root() {
 	ROOT="$BATS_TEST_TMPDIR/root"
-	mkdir -p "$ROOT/proc" "$ROOT/dev" "$ROOT/sys/bus/pci/devices" \
+	mkdir -p "$ROOT/proc/bus/pci" "$ROOT/dev" "$ROOT/sys/bus/pci/devices" \
 		"$ROOT/sys/bus/pci/drivers" "$ROOT/sys/kernel/iommu_groups" \
 		"$ROOT/sys/devices/pci0000:00" "$ROOT/sys/module"
 	: >"$ROOT/dev/kmsg"
+	: >"$ROOT/proc/bus/pci/devices"
 	: >"$ROOT/sys/bus/pci/drivers_probe"
 	printf '%s\n' "${1:-quiet}" >"$ROOT/proc/cmdline"
+}
+
+# fake_proc_pci_line ADDR VENDOR DEVICE: the function's line in
+# proc/bus/pci/devices as show_device() (drivers/pci/proc.c) prints it: bus
+# number and devfn (no domain), vendor and device, the IRQ, seven resource
+# starts and seven sizes. The driver's name, last, is left empty: vfio-bind
+# reads only the first two columns.
+fake_proc_pci_line() {
+	local bdf=${1#*:} slot i
+	slot=${bdf#*:}
+	printf '%02x%02x\t%04x%04x\t%x' "0x${bdf%%:*}" \
+		$(((0x${slot%.*} << 3) | ${slot#*.})) "0x$2" "0x$3" 0
+	for ((i = 0; i < 14; i++)); do printf '\t%16x' 0; done
+	printf '\t\n'
+}
+
+# fake_proc_pci_drop ADDR: the function's line leaves proc/bus/pci/devices
+# while the function stays in sysfs, as between bus_add_device() linking it
+# into sys/bus/pci/devices and adding it to the bus's list.
+fake_proc_pci_drop() {
+	local dev="$ROOT/sys/devices/pci0000:00/$1" line file="$ROOT/proc/bus/pci/devices"
+	line=$(fake_proc_pci_line "$1" "$(cut -c3- "$dev/vendor")" \
+		"$(cut -c3- "$dev/device")" | cut -f1,2)
+	awk -v line="$line" 'gone || index($0, line "\t") != 1 { print; next } { gone = 1 }' \
+		"$file" >"$file.new"
+	mv "$file.new" "$file"
 }
 
 fake_cmdline() {
@@ -71,6 +98,8 @@ fake_function() {
 	head -c 49 /dev/zero >>"$dev/config"
 	ln -s "../../../devices/pci0000:00/$addr" \
 		"$ROOT/sys/bus/pci/devices/$addr"
+	fake_proc_pci_line "$addr" "${ids%%:*}" "${ids##*:}" \
+		>>"$ROOT/proc/bus/pci/devices"
 	if [ "$group" = auto ]; then
 		group=$(find "$ROOT/sys/kernel/iommu_groups" -mindepth 1 \
 			-maxdepth 1 | wc -l)
