@@ -173,11 +173,18 @@ int kernel_param(const char *cmdline, const char *name, char **value)
 	return (int)n;
 }
 
+/*
+ * One option libkmod passes the module. The kernel's parse_args() stops at
+ * a bare "--" (kernel/params.c), so the options after it are never set:
+ * returns 1 for that one.
+ */
 static int record(struct module_param *out, char *option, const char *param)
 {
 	char *name, *value;
 
 	kernel_next_arg(option, &name, &value);
+	if (!value && strcmp(name, "--") == 0)
+		return 1;
 	if (!param_name_equal(name, strlen(name), param))
 		return 0;
 	out->count++;
@@ -208,7 +215,7 @@ int cmdline_module_param(const char *cmdline, const char *module, const char *pa
 	_cleanup_free_ char *buf = strdup(cmdline);
 	char *p, *word, *option = NULL, *value = NULL, *quote_start = NULL;
 	enum scan_state state = SCAN_MODULE;
-	bool quoted = false, more = true;
+	bool quoted = false, more = true, ended = false;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -267,12 +274,13 @@ int cmdline_module_param(const char *cmdline, const char *module, const char *pa
 			value--;
 			*value = '"';
 		}
-		if (underscores(word) == 0 && strcmp(word, module) == 0) {
+		if (!ended && underscores(word) == 0 && strcmp(word, module) == 0) {
 			r = record(out, option, param);
 			if (r < 0) {
 				module_param_clear(out);
 				return r;
 			}
+			ended = r > 0;
 		}
 		word = p + 1;
 		state = SCAN_MODULE;

@@ -49,6 +49,10 @@ static const struct param_case param_cases[] = {
 	{"vfio\t-pci.ids=1:2", 0, NULL},
 	{"vfio-pci.ids=1:2\tvfio-pci.ids=5:6\r", 2, "5:6"},
 	{"", 0, NULL},
+	{"vfio-pci.-- vfio-pci.ids=1:2", 0, NULL},
+	{"vfio-pci.ids=1:2 vfio-pci.-- vfio-pci.ids=3:4", 1, "1:2"},
+	{"vfio-pci.--=x vfio-pci.ids=1:2", 1, "1:2"},
+	{"vfio-bind.-- vfio-pci.ids=1:2", 1, "1:2"},
 };
 
 static void test_params(void)
