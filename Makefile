@@ -30,11 +30,12 @@ WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wvla -Wwrite-strings \
 ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod blkid)
+BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+	$(PKG_CFLAGS) $(CPPFLAGS)
 # The helper sits in every initramfs: no unwind tables (C, no exceptions;
 # debuggers use -g's .debug_frame) keeps it small.
-ALL_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
-	-fno-asynchronous-unwind-tables \
-	$(shell $(PKG_CONFIG) --cflags libkmod blkid) $(CPPFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) -fno-asynchronous-unwind-tables $(CFLAGS)
 
 # STATIC=1 links everything statically; it needs libkmod.a and libblkid.a,
 # and Debian 12 ships only the latter.
@@ -50,6 +51,19 @@ else
 ALL_LDFLAGS = $(LDFLAGS)
 # libkmod is opened with dlopen() when a module must be loaded.
 LDLIBS = $(shell $(PKG_CONFIG) --libs blkid) -ldl
+endif
+
+# SANITIZE=1 builds the helper and the C test with AddressSanitizer and
+# UndefinedBehaviorSanitizer (CI: make clean && make SANITIZE=1 check-unit);
+# any report fails the run (tests/run).
+ifeq ($(SANITIZE),1)
+ifeq ($(STATIC),1)
+$(error SANITIZE=1 and STATIC=1 do not go together: the sanitizer runtimes are shared libraries here)
+endif
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ALL_CFLAGS += $(SANITIZE_FLAGS)
+ALL_LDFLAGS += $(SANITIZE_FLAGS)
 endif
 
 SOURCES = $(wildcard helper/*.c)
@@ -72,11 +86,17 @@ BATS ?= bats
 
 all: vfio-bind vfio-bind.8
 
-vfio-bind: $(OBJECTS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+vfio-bind: $(OBJECTS) .build-flags
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJECTS) $(LDLIBS)
 
-helper/%.o: helper/%.c
+helper/%.o: helper/%.c .build-flags
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Objects built with other flags (SANITIZE=1, CC=clang) are rebuilt, not
+# linked with the rest.
+.build-flags: FORCE
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
 -include $(OBJECTS:.o=.d)
 
@@ -90,8 +110,8 @@ helper/main.o: VERSION
 vfio-bind.8: docs/vfio-bind.8.in .subst-vars
 	$(SUBST) docs/vfio-bind.8.in > $@
 
-tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS)
-	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS) .build-flags
+	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # The Debian packages of tests/packages.debian, installed if missing.
 deps:
@@ -102,7 +122,7 @@ check: deps vfio-bind tests/unit/cmdline-test
 	BATS=$(BATS) ./tests/run unit package boot
 
 check-unit: deps vfio-bind tests/unit/cmdline-test
-	BATS=$(BATS) ./tests/run unit
+	BATS=$(BATS) SANITIZE=$(SANITIZE) ./tests/run unit
 
 # Both packages built from clean copies and linted, then taken apart and
 # installed into a throwaway root (tests/package); their boots are in
@@ -192,5 +212,5 @@ uninstall:
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:
-	rm -f vfio-bind vfio-bind.8 .subst-vars helper/*.o helper/*.d \
+	rm -f vfio-bind vfio-bind.8 .subst-vars .build-flags helper/*.o helper/*.d \
 		tests/unit/cmdline-test

@@ -138,7 +138,7 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 	for i in $(seq 10 33); do
 		fake_function "0000:$i:00.0" 10de:1c30 driver=vfio-pci override=vfio-pci
 	done
-	run --separate-stderr strace -qq -e trace=openat,write \
+	run --separate-stderr strace_helper -qq -e trace=openat,write \
 		-o "$BATS_TEST_TMPDIR/trace" "$VFIO_BIND" --root "$ROOT" -v
 	assert_success
 	run grep -c '^<[0-7]>vfio-bind: ' "$ROOT/dev/kmsg"
@@ -174,7 +174,7 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 bind_busy() {
 	local when=$1
 	shift
-	strace -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/trace" \
+	strace_helper -qq -y -e trace=write -o "$BATS_TEST_TMPDIR/trace" \
 		-P "$ROOT/sys/bus/pci/drivers/nouveau/unbind" \
 		-P "$ROOT/sys/bus/pci/drivers/vfio-pci/bind" \
 		-e inject=write:error=EBUSY:when="$when" \

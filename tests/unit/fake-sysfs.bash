@@ -163,10 +163,16 @@ sysfs_writes() {
 		grep -v '^dev/kmsg$' || true
 }
 
+# strace with its arguments. LeakSanitizer cannot run under ptrace, so a
+# helper built with make SANITIZE=1 runs here without it.
+strace_helper() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
+
 # Runs vfio-bind on the fake root under strace, so sysfs_writes can tell
 # the order of writes.
 vfio_bind_traced() {
-	strace -qq -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+	strace_helper -qq -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
 		"$VFIO_BIND" --root "$ROOT" "$@"
 }
 
