@@ -80,7 +80,7 @@ SUBST_VARS = $(SBINDIR) $(PKGDATADIR) $(VERSION) $(DRACUTMODDIR) \
 
 BATS ?= bats
 
-.PHONY: all deps check check-unit check-package check-boot demo bench install \
+.PHONY: all deps check check-unit check-package check-boot demo bench fuzz install \
 	install-strip uninstall clean format lint check-version package-deb \
 	package-rpm FORCE
 
@@ -112,6 +112,35 @@ vfio-bind.8: docs/vfio-bind.8.in .subst-vars
 
 tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS) .build-flags
 	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+# Fuzz targets (tests/fuzz), one per parser: clang's libFuzzer with ASan
+# and UBSan, on the helper's sources built apart (tests/fuzz/obj).
+# make fuzz FUZZ_SECONDS=N runs each for N seconds (tests/fuzz/run).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = $(BASE_CFLAGS) -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LDLIBS := $(shell $(PKG_CONFIG) --libs blkid) -ldl
+FUZZ_TARGETS = $(patsubst %.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_OBJECTS = $(patsubst helper/%.o,tests/fuzz/obj/%.o,$(LIB_OBJECTS))
+
+tests/fuzz/obj/%.o: helper/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+-include $(FUZZ_OBJECTS:.o=.d)
+.SECONDARY: $(FUZZ_OBJECTS)
+
+# The differential target links libkmod (dynamically: Debian has no
+# libkmod.a).
+tests/fuzz/fuzz-kmod-cmdline: FUZZ_LDLIBS += $(shell $(PKG_CONFIG) --libs libkmod)
+
+tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJECTS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ihelper -fsanitize=fuzzer -o $@ \
+		$(filter %.c %.o,$^) $(FUZZ_LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	./tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The Debian packages of tests/packages.debian, installed if missing.
 deps:
@@ -158,15 +187,15 @@ package-rpm: check-version
 lint: check-version
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
-	shellcheck bench/run bench/tree.bash .ci/run tests/package/build
+	shellcheck bench/run bench/tree.bash .ci/run tests/package/build tests/fuzz/run
 	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
 		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats \
 		tests/unit/bench-report.bats
 	pyflakes3 bench/report.py
-	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c
+	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 
 format:
-	clang-format -i helper/*.[ch] tests/unit/*.c
+	clang-format -i helper/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 
 install: vfio-bind vfio-bind.8
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -213,4 +242,5 @@ uninstall:
 
 clean:
 	rm -f vfio-bind vfio-bind.8 .subst-vars .build-flags helper/*.o helper/*.d \
-		tests/unit/cmdline-test
+		tests/unit/cmdline-test $(FUZZ_TARGETS)
+	rm -rf tests/fuzz/obj
