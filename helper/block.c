@@ -106,7 +106,6 @@ int block_pci_functions(const struct sysroot *s, const char *name,
 {
 	char link[256], target[PATH_MAX];
 	const char *subsys;
-	ssize_t len;
 	int r;
 
 	*addrs = NULL;
@@ -116,10 +115,8 @@ int block_pci_functions(const struct sysroot *s, const char *name,
 		r = pci_functions_above(s, link, addrs, n);
 	if (r < 0)
 		return r;
-	len = readlinkat(s->root_fd, link, target, sizeof(target) - 1);
-	if (len < 0)
+	if (sysroot_read_link(s, link, target, sizeof(target)) < 0)
 		return 0;
-	target[len] = '\0';
 	subsys = strstr(target, "/nvme-subsystem/");
 	if (!subsys)
 		return 0;
@@ -198,7 +195,7 @@ int block_resolve_path(const struct sysroot *s, const char *spec, char *name, si
 	if (strncmp(spec, "/dev/", 5) != 0)
 		return resolve_kernel_name(s, spec, name, size);
 	/* A device node: its number names it, even behind a udev link. */
-	if (fstatat(s->root_fd, spec + 1, &st, 0) == 0 && S_ISBLK(st.st_mode)) {
+	if (sysroot_stat(s, spec + 1, &st) == 0 && S_ISBLK(st.st_mode)) {
 		snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_rdev),
 			 minor(st.st_rdev));
 		return block_from_devnum(s, majmin, name, size);

@@ -6,10 +6,12 @@
 #include <blkid.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "devspec.h"
 #include "util.h"
@@ -76,32 +78,41 @@ enum spec_kind spec_kind(const char *spec)
 	return SPEC_DEVICES;
 }
 
-static void blkid_free_probep(blkid_probe *pr)
-{
-	if (*pr)
-		blkid_free_probe(*pr);
-}
-
-static blkid_probe probe_device(const struct sysroot *s, const char *name,
-				bool partitions)
-{
-	char rel[128], path[4096 + 128];
+/* A libblkid probe on a device that sysroot opened, so that it stays under
+ * the root; libblkid leaves closing the fd to its owner. */
+struct device_probe {
 	blkid_probe pr;
+	int fd;
+};
 
+static void device_probe_free(struct device_probe *p)
+{
+	if (p->pr)
+		blkid_free_probe(p->pr);
+	if (p->fd >= 0)
+		close(p->fd);
+}
+#define _cleanup_device_probe_ _cleanup_(device_probe_free)
+
+static int probe_device(const struct sysroot *s, const char *name, bool partitions,
+			struct device_probe *p)
+{
+	char rel[128];
+
+	*p = (struct device_probe){.fd = -1};
 	if (path_format(rel, sizeof(rel), "dev/%s", name) < 0)
-		return NULL;
-	pr = blkid_new_probe_from_filename(sysroot_describe(s, rel, path, sizeof(path)));
-	if (!pr)
-		return NULL;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL |
-						      BLKID_SUBLKS_TYPE);
-	blkid_probe_enable_partitions(pr, partitions);
-	if (blkid_do_safeprobe(pr) < 0) {
-		blkid_free_probe(pr);
-		return NULL;
-	}
-	return pr;
+		return -ENAMETOOLONG;
+	p->fd = sysroot_open_at(s, rel, O_RDONLY | O_NONBLOCK);
+	if (p->fd < 0)
+		return p->fd;
+	p->pr = blkid_new_probe();
+	if (!p->pr || blkid_probe_set_device(p->pr, p->fd, 0, 0) < 0)
+		return -ENOMEM;
+	blkid_probe_enable_superblocks(p->pr, 1);
+	blkid_probe_set_superblocks_flags(p->pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL |
+							 BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(p->pr, partitions);
+	return blkid_do_safeprobe(p->pr) < 0 ? -EIO : 0;
 }
 
 /* The superblock's TYPE, UUID and LABEL, as blkid -p reports them. */
@@ -114,16 +125,17 @@ struct superblock {
 static int probe_superblock(const struct sysroot *s, const char *name,
 			    struct superblock *sb)
 {
-	_cleanup_(blkid_free_probep) blkid_probe pr = probe_device(s, name, false);
+	_cleanup_device_probe_ struct device_probe p;
 	const char *v;
 
 	memset(sb, 0, sizeof(*sb));
-	if (!pr || blkid_probe_lookup_value(pr, "TYPE", &v, NULL) < 0)
+	if (probe_device(s, name, false, &p) < 0 ||
+	    blkid_probe_lookup_value(p.pr, "TYPE", &v, NULL) < 0)
 		return -ENOENT;
 	str_copy(sb->type, sizeof(sb->type), v);
-	if (blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0)
+	if (blkid_probe_lookup_value(p.pr, "UUID", &v, NULL) == 0)
 		str_copy(sb->uuid, sizeof(sb->uuid), v);
-	if (blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0)
+	if (blkid_probe_lookup_value(p.pr, "LABEL", &v, NULL) == 0)
 		str_copy(sb->label, sizeof(sb->label), v);
 	return 0;
 }
@@ -132,11 +144,12 @@ static int probe_superblock(const struct sysroot *s, const char *name,
 static int find_partition_tag(const struct sysroot *s, const char *disk, bool by_uuid,
 			      const char *value, char *name, size_t size)
 {
-	_cleanup_(blkid_free_probep) blkid_probe pr = probe_device(s, disk, true);
+	_cleanup_device_probe_ struct device_probe p;
 	blkid_partlist parts;
 	int n;
 
-	if (!pr || !(parts = blkid_probe_get_partitions(pr)))
+	if (probe_device(s, disk, true, &p) < 0 ||
+	    !(parts = blkid_probe_get_partitions(p.pr)))
 		return -ENOENT;
 	n = blkid_partlist_numof_partitions(parts);
 	for (int i = 0; i < n; i++) {

@@ -253,16 +253,12 @@ static int keep_function(struct storage_guard *g, const char *addr, const char *
 static bool is_network_disk(const struct sysroot *s, const char *name)
 {
 	char link[256], target[4096];
-	ssize_t len;
 
 	if (strncmp(name, "nbd", 3) == 0 || strncmp(name, "rbd", 3) == 0)
 		return true;
-	if (path_format(link, sizeof(link), "sys/class/block/%s", name) < 0)
+	if (path_format(link, sizeof(link), "sys/class/block/%s", name) < 0 ||
+	    sysroot_read_link(s, link, target, sizeof(target)) < 0)
 		return false;
-	len = readlinkat(s->root_fd, link, target, sizeof(target) - 1);
-	if (len < 0)
-		return false;
-	target[len] = '\0';
 	return strstr(target, "/session") || strstr(target, "/nvme-fabrics/");
 }
 

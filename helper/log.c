@@ -20,23 +20,21 @@
 static int max_level = LOG_INFO;
 static int kmsg_fd = -1;
 static unsigned kmsg_records;
-static char kmsg_path[4096];
+static const struct sysroot *kmsg_root;
 
 static void kmsg_reopen(void)
 {
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);
 	/* No O_CREAT: a test root without dev/kmsg simply has no kernel log. */
-	kmsg_fd = open(kmsg_path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	kmsg_fd = sysroot_open_at(kmsg_root, KMSG_PATH, O_WRONLY | O_APPEND);
 	kmsg_records = 0;
 }
 
-void log_open(const char *path)
+void log_open(const struct sysroot *s)
 {
 	log_close();
-	if (!path || strlen(path) >= sizeof(kmsg_path))
-		return;
-	strcpy(kmsg_path, path);
+	kmsg_root = s;
 	kmsg_reopen();
 }
 
@@ -45,11 +43,13 @@ void log_close(void)
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);
 	kmsg_fd = -1;
-	kmsg_path[0] = '\0';
+	kmsg_root = NULL;
 }
 
 static void kmsg_write(const char *line, size_t len)
 {
+	if (!kmsg_root)
+		return;
 	if (kmsg_records >= KMSG_BURST)
 		kmsg_reopen();
 	if (kmsg_fd < 0)

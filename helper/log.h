@@ -5,13 +5,18 @@
 #include <syslog.h>
 
 #include "macro.h"
+#include "sysroot.h"
+
+/* The kernel log, under the root. */
+#define KMSG_PATH "dev/kmsg"
 
 /*
  * One logging module: every line goes to stderr and, when it can be opened,
  * to the kernel log as "<level>vfio-bind: message", so dmesg and
  * journalctl -k show the decisions taken in the initramfs.
  */
-void log_open(const char *kmsg_path);
+/* Opens the root's dev/kmsg (reopened every ten lines); s outlives the log. */
+void log_open(const struct sysroot *s);
 void log_close(void);
 void log_set_max_level(int level);
 int log_get_max_level(void);

@@ -81,8 +81,9 @@ static void usage(void)
 	      " -n, --dry-run       print the plan, one line per function, and\n"
 	      "                       change nothing (boot job, bind, unbind)\n"
 	      " -r, --root DIR      read the system under DIR instead of /: its\n"
-	      "                       proc/, sys/, dev/ and PCI ID database; no\n"
-	      "                       module is loaded (for tests)\n"
+	      "                       proc/, sys/, dev/ and PCI ID database, no\n"
+	      "                       symlink leading out of DIR; no module is\n"
+	      "                       loaded (for tests)\n"
 	      "     --json          machine-readable output (list, check)\n"
 	      "     --alias NAME[=ADDRESS|SLOT]\n"
 	      "                     name the alias of that function, or of the\n"
@@ -190,7 +191,6 @@ int main(int argc, char **argv)
 	_cleanup_free_ char **keep = NULL;
 	_cleanup_free_ char **aliases = NULL;
 	struct sysroot sys;
-	char kmsg[PATH_MAX];
 	int level = LOG_INFO, c, r, status;
 
 	while ((c = getopt_long(argc, argv, "nr:vqhV", longopts, NULL)) != -1) {
@@ -268,13 +268,19 @@ int main(int argc, char **argv)
 
 	log_set_max_level(level);
 	r = sysroot_open(&sys, opts.root);
+	if (r == -ENOSYS) {
+		fprintf(stderr,
+			"vfio-bind: --root needs openat2() (Linux 5.6 or later) to keep every path inside %s; this kernel, or a seccomp filter, lacks it\n",
+			opts.root);
+		return EXIT_USAGE;
+	}
 	if (r < 0) {
 		fprintf(stderr, "vfio-bind: cannot open root %s: %s\n", opts.root,
 			strerror(-r));
 		return EXIT_USAGE;
 	}
-	if (cmd->changes && !opts.dry_run && sysroot_exists(&sys, "dev/kmsg"))
-		log_open(sysroot_describe(&sys, "dev/kmsg", kmsg, sizeof(kmsg)));
+	if (cmd->changes && !opts.dry_run && sysroot_exists(&sys, KMSG_PATH))
+		log_open(&sys);
 
 	status = cmd->run(&sys, &opts);
 

@@ -19,7 +19,7 @@ static const char *const db_paths[] = {
 
 static int load_file(const struct sysroot *s, const char *path, struct pci_ids_db *db)
 {
-	_cleanup_close_ int fd = openat(s->root_fd, path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDONLY);
 	struct stat st;
 	size_t done = 0;
 

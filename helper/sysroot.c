@@ -2,22 +2,61 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "sysroot.h"
 
+/*
+ * Under RESOLVE_IN_ROOT, openat2() fails with EAGAIN when a rename or a
+ * mount raced its walk of a ".." and it cannot tell that the walk stayed
+ * inside; the caller is to try again (runc does, up to 32 times).
+ */
+#define OPENAT2_ATTEMPTS 32
+
+/*
+ * A path under a --root tree, resolved as if DIR were "/": an absolute
+ * symlink or a ".." cannot lead out of it (openat2(2), RESOLVE_IN_ROOT).
+ * glibc 2.36 has no wrapper.
+ */
+static int open_in_root(int root_fd, const char *path, int flags)
+{
+	struct open_how how = {.flags = (uint64_t)flags, .resolve = RESOLVE_IN_ROOT};
+	long fd = -1;
+
+	for (int i = 0; i < OPENAT2_ATTEMPTS; i++) {
+		fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int sysroot_open(struct sysroot *s, const char *root)
 {
+	int fd;
+
 	if (path_format(s->root, sizeof(s->root), "%s", root) < 0)
 		return -ENAMETOOLONG;
 	s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->root_fd < 0)
 		return -errno;
 	s->is_live = strcmp(root, "/") == 0;
+	if (s->is_live)
+		return 0;
+	/* Before anything is read: a kernel without openat2() (before
+	 * 5.6) cannot keep a tree's paths inside it. */
+	fd = open_in_root(s->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		sysroot_close(s);
+		return fd;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -43,13 +82,18 @@ int path_format(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static int open_relative(const struct sysroot *s, const char *path, int flags)
+/* The running system keeps following sysfs's own symlinks with openat(). */
+int sysroot_open_at(const struct sysroot *s, const char *path, int flags)
 {
 	int fd;
 
 	while (*path == '/')
 		path++;
-	fd = openat(s->root_fd, path, flags | O_CLOEXEC | O_NOCTTY);
+	/* openat2() refuses O_PATH with any flag but these (EINVAL). */
+	flags |= O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY);
+	if (!s->is_live)
+		return open_in_root(s->root_fd, path, flags);
+	fd = openat(s->root_fd, path, flags);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -66,7 +110,7 @@ static ssize_t read_retry(int fd, void *buf, size_t size, off_t offset)
 int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, size_t size,
 		       off_t offset)
 {
-	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
+	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDONLY);
 
 	if (fd < 0)
 		return fd;
@@ -125,7 +169,7 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t si
 
 	if (size == 0)
 		return -EINVAL;
-	fd = open_relative(s, path, O_RDONLY);
+	fd = sysroot_open_at(s, path, O_RDONLY);
 	if (fd < 0)
 		return fd;
 	r = read_to_end(fd, buf, size - 1, &len);
@@ -136,7 +180,7 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t si
 
 int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 {
-	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
+	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDONLY);
 	_cleanup_free_ char *buf = NULL;
 	size_t size = 0, len = 0;
 	int r = -EFBIG;
@@ -214,7 +258,7 @@ static int feed_lines(char *buf, size_t len, bool at_eof, bool *header,
 int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_header,
 			  int (*fn)(const char *line, void *data), void *data)
 {
-	_cleanup_close_ int fd = open_relative(s, path, O_RDONLY);
+	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDONLY);
 	_cleanup_free_ char *buf = NULL;
 	size_t size = SYSROOT_LINES_CHUNK, len = 0, used;
 	bool header = has_header, eof = false;
@@ -248,7 +292,7 @@ int sysroot_write(const struct sysroot *s, const char *path, const char *value)
 	 * O_TRUNC as the shell's ">" uses it: sysfs ignores it, and the
 	 * regular files of a test tree then hold exactly the last value.
 	 */
-	_cleanup_close_ int fd = open_relative(s, path, O_WRONLY | O_TRUNC);
+	_cleanup_close_ int fd = sysroot_open_at(s, path, O_WRONLY | O_TRUNC);
 	size_t len = strlen(value);
 	ssize_t n;
 
@@ -285,11 +329,21 @@ int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)
 int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
 		      size_t size)
 {
+	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
 	while (*path == '/')
 		path++;
-	n = readlinkat(s->root_fd, path, target, size - 1);
+	if (s->is_live) {
+		n = readlinkat(s->root_fd, path, target, size - 1);
+	} else {
+		/* The link itself, its directories resolved inside the root;
+		 * readlinkat() of "" reads an O_PATH|O_NOFOLLOW fd's link. */
+		fd = sysroot_open_at(s, path, O_PATH | O_NOFOLLOW);
+		if (fd < 0)
+			return fd;
+		n = readlinkat(fd, "", target, size - 1);
+	}
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
@@ -310,16 +364,37 @@ int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 	return path_format(buf, size, "%s", name);
 }
 
+/* The running system's checks cost one syscall each, as before --root
+ * trees were kept inside. */
 bool sysroot_exists(const struct sysroot *s, const char *path)
 {
+	_cleanup_close_ int fd = -1;
+
 	while (*path == '/')
 		path++;
-	return faccessat(s->root_fd, path, F_OK, 0) == 0;
+	if (s->is_live)
+		return faccessat(s->root_fd, path, F_OK, 0) == 0;
+	fd = sysroot_open_at(s, path, O_PATH);
+	return fd >= 0;
+}
+
+int sysroot_stat(const struct sysroot *s, const char *path, struct stat *st)
+{
+	_cleanup_close_ int fd = -1;
+
+	while (*path == '/')
+		path++;
+	if (s->is_live)
+		return fstatat(s->root_fd, path, st, 0) < 0 ? -errno : 0;
+	fd = sysroot_open_at(s, path, O_PATH);
+	if (fd < 0)
+		return fd;
+	return fstat(fd, st) < 0 ? -errno : 0;
 }
 
 int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir)
 {
-	int fd = open_relative(s, path, O_RDONLY | O_DIRECTORY);
+	int fd = sysroot_open_at(s, path, O_RDONLY | O_DIRECTORY);
 
 	if (fd < 0)
 		return fd;

@@ -5,14 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "macro.h"
 
 /*
  * The system the helper reads and changes, the running one ("/") or a tree
  * under --root: a root prefix and a directory fd on it. Every access, to
- * sys/, proc/, dev/ or usr/share/, is openat() on a path relative to that
- * root, so --root DIR is just another prefix.
+ * sys/, proc/, dev/ or usr/share/, opens a path relative to that root, so
+ * --root DIR is just another prefix; under a tree, with openat2()'s
+ * RESOLVE_IN_ROOT, so that no symlink or ".." leads out of DIR.
  */
 struct sysroot {
 	char root[4096];
@@ -23,6 +25,7 @@ struct sysroot {
 /* The largest value read from one attribute or written to one. */
 #define SYSROOT_VALUE_MAX 4096
 
+/* -ENOSYS: a tree cannot be kept to itself, the kernel has no openat2(). */
 int sysroot_open(struct sysroot *s, const char *root) _must_check_;
 void sysroot_close(struct sysroot *s);
 
@@ -70,6 +73,10 @@ int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
 int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 			   size_t size) _must_check_;
 bool sysroot_exists(const struct sysroot *s, const char *path);
+/* stat() of a path (its symlinks followed, inside the root). */
+int sysroot_stat(const struct sysroot *s, const char *path, struct stat *st) _must_check_;
+/* An fd on a path, with open()'s flags (O_CLOEXEC added), or -errno. */
+int sysroot_open_at(const struct sysroot *s, const char *path, int flags) _must_check_;
 int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir) _must_check_;
 /* The full path of a relative one, for messages only. */
 const char *sysroot_describe(const struct sysroot *s, const char *path, char *buf,

@@ -156,9 +156,10 @@ fake_driver_of() {
 }
 
 # The sysfs files vfio-bind opened for writing, in order, one per line,
-# relative to the root (dev/kmsg left out).
+# relative to the root (dev/kmsg left out): openat() on the running
+# system, openat2() inside a --root tree.
 sysfs_writes() {
-	sed -n 's/^[0-9]* *openat([^"]*"\([^"]*\)", O_WRONLY.*/\1/p' \
+	sed -n 's/^[0-9]* *openat2\{0,1\}([^"]*"\([^"]*\)", \(O_WRONLY\|{flags=O_WRONLY\).*/\1/p' \
 		"$BATS_TEST_TMPDIR/trace" | sed "s|^$ROOT/||; s|^/||" |
 		grep -v '^dev/kmsg$' || true
 }
@@ -172,7 +173,7 @@ strace_helper() {
 # Runs vfio-bind on the fake root under strace, so sysfs_writes can tell
 # the order of writes.
 vfio_bind_traced() {
-	strace_helper -qq -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+	strace_helper -qq -f -e trace=openat,openat2 -o "$BATS_TEST_TMPDIR/trace" \
 		"$VFIO_BIND" --root "$ROOT" "$@"
 }
 

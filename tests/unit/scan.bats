@@ -93,13 +93,13 @@ same_plan_both_ways() {
 
 @test "a function the file rules out has none of its attributes opened" {
 	scan_tree "vfio-pci.ids=10de:10f1"
-	run -0 strace -qq -f -e trace=openat,readlinkat -o "$BATS_TEST_TMPDIR/trace" \
+	run -0 strace_helper -qq -f -e trace=openat,openat2,readlinkat -o "$BATS_TEST_TMPDIR/trace" \
 		"$VFIO_BIND" --root "$ROOT" --dry-run
 	run grep -c 'devices/0000:02:00.0/' "$BATS_TEST_TMPDIR/trace"
 	assert_output 0
 	# control: without the file, its vendor is read
 	rm "$ROOT/proc/bus/pci/devices"
-	run -0 strace -qq -f -e trace=openat,readlinkat -o "$BATS_TEST_TMPDIR/trace" \
+	run -0 strace_helper -qq -f -e trace=openat,openat2,readlinkat -o "$BATS_TEST_TMPDIR/trace" \
 		"$VFIO_BIND" --root "$ROOT" --dry-run
 	run grep -c 'devices/0000:02:00.0/vendor' "$BATS_TEST_TMPDIR/trace"
 	assert_output 1
