@@ -11,6 +11,24 @@
 #define PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
 #define MODULES "sys/module"
 
+sigset_t bind_block_signals(void)
+{
+	sigset_t set, old;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	return old;
+}
+
+/* A signal that came meanwhile is delivered here. */
+void bind_restore_signals(sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 static int write_attr(const struct sysroot *s, const char *addr, const char *attr,
 		      const char *value)
 {
@@ -213,12 +231,21 @@ int bind_to_vfio(const struct sysroot *s, struct pci_function *f, struct bind_wa
 	}
 
 	r = restore_host_driver(s, f, old_override);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		w->rollback_error = -r;
+		/* where the rollback left it, for the log */
+		if (pci_read_driver(s, f) < 0)
+			f->driver[0] = '\0';
+	}
 	return bind_error < 0 ? bind_error : -ENODEV;
 }
 
 int unbind_from_vfio(const struct sysroot *s, struct pci_function *f)
 {
-	return restore_host_driver(s, f, "");
+	int r = restore_host_driver(s, f, "");
+
+	/* where the failure left it, for the log */
+	if (r < 0 && pci_read_driver(s, f) < 0)
+		f->driver[0] = '\0';
+	return r;
 }

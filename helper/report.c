@@ -79,9 +79,31 @@ void report_waits(const struct pci_function *f, const struct bind_waits *w)
 		    driver_or_none(w->busy_driver));
 }
 
-void report_bind(const struct pci_function *f, const char *old_driver, int r,
-		 struct tally *t)
+/* The bind failed and so did the rollback: say where that left f. */
+static void report_rollback_failed(const struct pci_function *f, int r,
+				   int rollback_error)
 {
+	if (f->driver[0]) {
+		ERR_ERRNO(
+			rollback_error,
+			"%s [%04x:%04x] not taken: vfio-pci did not attach (%s), and the rollback failed (%m); it is on %s",
+			f->addr, f->vendor, f->device, strerror(-r), f->driver);
+		return;
+	}
+	ERR_ERRNO(
+		rollback_error,
+		"%s [%04x:%04x] left without a driver: vfio-pci did not attach (%s), and the rollback failed (%m); give it back: echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+		f->addr, f->vendor, f->device, strerror(-r), f->addr, f->addr);
+}
+
+void report_bind(const struct pci_function *f, const char *old_driver, int r,
+		 const struct bind_waits *w, struct tally *t)
+{
+	if (r < 0 && w->rollback_error) {
+		report_rollback_failed(f, r, w->rollback_error);
+		t->failed++;
+		return;
+	}
 	switch (r) {
 	case BIND_UNCHANGED:
 		DBG("%s [%04x:%04x] already on vfio-pci", f->addr, f->vendor, f->device);
@@ -128,6 +150,13 @@ int report_summary(const struct tally *t, size_t n)
 
 bool report_unbind(const struct pci_function *f, int r)
 {
+	if (r < 0 && !f->driver[0]) {
+		ERR_ERRNO(
+			r,
+			"%s [%04x:%04x] left without a driver: giving it back failed (%m); give it back: echo > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
+			f->addr, f->vendor, f->device, f->addr, f->addr);
+		return false;
+	}
 	if (r < 0 || strcmp(f->driver, VFIO_PCI) == 0) {
 		ERR("%s [%04x:%04x] still on vfio-pci: %s", f->addr, f->vendor, f->device,
 		    r < 0 ? strerror(-r) : "the reprobe kept it");

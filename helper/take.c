@@ -19,6 +19,7 @@ static void reread_drivers(const struct sysroot *s, struct candidates *c)
 
 static void bind_one(const struct sysroot *s, struct candidate *it, struct tally *t)
 {
+	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
 	char old_driver[DRIVER_NAME_MAX];
 	struct bind_waits w;
 	int r;
@@ -26,7 +27,7 @@ static void bind_one(const struct sysroot *s, struct candidate *it, struct tally
 	strcpy(old_driver, it->f.driver);
 	r = bind_to_vfio(s, &it->f, &w);
 	report_waits(&it->f, &w);
-	report_bind(&it->f, old_driver, r, t);
+	report_bind(&it->f, old_driver, r, &w, t);
 }
 
 static void report_ungrouped(const struct candidates *c, struct tally *t)
@@ -67,6 +68,13 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 	return report_summary(&t, c->n);
 }
 
+static bool give_back_one(const struct sysroot *s, struct pci_function *f)
+{
+	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
+
+	return report_unbind(f, unbind_from_vfio(s, f));
+}
+
 int give_back_candidates(const struct sysroot *s, struct candidates *c, bool dry_run)
 {
 	size_t failed = 0;
@@ -90,7 +98,7 @@ int give_back_candidates(const struct sysroot *s, struct candidates *c, bool dry
 			       f->device, f->driver[0] ? f->driver : "none");
 			continue;
 		}
-		if (!report_unbind(f, unbind_from_vfio(s, f)))
+		if (!give_back_one(s, f))
 			failed++;
 	}
 	return failed ? EXIT_PARTIAL : EXIT_OK;
