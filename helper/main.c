@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "log.h"
@@ -277,6 +278,14 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "vfio-bind: cannot open root %s: %s\n", opts.root,
 			strerror(-r));
+		return EXIT_USAGE;
+	}
+	/* sysfs takes writes from root only: refuse before the first one.
+	 * A --root tree is anyone's. */
+	if (cmd->changes && !opts.dry_run && sys.is_live && geteuid() != 0) {
+		ERR("vfio-bind%s%s needs root; nothing changed", cmd->name[0] ? " " : "",
+		    cmd->name);
+		sysroot_close(&sys);
 		return EXIT_USAGE;
 	}
 	if (cmd->changes && !opts.dry_run && sysroot_exists(&sys, KMSG_PATH))

@@ -1,14 +1,31 @@
 #!/usr/bin/env bats
 # bind's failure paths: a signal between unbind and bind, a rollback that
-# fails too.
+# fails too, a run without root.
 
 load common
 
 GPU=0000:0b:00.0
 AUDIO=0000:0b:00.1
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 setup() {
 	fake_workstation "quiet vfio-pci.ids=10de:1c30,10de:10f1"
+}
+
+teardown() {
+	[[ -z ${PUBLIC:-} ]] || rm -rf "$PUBLIC"
+}
+
+# A copy of the helper (and, with PUBLIC_TREE, of the tree) that user
+# nobody can reach: $BATS_TEST_TMPDIR is root's alone.
+public_copy() {
+	PUBLIC=$(mktemp -d /tmp/vfio-bind-nobody.XXXXXX)
+	chmod 755 "$PUBLIC"
+	cp "$VFIO_BIND" "$PUBLIC/vfio-bind"
+	if [[ ${1:-} == tree ]]; then
+		cp -a "$ROOT" "$PUBLIC/root"
+		chown -R 65534:65534 "$PUBLIC/root"
+	fi
 }
 
 @test "SIGTERM between unbind and bind waits until the rollback is done and logged" {
@@ -61,4 +78,30 @@ setup() {
 	stderr_has "$GPU [10de:1c30] left without a driver: vfio-pci did not attach (No such device), and the rollback failed (Is a directory); give it back: echo > /sys/bus/pci/devices/$GPU/driver_override; echo $GPU > /sys/bus/pci/drivers_probe"
 	run cat "$ROOT/dev/kmsg"
 	assert_line --partial "<3>vfio-bind: $GPU [10de:1c30] left without a driver:"
+}
+
+@test "bind, unbind and the boot job refuse to run on the system without root, before any write" {
+	public_copy
+	run --separate-stderr strace_helper -qq -f -e trace=openat,openat2 \
+		-o "$BATS_TEST_TMPDIR/trace" "${NOBODY[@]}" "$PUBLIC/vfio-bind" bind "$GPU"
+	assert_failure 1
+	stderr_is "vfio-bind: vfio-bind bind needs root; nothing changed"
+	run grep -c 'O_WRONLY' "$BATS_TEST_TMPDIR/trace"
+	assert_output 0
+	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" unbind "$GPU"
+	assert_failure 1
+	stderr_is "vfio-bind: vfio-bind unbind needs root; nothing changed"
+	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind"
+	assert_failure 1
+	stderr_is "vfio-bind: vfio-bind needs root; nothing changed"
+}
+
+@test "control: without root, --dry-run and a --root tree are not refused" {
+	public_copy tree
+	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" --root "$PUBLIC/root" bind "$GPU"
+	assert_failure 3
+	stderr_lacks "needs root"
+	assert_equal "$(cat "$PUBLIC/root/sys/bus/pci/drivers/vfio-pci/bind")" "$GPU"
+	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" --dry-run bind "$GPU"
+	stderr_lacks "needs root"
 }
