@@ -48,6 +48,12 @@ static int match_lazily(const struct sysroot *s, const struct selector *selector
 	return 0;
 }
 
+/* Gone since the directory was listed: hot-unplugged, or a VF removed. */
+static bool vanished(const struct sysroot *s, const char *addr, int err)
+{
+	return err == ENOENT && !pci_has_attr(s, addr, NULL);
+}
+
 static int match_one(const struct sysroot *s, const struct selector *selector,
 		     const struct vfio_params *params, const char *addr,
 		     struct candidates *c)
@@ -70,6 +76,12 @@ static int match_one(const struct sysroot *s, const struct selector *selector,
 	} else {
 		item.ids_read = true;
 		precondition_check_function(s, params, &item.f, &item.why);
+	}
+	/* Nothing to take and no one to tell, unless it was asked for by
+	 * address. */
+	if (vanished(s, addr, item.why.err) && !addr_list_match(&selector->addrs, addr)) {
+		DBG("%s vanished while it was read: dropped", addr);
+		return 0;
 	}
 	return array_push(&c->items, &c->n, sizeof(item), &item);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # bind's failure paths: a signal between unbind and bind, a rollback that
-# fails too, a run without root.
+# fails too, a run without root, a function that vanishes while it is read.
 
 load common
 
@@ -104,4 +104,23 @@ public_copy() {
 	assert_equal "$(cat "$PUBLIC/root/sys/bus/pci/drivers/vfio-pci/bind")" "$GPU"
 	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" --dry-run bind "$GPU"
 	stderr_lacks "needs root"
+}
+
+@test "a function that vanishes between listing and reading is dropped, not reported" {
+	ln -s ../../../devices/pci0000:00/0000:0c:00.0 "$ROOT/sys/bus/pci/devices/0000:0c:00.0"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
+	assert_success
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
+$AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
+	stderr_has "0000:0c:00.0 vanished while it was read: dropped"
+	stderr_lacks "not taken"
+}
+
+@test "a vanished function named by address is reported" {
+	fake_cmdline "vfio-bind.addrs=0c:00.0 vfio-pci.ids=10de:1c30"
+	ln -s ../../../devices/pci0000:00/0000:0c:00.0 "$ROOT/sys/bus/pci/devices/0000:0c:00.0"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_failure 3
+	assert_line "0000:0c:00.0 0000:0000 skip: its IDs cannot be read (No such file or directory)"
+	assert_line "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
