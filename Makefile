@@ -142,15 +142,30 @@ tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJECTS)
 fuzz: $(FUZZ_TARGETS)
 	./tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# modules.c against a stand-in libkmod.so.2, which it opens with dlopen()
+# from this program's rpath. An RPATH, not a RUNPATH: under SANITIZE=1 the
+# dlopen() comes from ASan's interceptor, and glibc searches only the
+# caller's RUNPATH but the executable's RPATH.
+tests/unit/fake-libkmod/libkmod.so.2: tests/unit/fake-libkmod.c .build-flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-soname,libkmod.so.2 $(ALL_LDFLAGS) \
+		-o $@ $<
+
+tests/unit/modules-test: tests/unit/modules-test.c $(LIB_OBJECTS) .build-flags \
+		tests/unit/fake-libkmod/libkmod.so.2
+	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) \
+		-Wl,--disable-new-dtags,-rpath,'$$ORIGIN/fake-libkmod' \
+		-o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
 # The Debian packages of tests/packages.debian, installed if missing.
 deps:
 	./tests/deps
 
 # Each ends with the line "N passed, M failed[, K skipped]" (tests/run).
-check: deps vfio-bind tests/unit/cmdline-test
+check: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
 	BATS=$(BATS) ./tests/run unit package boot
 
-check-unit: deps vfio-bind tests/unit/cmdline-test
+check-unit: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
 	BATS=$(BATS) SANITIZE=$(SANITIZE) ./tests/run unit
 
 # Both packages built from clean copies and linted, then taken apart and
@@ -242,5 +257,5 @@ uninstall:
 
 clean:
 	rm -f vfio-bind vfio-bind.8 .subst-vars .build-flags helper/*.o helper/*.d \
-		tests/unit/cmdline-test $(FUZZ_TARGETS)
-	rm -rf tests/fuzz/obj
+		tests/unit/cmdline-test tests/unit/modules-test $(FUZZ_TARGETS)
+	rm -rf tests/fuzz/obj tests/unit/fake-libkmod

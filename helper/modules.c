@@ -94,10 +94,13 @@ static int insert_module(struct kmod_module *mod, const char *extra_options)
 
 	if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE)
 		return 0;
+	/* libkmod returns the flag itself when its blacklist names the
+	 * module (kmod_module_probe_insert_module()); an init_module() error
+	 * is the kernel's -errno. */
 	r = kmod.kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
 						 extra_options, NULL, NULL, NULL);
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
-		return -EPERM;
+		return MODULE_BLACKLISTED;
 	if (r == -EEXIST)
 		return 0;
 	return r < 0 ? r : 0;
@@ -110,7 +113,7 @@ static int load_from_list(struct kmod_list *list, const char *extra_options)
 		int r = insert_module(mod, extra_options);
 
 		kmod.kmod_module_unref(mod);
-		if (r < 0)
+		if (r != 0)
 			return r;
 	}
 	return 0;

@@ -184,10 +184,14 @@ int precondition_load_vfio_pci(const struct sysroot *s, bool dry_run)
 			r,
 			"cannot open libkmod.so.2 to load vfio-pci (%s): install vfio-bind's initramfs integration and rebuild the initramfs; nothing changed",
 			r == -ELIBACC ? "not found" : "too old");
+	if (r == MODULE_BLACKLISTED)
+		return ERR_ERRNO(
+			EPERM,
+			"vfio-pci is blacklisted (modprobe.blacklist= or a modprobe.d blacklist line): remove that entry; nothing changed");
 	if (r == -EPERM)
 		return ERR_ERRNO(
 			r,
-			"vfio-pci is blacklisted (modprobe.blacklist= or a modprobe.d blacklist line): remove that entry; nothing changed");
+			"cannot load vfio-pci: %m (the kernel refused: modules disabled by kernel.modules_disabled, a lockdown, or no CAP_SYS_MODULE); nothing changed");
 	if (r < 0)
 		return ERR_ERRNO(
 			r,
