@@ -1,8 +1,12 @@
 # shellcheck shell=bash
+# What the unit tests (tests/unit/*.bats) share: `load common` at the top.
+# run's -N, ! and --separate-stderr need bats 1.5.0; bats-support and
+# bats-assert are found in BATS_LIB_PATH (bats' default, /usr/lib/bats, is
+# where Debian's bats-support and bats-assert put them).
 bats_require_minimum_version 1.5.0
 
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+bats_load_library bats-support
+bats_load_library bats-assert
 load fake-sysfs
 
 # A workstation with a GPU and its HDMI audio, a NIC, an NVMe drive and a

@@ -3,8 +3,8 @@
 # the suites, whatever the output goes to.
 
 bats_require_minimum_version 1.5.0
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+bats_load_library bats-support
+bats_load_library bats-assert
 
 RUN=$BATS_TEST_DIRNAME/../run
 
