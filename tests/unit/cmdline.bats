@@ -10,9 +10,10 @@ setup() {
 	fake_workstation
 }
 
+# plan_for [-N|!] CMDLINE: plan with that kernel command line
 plan_for() {
-	fake_cmdline "$1"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	fake_cmdline "${!#}"
+	plan "${@:1:$#-1}"
 }
 
 @test "vfio-pci.ids= selects the listed functions" {

@@ -21,6 +21,18 @@ fake_workstation() {
 	fake_function 0000:0b:00.1 10de:10f1 class=0x040300 driver=snd_hda_intel subsys=1028:11b3
 }
 
+# plan [-N|!] [ARG...]: run the dry run, vfio-bind --root $ROOT --dry-run
+# ARG..., with its stdout and stderr apart; -N or ! as run takes them: the
+# status expected.
+plan() {
+	local -a expect=()
+	if [[ $# -gt 0 && ($1 == -[0-9]* || $1 == '!') ]]; then
+		expect=("$1")
+		shift
+	fi
+	run "${expect[@]}" --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
+}
+
 # The addresses of the dry-run plan, one per line.
 planned() {
 	"$VFIO_BIND" --root "$ROOT" --dry-run 2>/dev/null | cut -d' ' -f1

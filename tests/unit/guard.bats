@@ -22,10 +22,6 @@ two_nvme() {
 	fake_partition nvme1n1 nvme1n1p1 1 259:4
 }
 
-plan() {
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
-}
-
 @test "root=UUID= keeps the root's controller and takes the other" {
 	two_nvme "root=UUID=$UUID"
 	fake_fs nvme0n1p2 ext4 "$UUID" system

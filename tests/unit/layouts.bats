@@ -27,10 +27,6 @@ three_nvme() {
 	done
 }
 
-plan() {
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
-}
-
 # --- ZFS -------------------------------------------------------------------
 
 @test "root=ZFS=POOL/DATASET keeps the controllers of the pool's members" {
