@@ -19,16 +19,11 @@
 # The storage guard's boots are in storage.bats, the operator commands'
 # other boots in commands.bats.
 
-bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# shellcheck source=common.bash
+. "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
-	local -a boots
-	mapfile -t boots < <(image_boots "" -control -noiommu)
-	boot_setup_file boot_one "${boots[@]}" mkinitramfs-many
+	boot_setup_file "" -control -noiommu -- mkinitramfs-many
 }
 
 # boot_one NAME: the boots described at the top.
@@ -51,11 +46,6 @@ boot_one() {
 			"$cmdline intel_iommu=on $(vb_action check check) $(vb_action nova nova-config) vfiotest.action=reprobe:$VB_GPU,$VB_AUDIO" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
 	fi
-}
-
-setup() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
 }
 
 # The checks, one function each, shared by the three images.

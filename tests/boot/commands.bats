@@ -14,16 +14,11 @@
 #   IMAGE-addrs-ids  control: the same machine with vfio-pci.ids= of that
 #                    model takes both
 
-bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# shellcheck source=common.bash
+. "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
-	local -a boots
-	mapfile -t boots < <(image_boots -gpuonly -addrs -addrs-ids)
-	boot_setup_file boot_one "${boots[@]}"
+	boot_setup_file -gpuonly -addrs -addrs-ids
 }
 
 # boot_one NAME: the boots described at the top.
@@ -55,11 +50,6 @@ boot_one() {
 			"${VB_DEV_ROOT[@]}"
 		;;
 	esac
-}
-
-setup() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
 }
 
 # group_of ADDR: the IOMMU group the real root saw (in $lines of run_boot)

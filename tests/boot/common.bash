@@ -1,8 +1,13 @@
 # shellcheck shell=bash
 # shellcheck source-path=SCRIPTDIR
 # What the boot tests (tests/boot/*.bats) share, on top of the harness
-# (lib.sh): each file boots its own machines in setup_file with
-# boot_setup_file, and its tests read the serial logs with run_boot.
+# (lib.sh), each file sourcing it at its top: each file boots its own
+# machines in setup_file, with boot_setup_file (package.bats: its own
+# packages' images), and its tests read the serial logs with run_boot.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
 
 # shellcheck source=lib.sh
 . "$BATS_TEST_DIRNAME/lib.sh"
@@ -18,17 +23,32 @@ image_boots() {
 	done
 }
 
-# boot_setup_file FUNCTION NAME...: build what is missing, then run
-# "FUNCTION NAME" for every NAME, side by side (vb_boot_all). For
-# setup_file: the cache's lock is held by this bats process, and so by the
-# file's tests, until the file is done.
+# logged LOG COMMAND...: run COMMAND with its output in LOG; when it fails,
+# show the end of LOG where bats shows what setup_file says (fd 3), and fail.
+logged() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 && return 0
+	tail -n 40 "$log" >&3
+	return 1
+}
+
+# boot_setup_file SUFFIX... [-- NAME...]: a boot file's setup_file: build
+# what is missing, then run the file's "boot_one NAME" for every NAME of
+# image_boots SUFFIX... and every NAME after --, side by side
+# (vb_boot_all). The cache's lock is held by this bats process, and so by
+# the file's tests, until the file is done.
 boot_setup_file() {
+	local -a suffixes=() boots
+	while (($#)) && [[ $1 != -- ]]; do
+		suffixes+=("$1")
+		shift
+	done
+	(($#)) && shift
 	vb_lock
-	if ! "$VB_DIR/build" >"$VB_CACHE/build.log" 2>&1; then
-		tail -n 40 "$VB_CACHE/build.log" >&3
-		return 1
-	fi
-	vb_boot_all "$@"
+	logged "$VB_CACHE/build.log" "$VB_DIR/build" || return 1
+	mapfile -t boots < <(image_boots "${suffixes[@]}")
+	vb_boot_all boot_one "${boots[@]}" "$@"
 }
 
 # run_boot NAME: $output/$lines are the real root's VFIOTEST lines of that

@@ -22,16 +22,11 @@
 #   IMAGE-control-btrfs-root  control: IMAGE-btrfs-root with the image built
 #                             without vfio-bind: all three stay on nvme
 
-bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# shellcheck source=common.bash
+. "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
-	local -a boots
-	mapfile -t boots < <(image_boots -btrfs-root -btrfs-idle -control-btrfs-root)
-	boot_setup_file boot_one "${boots[@]}"
+	boot_setup_file -btrfs-root -btrfs-idle -control-btrfs-root
 }
 
 # The real root's actions in IMAGE-btrfs-root, in order.
@@ -63,11 +58,6 @@ boot_one() {
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_BTRFS_ROOT[@]}" "${VB_DEV_ROOT[@]}"
 		;;
 	esac
-}
-
-setup() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
 }
 
 check_btrfs_root() {

@@ -18,9 +18,8 @@
 # (package-deb/, package-deb-nohooks/, ...), sharing the main cache's
 # unpacked kernel.
 
-bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# shellcheck source=common.bash
+. "$BATS_TEST_DIRNAME/common.bash"
 
 # The integration's files: what the control leaves out of the package.
 HOOK_FILES="usr/lib/dracut/modules.d/50vfio-bind
@@ -49,18 +48,14 @@ unpack() {
 }
 
 setup_file() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
 	local kind variant f cache image
 	local -a boots=()
 	vb_lock
 	export VB_PKG=$VB_CACHE/package
 	mkdir -p "$VB_PKG"
 	for kind in deb rpm; do
-		if ! "$VB_TOP/tests/package/build" "$kind" "$VB_PKG/$kind" >"$VB_PKG/$kind.log" 2>&1; then
-			tail -n 40 "$VB_PKG/$kind.log" >&3
+		logged "$VB_PKG/$kind.log" "$VB_TOP/tests/package/build" "$kind" "$VB_PKG/$kind" ||
 			return 1
-		fi
 	done
 	for variant in deb deb-nohooks rpm rpm-nohooks; do
 		cache=$VB_CACHE/package-$variant
@@ -77,11 +72,9 @@ setup_file() {
 		[[ -e $cache/kernel || ! -d $VB_CACHE/kernel ]] || ln -s ../kernel "$cache/kernel"
 		[[ -e $cache/downloads ]] || { mkdir -p "$VB_CACHE/downloads" && ln -s ../downloads "$cache/downloads"; }
 		# shellcheck disable=SC2086 # a list of names
-		if ! VB_CACHE=$cache VFIO_BIND_DESTDIR=$cache/tree "$VB_DIR/build" \
-			${IMAGES[$variant]} >"$cache/build.log" 2>&1; then
-			tail -n 40 "$cache/build.log" >&3
+		logged "$cache/build.log" env VB_CACHE="$cache" \
+			VFIO_BIND_DESTDIR="$cache/tree" "$VB_DIR/build" ${IMAGES[$variant]} ||
 			return 1
-		fi
 		for image in ${IMAGES[$variant]}; do
 			boots+=("package-$variant-$image")
 		done
@@ -105,11 +98,6 @@ boot_one() {
 	vb_boot "$name" "$VB_CACHE/package-$variant/images/$image.img" \
 		"$cmdline intel_iommu=on $(vb_action check check)" \
 		"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
-}
-
-setup() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
 }
 
 # helper_in_image VARIANT IMAGE: the sha256 of each helper in that image

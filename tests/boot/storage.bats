@@ -29,17 +29,12 @@
 #   IMAGE-usb-idle           control: a blank USB disk, the real root on
 #                            virtio: both USB controllers are taken
 
-bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# shellcheck source=common.bash
+. "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
-	local -a boots
-	mapfile -t boots < <(image_boots -nvme-root -nvme-idle -control-nvme-root \
-		-rootconf-nvme-root -usb-root -usb-idle)
-	boot_setup_file boot_one "${boots[@]}"
+	boot_setup_file -nvme-root -nvme-idle -control-nvme-root \
+		-rootconf-nvme-root -usb-root -usb-idle
 }
 
 # boot_one NAME: the boots described at the top.
@@ -73,11 +68,6 @@ boot_one() {
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_NVME_IDLE[@]}" "${VB_DEV_ROOT[@]}"
 		;;
 	esac
-}
-
-setup() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
 }
 
 # The checks, one function each, shared by the three images.

@@ -24,8 +24,7 @@ setup() {
 }
 
 @test "an unconfirmed bind is rolled back to the host driver, never left driverless" {
-	run --separate-stderr vfio_bind_traced
-	assert_failure 3
+	run -3 --separate-stderr vfio_bind_traced
 	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (No such device); it is on nouveau"
 	stderr_has "vfio-bind: 2 of 2 selected functions not on vfio-pci (see above)"
 	run sysfs_writes
@@ -39,8 +38,7 @@ setup() {
 @test "a function on vfio-pci without the override gets it, and keeps its driver" {
 	fake_set_driver "$GPU" vfio-pci
 	fake_set_driver "$AUDIO" vfio-pci
-	run --separate-stderr vfio_bind_traced
-	assert_success
+	run -0 --separate-stderr vfio_bind_traced
 	stderr_has "$GPU [10de:1c30] on vfio-pci; driver_override set"
 	stderr_has "put on vfio-pci: 2; already there: 0"
 	assert_equal "$(fake_attr "$GPU" driver_override)" vfio-pci
@@ -54,8 +52,7 @@ sys/bus/pci/devices/$AUDIO/driver_override"
 	fake_set_driver "$GPU" vfio-pci
 	fake_set_driver "$AUDIO" vfio-pci
 	"$VFIO_BIND" --root "$ROOT" 2>/dev/null
-	run --separate-stderr vfio_bind_traced
-	assert_success
+	run -0 --separate-stderr vfio_bind_traced
 	stderr_is "vfio-bind: PCI functions the kernel command line selects: 2
 vfio-bind: every selected function already on vfio-pci (2): nothing changed"
 	run sysfs_writes
@@ -65,8 +62,7 @@ vfio-bind: every selected function already on vfio-pci (2): nothing changed"
 @test "--dry-run prints the plan and writes nothing" {
 	fake_set_driver "$AUDIO" vfio-pci
 	echo vfio-pci >"$ROOT/sys/devices/pci0000:00/$AUDIO/driver_override"
-	run --separate-stderr vfio_bind_traced --dry-run
-	assert_success
+	run -0 --separate-stderr vfio_bind_traced --dry-run
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
 $AUDIO 10de:10f1 vfio-pci (no change)"
 	run sysfs_writes
@@ -87,11 +83,9 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 
 @test "bridges are never taken" {
 	fake_cmdline "vfio-pci.ids=ffffffff:ffffffff:ffffffff:ffffffff:060400:ffff00"
-	run --separate-stderr vfio_bind_traced --dry-run
-	assert_failure 3
+	run -3 --separate-stderr vfio_bind_traced --dry-run
 	assert_output "0000:00:1c.0 8086:a110 skip: it is a bridge (header type 1): vfio-pci takes only endpoints"
-	run --separate-stderr vfio_bind_traced
-	assert_failure 3
+	run -3 --separate-stderr vfio_bind_traced
 	run sysfs_writes
 	assert_output ""
 }
@@ -99,8 +93,7 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 @test "a function whose driver_override names another driver is not taken" {
 	echo nvme >"$ROOT/sys/devices/pci0000:00/0000:02:00.0/driver_override"
 	fake_cmdline "vfio-pci.ids=144d:a808"
-	run --separate-stderr vfio_bind_traced
-	assert_failure 3
+	run -3 --separate-stderr vfio_bind_traced
 	stderr_has "0000:02:00.0 [144d:a808] not taken: its driver_override names nvme"
 	run sysfs_writes
 	assert_output ""
@@ -109,20 +102,17 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 @test "vfio-pci's denylist is honoured unless disable_denylist is set" {
 	fake_function 0000:3d:00.0 8086:37c8 class=0x0b4000 driver=qat_c62x
 	fake_cmdline "vfio-pci.ids=8086:37c8"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output --partial "skip: it is on vfio-pci's denylist: add vfio-pci.disable_denylist=1"
 	echo Y >"$ROOT/sys/module/vfio_pci/parameters/disable_denylist"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output "0000:3d:00.0 8086:37c8 qat_c62x -> vfio-pci"
 }
 
 @test "each decision goes to the kernel log with its level" {
 	fake_set_driver "$GPU" vfio-pci
 	fake_cmdline "vfio-pci.ids=10de:1c30,junk"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT"
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT"
 	run cat "$ROOT/dev/kmsg"
 	assert_line '<4>vfio-bind: vfio-pci.ids: entry "junk" is not vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it too'
 	assert_line "<6>vfio-bind: $GPU [10de:1c30] on vfio-pci; driver_override set"
@@ -138,9 +128,8 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 	for i in $(seq 10 33); do
 		fake_function "0000:$i:00.0" 10de:1c30 driver=vfio-pci override=vfio-pci
 	done
-	run --separate-stderr strace_helper -qq -e trace=openat,openat2,write \
+	run -0 --separate-stderr strace_helper -qq -e trace=openat,openat2,write \
 		-o "$BATS_TEST_TMPDIR/trace" "$VFIO_BIND" --root "$ROOT" -v
-	assert_success
 	run grep -c '^<[0-7]>vfio-bind: ' "$ROOT/dev/kmsg"
 	assert [ "$output" -gt 20 ]
 	run grep -c '^<7>vfio-bind: 0000:[0-9a-f:.]* \[10de:1c30\] already on vfio-pci' "$ROOT/dev/kmsg"
@@ -158,8 +147,7 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 @test "-q keeps warnings and errors, -v adds debug lines" {
 	fake_cmdline "vfio-pci.ids=10de:1c30,junk"
 	fake_set_driver "$GPU" vfio-pci
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" -q
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" -q
 	stderr_is 'vfio-bind: vfio-pci.ids: entry "junk" is not vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex; vfio-pci skips it too'
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" -v
 	stderr_has "vfio-pci.ids: [10de:1c30[ffffffff:ffffffff]] class 00000000/00000000"
@@ -216,8 +204,7 @@ sys/bus/pci/drivers/vfio-pci/bind"
 @test "a bind that stays busy is tried three times, then rolled back" {
 	fake_cmdline "vfio-pci.ids=10de:1c30"
 	# every bind: writes 2, 4, 6 (the unbinds are 1, 3, 5)
-	run --separate-stderr bind_busy 2+2
-	assert_failure 3
+	run -3 --separate-stderr bind_busy 2+2
 	stderr_has "$GPU [10de:1c30] bind busy 3 of 3 tries: a probe was in flight; it was then on nouveau"
 	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (Device or resource busy); it is on nouveau"
 	run busy_writes

@@ -35,8 +35,7 @@ passed_through() {
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=3
 	fake_function 0000:04:00.0 1b36:0010 class=0x010802 group=none numa=-1
 	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" list
 	assert_output "ADDRESS       CLASS ID         SUBSYSTEM  DRIVER         OVERRIDE  GROUP NUMA VGA  SEL NAME
 0000:03:00.0  0200  8086:1533  ffff:ffff  igb            -         3     -    -    -   Intel Corporation I210 Gigabit Network Connection
 0000:04:00.0  0108  1b36:0010  ffff:ffff  -              -         -     -    -    -   
@@ -50,8 +49,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
 	echo 0 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
 	echo -1 >"$ROOT/sys/devices/pci0000:00/$AUDIO/numa_node"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
 	assert_output '[
   {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": 0, "boot_vga": true, "selected": true},
   {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": null, "boot_vga": false, "selected": true}
@@ -62,8 +60,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 @test "list without a PCI ID database leaves names out" {
 	fake_root
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
 	assert_output --partial '"name": null'
 }
 
@@ -72,8 +69,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 @test "ids of a slot covers each function, ready to paste" {
 	fake_root
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:00
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:00
 	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
 	stderr_is ""
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0000:0b:00.1
@@ -85,8 +81,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	gpu_pair
 	fake_function "$GPU2" 10de:1c30 driver=nouveau group=15
 	fake_function "$AUDIO2" 10de:10f1 class=0x040300 driver=snd_hda_intel group=15
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0c:00
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0c:00
 	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
 	stderr_has "$GPU [10de:1c30] has the same IDs, so vfio-pci.ids= takes it too"
 	stderr_has "to take only the functions given, use vfio-bind.addrs=$GPU2,$AUDIO2"
@@ -95,22 +90,17 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 @test "ids refuses bad addresses, missing functions and vendor:device" {
 	fake_root
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:20
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:20
 	stderr_has "'0b:20' is not a PCI address or slot"
 	stderr_lacks "vendor:device"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0d:00
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0d:00
 	stderr_has "no PCI function at the addresses given"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 10de:1c30
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 10de:1c30
 	stderr_has "ids takes PCI addresses or slots"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids
 	stderr_has "no ADDRESS or SLOT given"
 	# control: commands that take vendor:device say so
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check zz:zz
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" check zz:zz
 	stderr_has "'zz:zz' is neither a PCI address or slot ([domain:]bus:device[.function]) nor vendor:device"
 }
 
@@ -124,13 +114,11 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	fake_partition nvme0n1 nvme0n1p1 1 259:1
 	fake_disk 0000:03:00.0 nvme1n1 259:3
 	fake_fs nvme0n1p1 ext4 "$uuid" system
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 02:00
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 02:00
 	assert_output "vfio-pci.ids=1b36:0010"
 	stderr_has "vfio-bind: 0000:02:00.0 [1b36:0010] carries root (nvme0n1p1, UUID=$uuid): the storage guard will keep it; to take the other identical ones, use vfio-bind.addrs="
 	# control: the controller without root gets no such warning
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 03:00
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 03:00
 	stderr_lacks "storage guard"
 }
 
@@ -138,8 +126,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 
 @test "check passes when the pair is on vfio-pci in a viable group" {
 	passed_through
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_output "ok    IOMMU is on
 ok    $GPU [10de:1c30] is on vfio-pci
 ok    $GPU IOMMU group 14 is viable
@@ -155,8 +142,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	fake_root "vfio-pci.ids=10de:1c30"
 	fake_vfio_loaded
 	fake_function "$GPU" 10de:1c30 driver=nouveau group=none
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_failure 2
+	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line --index 0 "FAIL  IOMMU is off"
 	assert_line --index 1 "      fix: add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line and enable VT-d/AMD-Vi in the firmware"
 }
@@ -165,8 +151,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	passed_through
 	fake_cmdline "vfio-pci.ids=10de:1c30"
 	fake_set_driver "$AUDIO" snd_hda_intel
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line "FAIL  $GPU IOMMU group 14 is not viable: $AUDIO [10de:10f1] in it is on snd_hda_intel"
 	assert_line "      fix: select $AUDIO too (vfio-bind ids $AUDIO), or move the card to a slot with its own IOMMU group"
 }
@@ -176,8 +161,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	fake_cmdline "vfio-pci.ids=10de:1c30"
 	fake_set_driver "$AUDIO" ""
 	fake_function 0000:00:01.0 8086:1901 class=0x060400 header=1 driver=pcieport group=14
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line "ok    $GPU IOMMU group 14 is viable"
 }
 
@@ -185,8 +169,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	fake_root "vfio-pci.ids=10de:1c30"
 	fake_vfio_loaded
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line "FAIL  $GPU [10de:1c30] is on nouveau, not vfio-pci"
 	assert_line "      fix: run vfio-bind bind $GPU now; for boot, install the initramfs integration and rebuild (update-initramfs -u, dracut -f)"
 }
@@ -194,16 +177,14 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 @test "check fails when /dev/vfio/GROUP is missing" {
 	passed_through
 	rm "$ROOT/dev/vfio/14"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line "FAIL  $GPU /dev/vfio/14 is missing"
 }
 
 @test "check flags the boot GPU with what it needs, without failing" {
 	passed_through
 	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line "WARN  $GPU is the boot GPU (boot_vga=1): the firmware framebuffer holds it until vfio-pci takes it"
 	assert_line "      fix: give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory"
 }
@@ -212,16 +193,14 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	fake_root "quiet"
 	fake_vfio_loaded
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line "FAIL  no PCI function is selected"
 }
 
 @test "check takes the functions to check as arguments" {
 	passed_through
 	fake_cmdline quiet
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check 0b:00.1
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check 0b:00.1
 	assert_line "ok    $AUDIO [10de:10f1] is on vfio-pci"
 	refute_output --partial "$GPU"
 }
@@ -232,8 +211,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	fake_set_driver "$AUDIO" snd_hda_intel
 	rm "$ROOT/dev/vfio/14"
 	echo 0 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check --json
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" check --json
 	assert_output '{
   "checks": [
     {"status": "ok", "function": null, "message": "IOMMU is on", "fix": null},
@@ -253,8 +231,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	fake_root quiet
 	fake_vfio_loaded
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run bind 0b:00
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run bind 0b:00
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
 $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 }
@@ -274,8 +251,7 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	fake_root quiet
 	fake_vfio_loaded
 	fake_function "$GPU" 10de:1c30 driver=nouveau group=none
-	run --separate-stderr vfio_bind_traced bind "$GPU"
-	assert_failure 2
+	run -2 --separate-stderr vfio_bind_traced bind "$GPU"
 	stderr_has "IOMMU is off"
 	run sysfs_writes
 	assert_output ""
@@ -284,15 +260,13 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 @test "bind of an address with no function fails clearly" {
 	fake_root quiet
 	fake_vfio_loaded
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind 0d:00.0
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind 0d:00.0
 	stderr_has "no PCI function matches the arguments"
 }
 
 @test "unbind clears the override, unbinds from vfio-pci and reprobes" {
 	passed_through
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run unbind 0b:00
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run unbind 0b:00
 	assert_output "$GPU 10de:1c30 vfio-pci -> host driver
 $AUDIO 10de:10f1 vfio-pci -> host driver"
 	run --separate-stderr vfio_bind_traced unbind "$GPU"
@@ -307,8 +281,7 @@ sys/bus/pci/drivers_probe"
 
 @test "nova-config prints device_spec and alias lines for the functions on vfio-pci" {
 	passed_through
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias p2000
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias p2000
 	assert_output '[pci]
 device_spec = {"vendor_id": "10de", "product_id": "1c30"}
 device_spec = {"vendor_id": "10de", "product_id": "10f1"}
@@ -326,8 +299,7 @@ alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "
 @test "nova-config uses addresses when an identical device stays on the host" {
 	passed_through
 	fake_function "$GPU2" 10de:1c30 driver=nouveau group=15
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
 	assert_line 'device_spec = {"vendor_id": "10de", "product_id": "1c30", "address": "0000:0b:00.0"}'
 	assert_line 'device_spec = {"vendor_id": "10de", "product_id": "10f1"}'
 	assert_line 'alias = {"vendor_id": "10de", "product_id": "1c30", "device_type": "type-PCI", "name": "10de-1c30"}'
@@ -337,8 +309,7 @@ alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "
 	fake_root quiet
 	fake_function 0000:05:00.0 8086:1572 class=0x020000 driver=vfio-pci sriov=8
 	fake_function 0000:05:02.0 8086:154c class=0x020000 driver=vfio-pci physfn=0000:05:00.0
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
 	assert_line --partial '"product_id": "1572", "device_type": "type-PF"'
 	assert_line --partial '"product_id": "154c", "device_type": "type-VF"'
 }
@@ -346,11 +317,9 @@ alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "
 @test "nova-config with nothing on vfio-pci says what to run" {
 	fake_root quiet
 	gpu_pair
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
 	stderr_has "no PCI function is on vfio-pci: run vfio-bind check"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias 'bad"name'
-	assert_failure 1
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias 'bad"name'
 }
 
 # --- vfio-bind.addrs= ---------------------------------------------------
@@ -365,23 +334,20 @@ two_gpus() {
 
 @test "vfio-bind.addrs= selects one of two identical GPUs by slot" {
 	two_gpus "vfio-bind.addrs=0c:00"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output "$GPU2 10de:1c30 nouveau -> vfio-pci
 $AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
 }
 
 @test "vfio-bind.addrs= takes full addresses, quotes and the last occurrence" {
 	two_gpus 'vfio-bind.addrs=0b:00.0 vfio_bind.addrs="0000:0C:00.1"'
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output "$AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
 }
 
 @test "vfio-bind.addrs= warns about bad entries and applies the rest" {
 	two_gpus "vfio-bind.addrs=0c:00.8,zz:00,0c:20,10000:0c:00.0,0c:00.0"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output "$GPU2 10de:1c30 nouveau -> vfio-pci"
 	stderr_has 'vfio-bind.addrs: entry "0c:00.8" is not a PCI address'
 	stderr_has 'vfio-bind.addrs: entry "zz:00" is not a PCI address'
@@ -390,8 +356,7 @@ $AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
 
 @test "vfio-bind.addrs= and vfio-pci.ids= add up" {
 	two_gpus "vfio-pci.ids=10de:10f1 vfio-bind.addrs=0c:00.0"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output "$AUDIO 10de:10f1 snd_hda_intel -> vfio-pci
 $GPU2 10de:1c30 nouveau -> vfio-pci
 $AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"

@@ -1,8 +1,12 @@
 # shellcheck shell=bash
+# What the unit tests (tests/unit/*.bats) share: `load common` at the top.
+# run's -N, ! and --separate-stderr need bats 1.5.0; bats-support and
+# bats-assert are found in BATS_LIB_PATH (bats' default, /usr/lib/bats, is
+# where Debian's bats-support and bats-assert put them).
 bats_require_minimum_version 1.5.0
 
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+bats_load_library bats-support
+bats_load_library bats-assert
 load fake-sysfs
 
 # A workstation with a GPU and its HDMI audio, a NIC, an NVMe drive and a
@@ -15,6 +19,18 @@ fake_workstation() {
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb subsys=8086:0001
 	fake_function 0000:0b:00.0 10de:1c30 class=0x030000 driver=nouveau subsys=1028:11b3
 	fake_function 0000:0b:00.1 10de:10f1 class=0x040300 driver=snd_hda_intel subsys=1028:11b3
+}
+
+# plan [-N|!] [ARG...]: run the dry run, vfio-bind --root $ROOT --dry-run
+# ARG..., with its stdout and stderr apart; -N or ! as run takes them: the
+# status expected.
+plan() {
+	local -a expect=()
+	if [[ $# -gt 0 && ($1 == -[0-9]* || $1 == '!') ]]; then
+		expect=("$1")
+		shift
+	fi
+	run "${expect[@]}" --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
 }
 
 # The addresses of the dry-run plan, one per line.

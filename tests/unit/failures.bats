@@ -30,10 +30,9 @@ public_copy() {
 
 @test "SIGTERM between unbind and bind waits until the rollback is done and logged" {
 	# the signal arrives as the host driver is unbound
-	run --separate-stderr strace_helper -qq -o /dev/null \
+	run -143 --separate-stderr strace_helper -qq -o /dev/null \
 		-P "$ROOT/sys/bus/pci/drivers/nouveau/unbind" \
 		-e inject=write:signal=SIGTERM "$VFIO_BIND" --root "$ROOT"
-	assert_failure 143
 	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (No such device); it is on nouveau"
 	# bound, then rolled back: the override cleared, the function reprobed
 	assert_equal "$(cat "$ROOT/sys/bus/pci/drivers/vfio-pci/bind")" "$GPU"
@@ -48,10 +47,9 @@ public_copy() {
 	local sig
 	for sig in SIGINT SIGHUP; do
 		fake_workstation "vfio-pci.ids=10de:1c30"
-		run --separate-stderr strace_helper -qq -o /dev/null \
+		run ! --separate-stderr strace_helper -qq -o /dev/null \
 			-P "$ROOT/sys/bus/pci/drivers/nouveau/unbind" \
 			-e inject=write:signal="$sig" "$VFIO_BIND" --root "$ROOT"
-		assert_failure
 		assert_equal "$(cat "$ROOT/sys/bus/pci/drivers_probe")" "$GPU"
 		assert_equal "$(fake_attr "$GPU" driver_override)" ""
 		rm -rf "$ROOT"
@@ -62,8 +60,7 @@ public_copy() {
 	fake_cmdline "vfio-pci.ids=10de:1c30"
 	rm "$ROOT/sys/bus/pci/drivers_probe"
 	mkdir "$ROOT/sys/bus/pci/drivers_probe"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT"
 	stderr_has "$GPU [10de:1c30] not taken: vfio-pci did not attach (No such device), and the rollback failed (Is a directory); it is on nouveau"
 	stderr_lacks "did not attach (Is a directory)"
 }
@@ -73,8 +70,7 @@ public_copy() {
 	fake_set_driver "$GPU" ""
 	rm "$ROOT/sys/bus/pci/drivers_probe"
 	mkdir "$ROOT/sys/bus/pci/drivers_probe"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT"
 	stderr_has "$GPU [10de:1c30] left without a driver: vfio-pci did not attach (No such device), and the rollback failed (Is a directory); give it back: echo > /sys/bus/pci/devices/$GPU/driver_override; echo $GPU > /sys/bus/pci/drivers_probe"
 	run cat "$ROOT/dev/kmsg"
 	assert_line --partial "<3>vfio-bind: $GPU [10de:1c30] left without a driver:"
@@ -82,24 +78,20 @@ public_copy() {
 
 @test "bind, unbind and the boot job refuse to run on the system without root, before any write" {
 	public_copy
-	run --separate-stderr strace_helper -qq -f -e trace=openat,openat2 \
+	run -1 --separate-stderr strace_helper -qq -f -e trace=openat,openat2 \
 		-o "$BATS_TEST_TMPDIR/trace" "${NOBODY[@]}" "$PUBLIC/vfio-bind" bind "$GPU"
-	assert_failure 1
 	stderr_is "vfio-bind: vfio-bind bind needs root; nothing changed"
 	run grep -c 'O_WRONLY' "$BATS_TEST_TMPDIR/trace"
 	assert_output 0
-	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" unbind "$GPU"
-	assert_failure 1
+	run -1 --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" unbind "$GPU"
 	stderr_is "vfio-bind: vfio-bind unbind needs root; nothing changed"
-	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind"
-	assert_failure 1
+	run -1 --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind"
 	stderr_is "vfio-bind: vfio-bind needs root; nothing changed"
 }
 
 @test "control: without root, --dry-run and a --root tree are not refused" {
 	public_copy tree
-	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" --root "$PUBLIC/root" bind "$GPU"
-	assert_failure 3
+	run -3 --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" --root "$PUBLIC/root" bind "$GPU"
 	stderr_lacks "needs root"
 	assert_equal "$(cat "$PUBLIC/root/sys/bus/pci/drivers/vfio-pci/bind")" "$GPU"
 	run --separate-stderr "${NOBODY[@]}" "$PUBLIC/vfio-bind" --dry-run bind "$GPU"
@@ -108,8 +100,7 @@ public_copy() {
 
 @test "a function that vanishes between listing and reading is dropped, not reported" {
 	ln -s ../../../devices/pci0000:00/0000:0c:00.0 "$ROOT/sys/bus/pci/devices/0000:0c:00.0"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
 $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	stderr_has "0000:0c:00.0 vanished while it was read: dropped"
@@ -119,8 +110,7 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 @test "a vanished function named by address is reported" {
 	fake_cmdline "vfio-bind.addrs=0c:00.0 vfio-pci.ids=10de:1c30"
 	ln -s ../../../devices/pci0000:00/0000:0c:00.0 "$ROOT/sys/bus/pci/devices/0000:0c:00.0"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_line "0000:0c:00.0 0000:0000 skip: its IDs cannot be read (No such file or directory)"
 	assert_line "$GPU 10de:1c30 nouveau -> vfio-pci"
 }

@@ -22,15 +22,10 @@ two_nvme() {
 	fake_partition nvme1n1 nvme1n1p1 1 259:4
 }
 
-plan() {
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
-}
-
 @test "root=UUID= keeps the root's controller and takes the other" {
 	two_nvme "root=UUID=$UUID"
 	fake_fs nvme0n1p2 ext4 "$UUID" system
-	plan
-	assert_failure 3
+	plan -3
 	assert_output "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, UUID=$UUID)
 $SPARE 1b36:0010 nvme -> vfio-pci"
 	stderr_has "$ROOTC [1b36:0010] not taken: carries root (nvme0n1p2, UUID=$UUID)"
@@ -39,8 +34,7 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 @test "the control: without root on it, both controllers are taken" {
 	two_nvme "root=UUID=$UUID"
 	fake_fs nvme1n1p1 ext4 "$UUID" system
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1p1, UUID=$UUID)"
 	assert_line "$ROOTC 1b36:0010 nvme -> vfio-pci"
 }
@@ -94,8 +88,7 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 @test "root on md RAID over both controllers keeps both" {
 	two_nvme "root=/dev/md0"
 	fake_stacked md0 9:0 - nvme0n1p2 nvme1n1p1
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: carries root (md0, /dev/md0)"
 	assert_line "$SPARE 1b36:0010 skip: carries root (md0, /dev/md0)"
 }
@@ -128,24 +121,21 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	two_nvme "root=UUID=$UUID"
 	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
 	fake_cmdline "vfio-pci.ids=1b36:0010,10de:1c30 root=UUID=$UUID"
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: root UUID=$UUID is not found among the block devices, so no storage controller is taken"
 	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
 }
 
 @test "a root on the network leaves local controllers free" {
 	two_nvme "root=/dev/nfs nfsroot=10.0.0.1:/srv"
-	plan
-	assert_success
+	plan -0
 	assert_line "$ROOTC 1b36:0010 nvme -> vfio-pci"
 	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
 }
 
 @test "--keep keeps another device's controller" {
 	two_nvme "root=/dev/nvme0n1p2"
-	plan --keep /dev/nvme1n1
-	assert_failure 3
+	plan -3 --keep /dev/nvme1n1
 	assert_line "$SPARE 1b36:0010 skip: carries a kept device (nvme1n1, /dev/nvme1n1)"
 }
 
@@ -153,8 +143,7 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	two_nvme "root=/dev/nvme0n1p2"
 	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
 	fake_cmdline "vfio-pci.ids=1b36:0010,10de:1c30 root=/dev/nvme0n1p2"
-	plan --defer-storage
-	assert_success
+	plan -0 --defer-storage
 	assert_line "$ROOTC 1b36:0010 $DEFER"
 	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
 	stderr_has "$SPARE [1b36:0010] deferred:"
@@ -167,8 +156,7 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	fake_function 0000:05:00.0 1077:2532 class=0x0c0400 driver=qla2xxx
 	fake_function 0000:06:00.0 1217:8621 class=0x080501 driver=sdhci-pci
 	fake_function 0000:07:00.0 8086:1533 class=0x020000 driver=igb
-	plan --defer-storage
-	assert_success
+	plan -0 --defer-storage
 	assert_line "0000:00:14.0 1b36:000d $DEFER"  # USB
 	assert_line "0000:05:00.0 1077:2532 $DEFER"  # Fibre Channel
 	assert_line "0000:06:00.0 1217:8621 $DEFER"  # SD host
@@ -183,22 +171,19 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	fake_usb_disk 0000:00:14.0 sda 8:0
 	fake_partition sda sda1 1 8:1
 	fake_fs sda1 ext4 "$UUID" system
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "0000:00:14.0 1b36:000d skip: carries root (sda1, UUID=$UUID)"
 	assert_line "0000:00:15.0 1b36:000d xhci_hcd -> vfio-pci"
 	# control: with root elsewhere, both are taken
 	fake_cmdline "vfio-pci.ids=1b36:000d root=/dev/nfs"
-	plan
-	assert_success
+	plan -0
 	assert_line "0000:00:14.0 1b36:000d xhci_hcd -> vfio-pci"
 }
 
 @test "bind refuses the controller that carries root, and says why" {
 	two_nvme "root=/dev/nvme0n1p2"
 	fake_cmdline "root=/dev/nvme0n1p2"
-	run --separate-stderr vfio_bind_traced bind "$ROOTC"
-	assert_failure 3
+	run -3 --separate-stderr vfio_bind_traced bind "$ROOTC"
 	stderr_has "$ROOTC [1b36:0010] not taken: carries root (nvme0n1p2, /dev/nvme0n1p2)"
 	run sysfs_writes
 	assert_output ""
@@ -206,15 +191,13 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 
 @test "a function without disks is taken whatever root= names" {
 	fake_workstation "vfio-pci.ids=10de:1c30 root=UUID=$UUID"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
 }
 
 @test "with no root= and / not on a disk, no storage controller is taken" {
 	two_nvme ""
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: the root device is unknown (no root=, no --keep, / not mounted from a disk), so no storage controller is taken"
 	# The control: with / mounted from nvme0n1p2, the root is known.
 	mkdir -p "$ROOT/proc/self"

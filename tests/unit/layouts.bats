@@ -27,10 +27,6 @@ three_nvme() {
 	done
 }
 
-plan() {
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run "$@"
-}
-
 # --- ZFS -------------------------------------------------------------------
 
 @test "root=ZFS=POOL/DATASET keeps the controllers of the pool's members" {
@@ -38,8 +34,7 @@ plan() {
 	fake_zfs nvme0n1p2 rpool
 	fake_zfs nvme1n1p2 rpool
 	fake_zfs nvme2n1p2 tank
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, ZFS=rpool/ROOT/pve-1)"
 	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1p2, ZFS=rpool/ROOT/pve-1)"
 	# counterpart: a member of another pool is no root
@@ -66,8 +61,7 @@ plan() {
 	fake_zfs nvme2n1p2 tank
 	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
 	fake_cmdline "vfio-pci.ids=1b36:0010,10de:1c30 root=ZFS=rpool/ROOT/pve-1"
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: root ZFS=rpool/ROOT/pve-1 is not found among the block devices, so no storage controller is taken"
 	assert_line "$THIRD 1b36:0010 skip: root ZFS=rpool/ROOT/pve-1 is not found among the block devices, so no storage controller is taken"
 	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
@@ -87,8 +81,7 @@ plan() {
 	fake_zfs nvme2n1p2 scratch
 	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
 		"40 21 0:45 / /tank/vm rw,xattr - zfs tank/vm rw,xattr,posixacl"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
 	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, in ZFS pool tank mounted on /tank/vm"
 	# counterpart: the pool that is not mounted
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
@@ -101,8 +94,7 @@ plan() {
 	fake_btrfs nvme1n1p2
 	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
 		"44 21 0:52 /@srv /srv rw,relatime - btrfs /dev/nvme1n1p2 rw,space_cache=v2,subvolid=257,subvol=/@srv"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
 	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, mounted on /srv"
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
 }
@@ -110,8 +102,7 @@ plan() {
 @test "a btrfs RAID1 root across two controllers keeps both; the third is taken" {
 	three_nvme "root=UUID=$BTRFS_UUID rootfstype=btrfs"
 	fake_btrfs nvme0n1p2 nvme1n1p2
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p2, UUID=$BTRFS_UUID)"
 	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1p2, UUID=$BTRFS_UUID)"
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
@@ -122,22 +113,19 @@ plan() {
 	fake_btrfs nvme1n1p2 nvme2n1p2
 	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
 		"44 21 0:52 / /data rw - btrfs /dev/nvme1n1p2 rw"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
 	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, mounted on /data"
 	assert_line "$THIRD 1b36:0010 skip: carries nvme1n1p2, mounted on /data"
 	# counterpart: not mounted, both are free
 	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
 }
 
 @test "a btrfs root with a member missing keeps every storage controller" {
 	three_nvme "root=UUID=$BTRFS_UUID"
 	fake_btrfs nvme0n1p2 nvme1n1p2
 	rm "$ROOT/sys/class/block/nvme1n1p2"
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$THIRD 1b36:0010 skip: the btrfs filesystem on nvme0n1p2 has 2 devices and only 1 are present, so no storage controller is taken"
 }
 
@@ -151,8 +139,7 @@ plan() {
 	done
 	fake_multipath_ns nvme-subsys0 nvme0n1 259:0 nvme0="$ROOTC" nvme1="$SPARE"
 	fake_disk "$THIRD" nvme2n1 259:5
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1, /dev/nvme0n1)"
 	assert_line "$SPARE 1b36:0010 skip: carries root (nvme0n1, /dev/nvme0n1)"
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
@@ -166,8 +153,7 @@ plan() {
 	fake_vmd_disk 0000:00:0e.0 10000:01:00.0 nvme0n1 259:0
 	fake_partition nvme0n1 nvme0n1p2 2 259:2
 	fake_vmd_disk 0000:00:0f.0 10001:01:00.0 nvme1n1 259:3
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "0000:00:0e.0 8086:201d skip: carries root (nvme0n1p2, /dev/nvme0n1p2)"
 	assert_line "0000:00:0f.0 8086:201d vmd -> vfio-pci"
 }
@@ -184,8 +170,7 @@ plan() {
 	lines+=("999 21 259:4 / /srv rw - ext4 /dev/nvme1n1p1 rw")
 	fake_mountinfo "${lines[@]}"
 	[[ $(stat -c %s "$ROOT/proc/self/mountinfo") -gt 65536 ]]
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
 	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p1, mounted on /srv"
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
 }
@@ -231,8 +216,7 @@ plan() {
 	plan
 	assert_line "$SPARE 1b36:0010 skip: carries root (nvme1n1, live:UUID=$UUID)"
 	fake_cmdline "vfio-pci.ids=1b36:0010 root=live:https://boot.example/live.img"
-	plan
-	assert_success
+	plan -0
 	fake_cmdline "vfio-pci.ids=1b36:0010 root=live:/images/live.iso"
 	plan
 	assert_line "$ROOTC 1b36:0010 skip: root live:/images/live.iso is no block device that can be told, so no storage controller is taken"
@@ -254,8 +238,7 @@ two_nics() {
 
 @test "before udev, a network root defers the network controllers" {
 	two_nics "root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp"
-	plan --defer-storage
-	assert_success
+	plan -0 --defer-storage
 	assert_line "$NIC_A 8086:1533 defer: a network controller waits for the storage guard's pass: the root is on the network"
 	# counterpart: with a local root they are taken at once
 	fake_cmdline "vfio-pci.ids=8086:1533 root=UUID=$UUID"
@@ -266,8 +249,7 @@ two_nics() {
 @test "a network root keeps the NIC that has its routes; the other is taken" {
 	two_nics "root=/dev/nfs nfsroot=10.0.0.1:/srv/root ip=dhcp"
 	fake_routes "eno1 0000000A 00000000 00FFFFFF"
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$NIC_A 8086:1533 skip: its interface eno1 has a route to 10.0.0.0/24 and the root is on the network"
 	assert_line "$NIC_B 8086:1533 igb -> vfio-pci"
 }
@@ -291,8 +273,7 @@ two_nics() {
 	two_nics "root=/dev/nfs ip=dhcp"
 	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
 	fake_cmdline "vfio-pci.ids=8086:1533,10de:1c30 root=/dev/nfs ip=dhcp"
-	plan
-	assert_failure 3
+	plan -3
 	assert_line "$NIC_A 8086:1533 skip: the root is on the network and the interface that reaches it is not found, so no network controller is taken"
 	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
 }
@@ -300,14 +281,12 @@ two_nics() {
 @test "bind refuses a NIC whose interface carries the default route, and names it" {
 	two_nics "root=UUID=$UUID"
 	fake_routes "eno2 00000000 0102A8C0 00000000" "eno2 0002A8C0 00000000 00FFFFFF"
-	run --separate-stderr vfio_bind_traced bind "$NIC_B"
-	assert_failure 3
+	run -3 --separate-stderr vfio_bind_traced bind "$NIC_B"
 	stderr_has "$NIC_B [8086:1533] not taken: its interface eno2 carries the default route (via 192.168.2.1)"
 	run sysfs_writes
 	assert_output ""
 	# counterpart: the NIC without the route is taken
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A"
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A"
 	assert_output "$NIC_A 8086:1533 igb -> vfio-pci"
 }
 
@@ -320,8 +299,7 @@ two_nics() {
 		'   1: 0501A8C0:0016 0A01A8C0:D431 01 00000000:00000000 02:000A7B2B 00000000     0        0 2 4 0 20 4 30 10 -1' \
 		'   2: 0500A8C0:0016 0A00A8C0:D432 06 00000000:00000000 00:00000000 00000000     0        0 0 3 0 0 0 0 0 0' \
 		>"$ROOT/proc/net/tcp"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
 	assert_line "$NIC_B 8086:1533 skip: its interface eno2 carries an established TCP session (192.168.1.5:22)"
 	# counterpart: eno1's only session is in TIME_WAIT (06): it is taken
 	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
@@ -340,8 +318,7 @@ two_nics() {
 		'   0: B80D0120000000000000000005000000:0016 B80D0120000000000000000009000000:C001 01 00000000:00000000 02:00000000 00000000     0        0 7 1 0 20 4 30 10 -1' \
 		'   1: 00000000000000000000000001000000:0277 00000000000000000000000001000000:E002 01 00000000:00000000 00:00000000 00000000     0        0 8 1 0 20 4 30 10 -1' \
 		>"$ROOT/proc/net/tcp6"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
 	assert_line "$NIC_B 8086:1533 skip: its interface eno2 carries an established TCP session over IPv6 (port 22)"
 	# counterpart: eno1's address has no session (the loopback one is lo's)
 	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"

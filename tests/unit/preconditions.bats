@@ -16,8 +16,7 @@ no_iommu_workstation() {
 
 @test "IOMMU off: refuse, name the fix, change nothing" {
 	no_iommu_workstation
-	run --separate-stderr vfio_bind_traced
-	assert_failure 2
+	run -2 --separate-stderr vfio_bind_traced
 	stderr_has "IOMMU is off: no IOMMU groups, so vfio-pci can take no device: add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line and enable VT-d/AMD-Vi in the firmware; nothing changed"
 	run sysfs_writes
 	assert_output ""
@@ -27,8 +26,7 @@ no_iommu_workstation() {
 
 @test "IOMMU off is reported by --dry-run too" {
 	no_iommu_workstation
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 2
+	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_output ""
 	stderr_has "IOMMU is off"
 }
@@ -36,8 +34,7 @@ no_iommu_workstation() {
 @test "vfio's no-IOMMU mode lets vfio-pci take functions without groups" {
 	no_iommu_workstation
 	echo Y >"$ROOT/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	stderr_has "vfio's unsafe no-IOMMU mode is on"
 	assert_line --index 0 "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
@@ -46,20 +43,17 @@ no_iommu_workstation() {
 	no_iommu_workstation
 	rm -r "$ROOT/sys/module/vfio" "$ROOT/sys/module/vfio_pci"
 	fake_cmdline "vfio.enable_unsafe_noiommu_mode=1 vfio-pci.ids=10de:1c30"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	stderr_has "no-IOMMU mode is on"
 	fake_cmdline "vfio.enable_unsafe_noiommu_mode=off vfio-pci.ids=10de:1c30"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 2
+	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	stderr_has "IOMMU is off"
 }
 
 @test "a function outside every IOMMU group is skipped; the others are taken" {
 	fake_workstation "vfio-pci.ids=10de:1c30,10de:10f1"
 	rm "$ROOT/sys/devices/pci0000:00/$AUDIO/iommu_group"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 3
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	stderr_has "$AUDIO [10de:10f1] not taken: it has no IOMMU group"
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci
 $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
@@ -68,8 +62,7 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 @test "vfio-pci not registered under --root: refuse, change nothing" {
 	fake_workstation "vfio-pci.ids=10de:1c30"
 	rm -r "$ROOT/sys/bus/pci/drivers/vfio-pci"
-	run --separate-stderr vfio_bind_traced
-	assert_failure 2
+	run -2 --separate-stderr vfio_bind_traced
 	stderr_has "vfio-pci is not loaded in $ROOT, and modules are loaded only on the running system (--root /); nothing changed"
 	run sysfs_writes
 	assert_output ""
@@ -78,8 +71,7 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 @test "--dry-run says a real run would load vfio-pci" {
 	fake_workstation "vfio-pci.ids=10de:1c30"
 	rm -r "$ROOT/sys/bus/pci/drivers/vfio-pci"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
 	stderr_has "vfio-pci is not loaded; a real run loads it"
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
@@ -87,7 +79,6 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 @test "nothing selected: vfio-pci is not needed and nothing is checked" {
 	fake_root "vfio-pci.ids=10de:1c30"
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=none
-	run --separate-stderr vfio_bind_traced
-	assert_success
+	run -0 --separate-stderr vfio_bind_traced
 	stderr_is "vfio-bind: the kernel command line selects no PCI function"
 }

@@ -3,8 +3,8 @@
 # the suites, whatever the output goes to.
 
 bats_require_minimum_version 1.5.0
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+bats_load_library bats-support
+bats_load_library bats-assert
 
 RUN=$BATS_TEST_DIRNAME/../run
 
@@ -17,8 +17,7 @@ setup() {
 }
 
 @test "the last line sums passed, failed and skipped over the suites, and the status says failed" {
-	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/a" "bats:$BATS_TEST_TMPDIR/b"
-	assert_failure 1
+	run -1 --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/a" "bats:$BATS_TEST_TMPDIR/b"
 	assert_equal "${lines[-1]}" "3 passed, 1 failed, 1 skipped"
 }
 
@@ -33,21 +32,18 @@ setup() {
 }
 
 @test "no skipped part when nothing is skipped, and success when nothing failed" {
-	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/b"
-	assert_success
+	run -0 --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/b"
 	assert_equal "${lines[-1]}" "2 passed, 0 failed"
 }
 
 @test "tests a failed setup_file kept from running count as failed" {
 	printf '%s\n' 'setup_file() { false; }' '@test six { true; }' \
 		'@test seven { true; }' >"$BATS_TEST_TMPDIR/b/c.bats"
-	run --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/b/c.bats"
-	assert_failure 1
+	run -1 --separate-stderr "$RUN" "bats:$BATS_TEST_TMPDIR/b/c.bats"
 	assert_equal "${lines[-1]}" "0 passed, 2 failed"
 }
 
 @test "an unknown suite is refused" {
-	run --separate-stderr "$RUN" nonsense
-	assert_failure 2
+	run -2 --separate-stderr "$RUN" nonsense
 	[[ $stderr == *"unknown suite nonsense"* ]]
 }

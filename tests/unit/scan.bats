@@ -119,8 +119,7 @@ same_plan_both_ways() {
 @test "without the file, every function's IDs are read, and the debug log says why" {
 	scan_tree "vfio-pci.ids=10de:1c30"
 	rm "$ROOT/proc/bus/pci/devices"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
 	stderr_has "proc/bus/pci/devices not used, IDs read from sysfs: No such file or directory"
 	stderr_has "IDs read for 10 of 10 PCI functions"
 }
@@ -178,16 +177,14 @@ SCRIPT
 	. "$BATS_TEST_DIRNAME/../../bench/tree.bash"
 	ROOT=$BATS_TEST_TMPDIR/root
 	bench_tree "$ROOT" 513 fresh
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
 	stderr_has "over 512 PCI functions: proc/bus/pci/devices not used, IDs read from sysfs"
 	stderr_has "IDs read for 513 of 513 PCI functions"
 	assert_equal "${#lines[@]}" 4
 	# control: at 512, it is
 	rm "$ROOT/sys/bus/pci/devices/0000:02:00.0"
 	sed -i '/^0200\t/d' "$ROOT/proc/bus/pci/devices"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
-	assert_success
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run -v
 	stderr_has "IDs read for 4 of 512 PCI functions"
 	assert_equal "${#lines[@]}" 4
 }
