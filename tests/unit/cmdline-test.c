@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "kernel-cmdline.h"
 #include "ids.h"
 
 static int passed, failed;
@@ -53,16 +53,15 @@ static const struct param_case param_cases[] = {
 
 static void test_params(void)
 {
-	for (size_t i = 0; i < sizeof(param_cases) / sizeof(*param_cases);
-	     i++) {
+	for (size_t i = 0; i < sizeof(param_cases) / sizeof(*param_cases); i++) {
 		const struct param_case *c = &param_cases[i];
 		struct module_param p;
 		int n = cmdline_module_param(c->cmdline, "vfio_pci", "ids", &p);
 
 		check(n == c->count, "occurrences", c->cmdline);
 		if (n > 0 && c->value)
-			check(p.value && strcmp(p.value, c->value) == 0,
-			      "value", c->cmdline);
+			check(p.value && strcmp(p.value, c->value) == 0, "value",
+			      c->cmdline);
 		else if (n > 0)
 			check(p.value == NULL, "no value", c->cmdline);
 		module_param_clear(&p);
@@ -108,8 +107,7 @@ static void test_ids(void)
 		check(list.n_ids == c->n_ids, "entries", c->value);
 		check(list.n_rejected == c->n_rejected, "rejected", c->value);
 		if (list.n_ids > 0 && c->n_ids > 0)
-			check(memcmp(&list.ids[0], &c->first,
-				     sizeof(c->first)) == 0,
+			check(memcmp(&list.ids[0], &c->first, sizeof(c->first)) == 0,
 			      "fields", c->value);
 		id_list_free(&list);
 	}
@@ -131,8 +129,8 @@ static void test_bool(void)
 		bool v = !cases[i].v;
 		int r = parse_kernel_bool(cases[i].in, &v);
 
-		check((r < 0) == (cases[i].r < 0) && (r < 0 || v == cases[i].v),
-		      "bool", cases[i].in ? cases[i].in : "(none)");
+		check((r < 0) == (cases[i].r < 0) && (r < 0 || v == cases[i].v), "bool",
+		      cases[i].in ? cases[i].in : "(none)");
 	}
 }
 
