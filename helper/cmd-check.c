@@ -107,6 +107,9 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	char node[64], fix[256], why[REASON_DETAIL_MAX + 64];
 	long boot_vga = 0;
 
+	if (it->ids_read)
+		say(rep, V_OK, f->addr, NULL, "[%04x:%04x] is selected by %s", f->vendor,
+		    f->device, it->selected_by);
 	if (it->why.kind != REASON_NONE) {
 		reason_format(&it->why, why, sizeof(why));
 		say(rep, V_FAIL, f->addr, NULL, "is not taken: %s", why);
