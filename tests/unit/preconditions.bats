@@ -33,6 +33,21 @@ no_iommu_workstation() {
 	stderr_has "IOMMU is off"
 }
 
+@test "before vfio is loaded, modprobe.d's options count, and the command line's come after" {
+	no_iommu_workstation
+	rm -r "$ROOT/sys/module/vfio" "$ROOT/sys/module/vfio_pci"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	echo "options vfio enable_unsafe_noiommu_mode=1" >"$ROOT/etc/modprobe.d/noiommu.conf"
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_success
+	stderr_has "no-IOMMU mode is on"
+	fake_cmdline "vfio.enable_unsafe_noiommu_mode=0 vfio-pci.ids=10de:1c30"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_failure 2
+	stderr_has "IOMMU is off"
+}
+
 @test "vfio's no-IOMMU mode lets vfio-pci take functions without groups" {
 	no_iommu_workstation
 	echo Y >"$ROOT/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
@@ -89,5 +104,5 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=none
 	run --separate-stderr vfio_bind_traced
 	assert_success
-	stderr_is "vfio-bind: the kernel command line selects no PCI function"
+	stderr_is "vfio-bind: the selection names no PCI function"
 }
