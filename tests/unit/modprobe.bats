@@ -216,3 +216,62 @@ override() {
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
 	stderr_has '/etc/driverctl.d/pci-0b:00: "0b:00" is not a PCI function'"'"'s address'
 }
+
+# --- what the integrations carry into the image (hook/vfio-bind.sh) ------
+
+carry() {
+	# shellcheck source=/dev/null
+	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind.sh"
+	vfio_bind_carry_modprobe_options "$ROOT" "$BATS_TEST_TMPDIR/image"
+}
+
+@test "the image gets vfio-pci's options lines only, in libkmod's order" {
+	conf usr/lib/modprobe.d vfio.conf "options vfio-pci ids=10de:1c30"
+	conf etc/modprobe.d vfio.conf "options vfio-pci ids=10de:10f1"
+	conf usr/lib/modprobe.d a.conf "options vfio_pci disable_vga=1"
+	conf run/modprobe.d z.conf 'options snd-hda-intel model=auto
+options	vfio-pci \
+nointxmask=1'
+	carry
+	run -0 cat "$BATS_TEST_TMPDIR/image/etc/modprobe.d/zz-vfio-bind.conf"
+	assert_output "# vfio-pci's options lines on the system the image was built on
+# /usr/lib/modprobe.d/a.conf
+options vfio_pci disable_vga=1
+# /etc/modprobe.d/vfio.conf
+options vfio_pci ids=10de:10f1
+# /run/modprobe.d/z.conf
+options vfio_pci nointxmask=1"
+}
+
+@test "the carried lines select in the image what the host's files select" {
+	conf usr/lib/modprobe.d 0.conf "options vfio-pci ids=10de:1c30"
+	conf etc/modprobe.d b.conf "options vfio-pci ids=10de:10f1,10de:1c30"
+	conf etc/modprobe.d a.conf "options vfio-pci ids=10de:1c30"
+	plan
+	local host=$output
+	assert_equal "$(wc -l <<<"$host")" 2
+	carry
+	rm -r "$ROOT/etc" "$ROOT/usr"
+	plan
+	assert_output ""
+	mkdir -p "$ROOT/etc"
+	cp -r "$BATS_TEST_TMPDIR/image/etc/modprobe.d" "$ROOT/etc/"
+	plan
+	assert_output "$host"
+}
+
+@test "nothing to carry: no file in the image" {
+	conf etc/modprobe.d other.conf "options snd-hda-intel model=auto"
+	carry
+	[[ ! -e $BATS_TEST_TMPDIR/image/etc/modprobe.d/zz-vfio-bind.conf ]]
+}
+
+@test "the driverctl files are listed as on the system" {
+	override "$GPU" vfio-pci
+	override "$AUDIO" snd_hda_intel
+	# shellcheck source=/dev/null
+	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind.sh"
+	run -0 vfio_bind_driverctl_files "$ROOT"
+	assert_output "/etc/driverctl.d/pci-$GPU
+/etc/driverctl.d/pci-$AUDIO"
+}
