@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootloader.h"
 #include "commands.h"
 #include "json.h"
+#include "kernel-cmdline.h"
 #include "log.h"
 #include "match.h"
+#include "util.h"
 
 enum verdict { V_OK, V_WARN, V_FAIL };
 
@@ -156,6 +159,33 @@ static void check_iommu(struct report *rep, enum iommu_state state)
 		say(rep, V_FAIL, NULL, IOMMU_OFF_FIX, "IOMMU is off");
 }
 
+/*
+ * A kernel argument that the running kernel did not get but the boot
+ * loader's configuration has: name the file and what applies it.
+ */
+static void check_boot_loader(const struct sysroot *s, struct report *rep,
+			      const char *const *names, const char *what)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	struct bootloader_hint hint;
+	char **values;
+	size_t n = 0;
+
+	if (cmdline_read(s, &cmdline) < 0)
+		return;
+	for (size_t i = 0; names[i]; i++) {
+		if (kernel_param_values(cmdline, names[i], &values, &n) < 0)
+			return;
+		strv_free(values, n);
+		if (n > 0)
+			return;
+	}
+	if (bootloader_find(s, names, &hint) > 0)
+		say(rep, V_FAIL, NULL, hint.command,
+		    "%s is in %s, not on the running kernel's command line", what,
+		    hint.file);
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct vfio_params *params, struct candidates *c)
@@ -181,6 +211,8 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
+	static const char *const iommu_params[] = {"intel_iommu", "amd_iommu", NULL};
+	static const char *const selection_params[] = {"vfio_pci.ids", ADDRS_PARAM, NULL};
 	_cleanup_candidates_ struct candidates c = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
@@ -194,10 +226,14 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
 	check_iommu(&rep, iommu);
+	if (iommu != IOMMU_ON)
+		check_boot_loader(s, &rep, iommu_params, "the IOMMU's argument");
 	if (c.n == 0)
 		say(&rep, V_FAIL, NULL,
-		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",
+		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line, or options vfio-pci ids= to /etc/modprobe.d",
 		    "no PCI function is selected");
+	if (c.n == 0 && opts->n_args == 0)
+		check_boot_loader(s, &rep, selection_params, "the selection");
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, &rep, &c.items[i], params.noiommu);
 	if (opts->json)
