@@ -72,7 +72,8 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -   NVID
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:00
 	assert_success
 	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
-	stderr_is ""
+	# and the other way to write it, with which one wins
+	stderr_is "vfio-bind: or, in /etc/modprobe.d/vfio.conf: options vfio-pci ids=10de:1c30,10de:10f1 (when both are there, the kernel command line's vfio-pci.ids= wins)"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0000:0b:00.1
 	assert_output "vfio-pci.ids=10de:10f1"
 }
