@@ -10,6 +10,7 @@
 
 #include "bootloader.h"
 #include "commands.h"
+#include "driverctl.h"
 #include "json.h"
 #include "kernel-cmdline.h"
 #include "log.h"
@@ -186,6 +187,30 @@ static void check_boot_loader(const struct sysroot *s, struct report *rep,
 		    hint.file);
 }
 
+/* driverctl's udev rule sets its override after boot, and takes the function back. */
+static void check_driverctl(const struct sysroot *s, struct report *rep,
+			    const struct candidates *c)
+{
+	_cleanup_free_ struct driverctl_override *overrides = NULL;
+	const struct driverctl_override *o;
+	char fix[128];
+	size_t n = 0;
+
+	if (driverctl_read(s, &overrides, &n) < 0)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pci_function *f = &c->items[i].f;
+
+		o = driverctl_find(overrides, n, f->addr);
+		if (!o || strcmp(o->driver, VFIO_PCI) == 0)
+			continue;
+		snprintf(fix, sizeof(fix), "driverctl unset-override %s", f->addr);
+		say(rep, V_FAIL, f->addr, fix,
+		    "conflicts with driverctl's /etc/driverctl.d/pci-%s, which gives it to %s at every boot",
+		    o->name, o->driver);
+	}
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct vfio_params *params, struct candidates *c)
@@ -236,6 +261,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 		check_boot_loader(s, &rep, selection_params, "the selection");
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, &rep, &c.items[i], params.noiommu);
+	check_driverctl(s, &rep, &c);
 	if (opts->json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
 	if (iommu == IOMMU_OFF)

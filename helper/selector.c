@@ -201,7 +201,7 @@ void selector_origin(const struct selector *sel, const char *addr, char *buf, si
 		if (i < sel->n_listed)
 			str_copy(buf, size, sel->listed_origin);
 		else
-			str_format(buf, size, "driverctl's " DRIVERCTL_DIR "/pci-%s",
+			str_format(buf, size, "driverctl's /etc/driverctl.d/pci-%s",
 				   addr);
 		return;
 	}

@@ -275,3 +275,17 @@ options vfio_pci nointxmask=1"
 	assert_output "/etc/driverctl.d/pci-$GPU
 /etc/driverctl.d/pci-$AUDIO"
 }
+
+@test "check reports a driverctl override to another driver for a selected function" {
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	fake_set_driver "$GPU" vfio-pci
+	override "$GPU" nouveau
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  $GPU conflicts with driverctl's /etc/driverctl.d/pci-$GPU, which gives it to nouveau at every boot"
+	assert_line "      fix: driverctl unset-override $GPU"
+	# control: an override to vfio-pci is no conflict
+	override "$GPU" vfio-pci
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_output --partial "conflicts with driverctl"
+}
