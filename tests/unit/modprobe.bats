@@ -289,3 +289,56 @@ options vfio_pci nointxmask=1"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	refute_output --partial "conflicts with driverctl"
 }
+
+# --- check: what fights the binding -----------------------------------
+
+# The pair selected and on vfio-pci, a second audio function left on the host.
+selected_pair() {
+	fake_cmdline "${1:-vfio-pci.ids=10de:1c30,10de:10f1}"
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	[[ -e $ROOT/sys/bus/pci/devices/0000:00:1f.3 ]] ||
+		fake_function 0000:00:1f.3 8086:a348 class=0x040300 driver=snd_hda_intel
+}
+
+@test "check warns about a blacklist of a driver a host function needs" {
+	selected_pair
+	conf etc/modprobe.d blacklist.conf "blacklist nouveau
+blacklist snd-hda-intel"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line "WARN  0000:00:1f.3 [8086:a348] is not selected and needs snd_hda_intel, which /etc/modprobe.d/blacklist.conf line 2 blacklists: udev will not load it"
+	# nouveau drives nothing left to the host: no line
+	refute_output --partial "needs nouveau"
+	# the same from the command line
+	rm "$ROOT/etc/modprobe.d/blacklist.conf"
+	selected_pair "vfio-pci.ids=10de:1c30,10de:10f1 modprobe.blacklist=nouveau,snd_hda_intel"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line "WARN  0000:00:1f.3 [8086:a348] is not selected and needs snd_hda_intel, which modprobe.blacklist= blacklists: udev will not load it"
+	# control: without a blacklist, no such line
+	selected_pair
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_output --partial "blacklists"
+}
+
+@test "check: a blacklisted vfio-pci fails, softdep and rd.driver.pre are noted as not needed" {
+	selected_pair "vfio-pci.ids=10de:1c30,10de:10f1 rd.driver.pre=vfio-pci"
+	conf etc/modprobe.d vfio.conf "softdep nouveau pre: vfio-pci
+blacklist vfio-pci"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  blacklist vfio_pci (/etc/modprobe.d/vfio.conf line 2) keeps vfio-bind from loading vfio-pci"
+	assert_line "ok    softdep nouveau pre: vfio-pci (/etc/modprobe.d/vfio.conf line 1) is not needed: vfio-bind puts the functions on vfio-pci before udev loads nouveau"
+	assert_line --partial "ok    rd.driver.pre=vfio-pci is not needed"
+}
+
+@test "check warns when vfio-pci is built into the kernel" {
+	selected_pair
+	mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/lib/modules/6.1.0-test"
+	echo 6.1.0-test >"$ROOT/proc/sys/kernel/osrelease"
+	echo "kernel/drivers/vfio/vfio.ko" >"$ROOT/lib/modules/6.1.0-test/modules.builtin"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_output --partial "built into the kernel"
+	echo "kernel/drivers/vfio/pci/vfio-pci.ko" >>"$ROOT/lib/modules/6.1.0-test/modules.builtin"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line --partial "WARN  vfio-pci is built into the kernel (modules.builtin): modprobe.d's options never reach it"
+}
