@@ -33,21 +33,6 @@ no_iommu_workstation() {
 	stderr_has "IOMMU is off"
 }
 
-@test "before vfio is loaded, modprobe.d's options count, and the command line's come after" {
-	no_iommu_workstation
-	rm -r "$ROOT/sys/module/vfio" "$ROOT/sys/module/vfio_pci"
-	mkdir -p "$ROOT/etc/modprobe.d"
-	echo "options vfio enable_unsafe_noiommu_mode=1" >"$ROOT/etc/modprobe.d/noiommu.conf"
-	fake_cmdline "vfio-pci.ids=10de:1c30"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
-	stderr_has "no-IOMMU mode is on"
-	fake_cmdline "vfio.enable_unsafe_noiommu_mode=0 vfio-pci.ids=10de:1c30"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 2
-	stderr_has "IOMMU is off"
-}
-
 @test "vfio's no-IOMMU mode lets vfio-pci take functions without groups" {
 	no_iommu_workstation
 	echo Y >"$ROOT/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
@@ -57,17 +42,27 @@ no_iommu_workstation() {
 	assert_line --index 0 "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
 
-@test "before vfio is loaded, no-IOMMU mode is read from the command line" {
+@test "before vfio is loaded, no-IOMMU mode is read from modprobe.d and the command line, in that order" {
+	local mode
 	no_iommu_workstation
 	rm -r "$ROOT/sys/module/vfio" "$ROOT/sys/module/vfio_pci"
-	fake_cmdline "vfio.enable_unsafe_noiommu_mode=1 vfio-pci.ids=10de:1c30"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_success
-	stderr_has "no-IOMMU mode is on"
-	fake_cmdline "vfio.enable_unsafe_noiommu_mode=off vfio-pci.ids=10de:1c30"
-	run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	assert_failure 2
-	stderr_has "IOMMU is off"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	for mode in command-line modprobe.d; do
+		if [[ $mode == modprobe.d ]]; then
+			echo "options vfio enable_unsafe_noiommu_mode=1" >"$ROOT/etc/modprobe.d/noiommu.conf"
+			fake_cmdline "vfio-pci.ids=10de:1c30"
+		else
+			fake_cmdline "vfio.enable_unsafe_noiommu_mode=1 vfio-pci.ids=10de:1c30"
+		fi
+		run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+		assert_success
+		stderr_has "no-IOMMU mode is on"
+		# the command line's comes after modprobe.d's, and wins
+		fake_cmdline "vfio.enable_unsafe_noiommu_mode=off vfio-pci.ids=10de:1c30"
+		run --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+		assert_failure 2
+		stderr_has "IOMMU is off"
+	done
 }
 
 @test "a function outside every IOMMU group is skipped; the others are taken" {
