@@ -48,6 +48,14 @@ install() {
 		# What the helper opens with dlopen(), with what those need.
 		# shellcheck disable=SC2046
 		inst_libdir_file $(vfio_bind_libraries)
+		# vfio-pci's options lines and driverctl's overrides, also in
+		# generic images, which get no /etc/modprobe.d (80base): only
+		# vfio-pci's lines, no other module's.
+		# shellcheck disable=SC2154
+		vfio_bind_carry_modprobe_options "${dracutsysrootdir-}" "$initdir"
+		for file in $(vfio_bind_driverctl_files "${dracutsysrootdir-}"); do
+			inst_simple "$file"
+		done
 	)
 	# pre-udev runs before udevd in both init systems: systemd's
 	# dracut-pre-udev.service is Before=systemd-udevd.service, and the shell

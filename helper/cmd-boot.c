@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The boot-time job: put every function that the kernel command line
- * selects (vfio-pci.ids=, vfio-bind.addrs=) on vfio-pci.
+ * The boot-time job: put every function that the boot selects (vfio-pci's
+ * ids= from modprobe.d and the kernel command line, vfio-bind.addrs=,
+ * driverctl's overrides to vfio-pci) on vfio-pci.
  */
 #include "commands.h"
 #include "log.h"
 #include "match.h"
+#include "report.h"
 #include "take.h"
 
 int cmd_boot(struct sysroot *s, const struct options *opts)
@@ -22,7 +24,7 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 		return selection_exit_status(r);
 	if (!present) {
 		INF("no vfio-pci.ids= or " ADDRS_PARAM
-		    "= on the kernel command line: nothing to do");
+		    "= on the kernel command line, no options vfio-pci ids= in modprobe.d, no driverctl override to vfio-pci: nothing to do");
 		return EXIT_OK;
 	}
 	r = vfio_read_params(s, cmdline, &params);
@@ -31,10 +33,11 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	if (r < 0)
 		return EXIT_USAGE;
 	if (c.n == 0) {
-		INF("the kernel command line selects no PCI function");
+		INF("the selection names no PCI function");
 		return EXIT_OK;
 	}
-	INF("PCI functions the kernel command line selects: %zu", c.n);
+	INF("PCI functions selected: %zu", c.n);
+	report_selected(&c);
 	return take_candidates(s, &c, &params,
 			       &(struct guard_opts){.defer_storage = opts->defer_storage,
 						    .cmdline = cmdline,

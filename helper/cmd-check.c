@@ -8,12 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootloader.h"
 #include "commands.h"
+#include "driverctl.h"
 #include "framebuffer.h"
 #include "json.h"
+#include "kernel-cmdline.h"
 #include "log.h"
 #include "match.h"
+#include "modprobe.h"
 #include "numa.h"
+#include "util.h"
 
 enum verdict { V_OK, V_WARN, V_FAIL };
 
@@ -192,6 +197,9 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	char fix[256], why[REASON_DETAIL_MAX + 64];
 	long boot_vga = 0;
 
+	if (it->ids_read)
+		say(rep, V_OK, f->addr, NULL, "[%04x:%04x] is selected by %s", f->vendor,
+		    f->device, it->selected_by);
 	if (it->why.kind != REASON_NONE) {
 		reason_format(&it->why, why, sizeof(why));
 		say(rep, V_FAIL, f->addr, NULL, "is not taken: %s", why);
@@ -232,6 +240,181 @@ static void check_iommu(struct report *rep, enum iommu_state state)
 		say(rep, V_FAIL, NULL, IOMMU_OFF_FIX, "IOMMU is off");
 }
 
+/*
+ * A kernel argument that the running kernel did not get but the boot
+ * loader's configuration has: name the file and what applies it.
+ */
+static void check_boot_loader(const struct sysroot *s, struct report *rep,
+			      const char *const *names, const char *what)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	struct bootloader_hint hint;
+	char **values;
+	size_t n = 0;
+
+	if (cmdline_read(s, &cmdline) < 0)
+		return;
+	for (size_t i = 0; names[i]; i++) {
+		if (kernel_param_values(cmdline, names[i], &values, &n) < 0)
+			return;
+		strv_free(values, n);
+		if (n > 0)
+			return;
+	}
+	if (bootloader_find(s, names, &hint) > 0)
+		say(rep, V_FAIL, NULL, hint.command,
+		    "%s is in %s, not on the running kernel's command line", what,
+		    hint.file);
+}
+
+/* driverctl's udev rule sets its override after boot, and takes the function back. */
+static void check_driverctl(const struct sysroot *s, struct report *rep,
+			    const struct candidates *c)
+{
+	_cleanup_free_ struct driverctl_override *overrides = NULL;
+	const struct driverctl_override *o;
+	char fix[128];
+	size_t n = 0;
+
+	if (driverctl_read(s, &overrides, &n) < 0)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pci_function *f = &c->items[i].f;
+
+		o = driverctl_find(overrides, n, f->addr);
+		if (!o || strcmp(o->driver, VFIO_PCI) == 0)
+			continue;
+		snprintf(fix, sizeof(fix), "driverctl unset-override %s", f->addr);
+		say(rep, V_FAIL, f->addr, fix,
+		    "conflicts with driverctl's /etc/driverctl.d/pci-%s, which gives it to %s at every boot",
+		    o->name, o->driver);
+	}
+}
+
+/* The module of the function's driver, with underscores, as blacklist lines name it. */
+static void driver_module(const struct sysroot *s, const struct pci_function *f,
+			  char *module, size_t size)
+{
+	char path[128];
+
+	if (path_format(path, sizeof(path), "sys/bus/pci/devices/%s/driver/module",
+			f->addr) < 0 ||
+	    sysroot_read_link_name(s, path, module, size) < 0)
+		str_copy(module, size, f->driver);
+	for (char *p = module; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+static bool is_candidate(const struct candidates *c, const char *addr)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->items[i].f.addr, addr) == 0)
+			return true;
+	return false;
+}
+
+/* A blacklisted module that drives a function left to the host. */
+static void check_blacklist(const struct sysroot *s, struct report *rep,
+			    const struct candidates *c, const char *module,
+			    const char *where)
+{
+	_cleanup_free_ struct pci_function *all = NULL;
+	char name[DRIVER_NAME_MAX];
+	size_t n = 0;
+
+	if (pci_read_all(s, &all, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i].driver[0] || is_candidate(c, all[i].addr))
+			continue;
+		driver_module(s, &all[i], name, sizeof(name));
+		if (strcmp(name, module) == 0)
+			say(rep, V_WARN, all[i].addr,
+			    "remove the blacklist: vfio-bind puts the selected functions on vfio-pci before udev loads host drivers",
+			    "[%04x:%04x] is not selected and needs %s, which %s blacklists: udev will not load it",
+			    all[i].vendor, all[i].device, module, where);
+	}
+}
+
+static void check_cmdline_blacklist(const struct sysroot *s, struct report *rep,
+				    const struct candidates *c, const char *cmdline,
+				    const char *param)
+{
+	char module[DRIVER_NAME_MAX], where[64];
+	char **values = NULL;
+	size_t n = 0;
+
+	if (kernel_param_values(cmdline, param, &values, &n) < 0)
+		return;
+	str_format(where, sizeof(where), "%s=", param);
+	for (size_t i = 0; i < n; i++)
+		for (char *save = NULL, *m = strtok_r(values[i], ",", &save); m;
+		     m = strtok_r(NULL, ",", &save)) {
+			str_copy(module, sizeof(module), m);
+			if (modname_underscores(module) == 0)
+				check_blacklist(s, rep, c, module, where);
+		}
+	strv_free(values, n);
+}
+
+/* What modprobe.d and the command line do around vfio-pci. */
+static void check_module_config(const struct sysroot *s, struct report *rep,
+				const struct candidates *c)
+{
+	_cleanup_modprobe_config_ struct modprobe_config cfg = {0};
+	_cleanup_free_ char *cmdline = NULL;
+	char where[SELECTION_ORIGIN_MAX];
+	char **values = NULL;
+	size_t n = 0;
+
+	if (modprobe_config_read(s, &cfg) < 0 || cmdline_read(s, &cmdline) < 0)
+		return;
+	for (size_t i = 0; i < cfg.n; i++) {
+		const struct modprobe_entry *e = &cfg.entries[i];
+
+		modprobe_entry_where(e, where, sizeof(where));
+		if (e->kind == MODPROBE_BLACKLIST && strcmp(e->module, "vfio_pci") == 0)
+			say(rep, V_FAIL, NULL, "remove that line",
+			    "blacklist vfio_pci (%s) keeps vfio-bind from loading vfio-pci",
+			    where);
+		else if (e->kind == MODPROBE_BLACKLIST)
+			check_blacklist(s, rep, c, e->module, where);
+		else if (e->kind == MODPROBE_SOFTDEP &&
+			 (strstr(e->rest, "vfio-pci") || strstr(e->rest, "vfio_pci")))
+			say(rep, V_OK, NULL, NULL,
+			    "softdep %s %s (%s) is not needed: vfio-bind puts the functions on vfio-pci before udev loads %s",
+			    e->module, e->rest, where, e->module);
+	}
+	check_cmdline_blacklist(s, rep, c, cmdline, "modprobe.blacklist");
+	/* dracut turns it into blacklist lines in /run/modprobe.d (parse-kernel.sh) */
+	check_cmdline_blacklist(s, rep, c, cmdline, "rd.driver.blacklist");
+	if (kernel_param_values(cmdline, "rd.driver.pre", &values, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (strstr(values[i], "vfio-pci") || strstr(values[i], "vfio_pci"))
+			say(rep, V_OK, NULL, NULL,
+			    "rd.driver.pre=%s is not needed: vfio-bind loads vfio-pci itself, and without it vfio-pci takes no function the storage guard keeps",
+			    values[i]);
+	strv_free(values, n);
+}
+
+/* Built in, vfio-pci gets the command line's ids= at boot, and never modprobe.d's. */
+static void check_builtin(const struct sysroot *s, struct report *rep)
+{
+	char release[128], path[256];
+	_cleanup_free_ char *builtin = NULL;
+
+	if (sysroot_read(s, "proc/sys/kernel/osrelease", release, sizeof(release)) < 0 ||
+	    path_format(path, sizeof(path), "lib/modules/%s/modules.builtin", release) <
+		    0 ||
+	    sysroot_read_file(s, path, &builtin) < 0 || !strstr(builtin, "/vfio-pci.ko"))
+		return;
+	say(rep, V_WARN, NULL,
+	    "select with options vfio-pci ids= in modprobe.d or vfio-bind.addrs= (vfio-bind binds them, the storage guard holds), not vfio-pci.ids=",
+	    "vfio-pci is built into the kernel (modules.builtin): modprobe.d's options never reach it, and it takes what vfio-pci.ids= on the kernel command line names at boot, before vfio-bind runs");
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct vfio_params *params, struct candidates *c)
@@ -257,6 +440,8 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
+	static const char *const iommu_params[] = {"intel_iommu", "amd_iommu", NULL};
+	static const char *const selection_params[] = {"vfio_pci.ids", ADDRS_PARAM, NULL};
 	_cleanup_candidates_ struct candidates c = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
@@ -271,12 +456,19 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
 	check_iommu(&rep, iommu);
+	if (iommu != IOMMU_ON)
+		check_boot_loader(s, &rep, iommu_params, "the IOMMU's argument");
 	if (c.n == 0)
 		say(&rep, V_FAIL, NULL,
-		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",
+		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line, or options vfio-pci ids= to /etc/modprobe.d",
 		    "no PCI function is selected");
+	if (c.n == 0 && opts->n_args == 0)
+		check_boot_loader(s, &rep, selection_params, "the selection");
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, &rep, &c.items[i], params.noiommu, many_nodes);
+	check_driverctl(s, &rep, &c);
+	check_module_config(s, &rep, &c);
+	check_builtin(s, &rep);
 	if (opts->json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
 	if (iommu == IOMMU_OFF)

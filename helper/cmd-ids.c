@@ -116,6 +116,7 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 {
 	_cleanup_free_ struct id_pair *pairs = NULL;
 	struct vfio_params params = {0};
+	char list[VFIO_PCI_IDS_MAX + 16] = "";
 	size_t n_pairs = 0;
 
 	if (selector->ids.n_ids > 0) {
@@ -131,10 +132,14 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 	}
 	if (collect_pairs(c, &pairs, &n_pairs) < 0)
 		return EXIT_USAGE;
-	printf("vfio-pci.ids=");
 	for (size_t i = 0; i < n_pairs; i++)
-		printf("%s%04x:%04x", i ? "," : "", pairs[i].vendor, pairs[i].device);
-	putchar('\n');
+		str_format(list + strlen(list), sizeof(list) - strlen(list),
+			   "%s%04x:%04x", i ? "," : "", pairs[i].vendor, pairs[i].device);
+	printf("vfio-pci.ids=%s\n", list);
+	/* libkmod passes modprobe.d's options first, the command line's after. */
+	fprintf(stderr,
+		"vfio-bind: or, in /etc/modprobe.d/vfio.conf: options vfio-pci ids=%s (when both are there, the kernel command line's vfio-pci.ids= wins)\n",
+		list);
 	warn_identical(s, selector, pairs, n_pairs, c);
 	warn_guarded(s, c);
 	return EXIT_OK;

@@ -36,8 +36,7 @@ static bool is_kcmdline_space(char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* libkmod's underscores(): '-' becomes '_' outside "[...]". */
-static int underscores(char *s)
+int modname_underscores(char *s)
 {
 	for (size_t i = 0; s[i]; i++) {
 		switch (s[i]) {
@@ -173,18 +172,9 @@ int kernel_param(const char *cmdline, const char *name, char **value)
 	return (int)n;
 }
 
-/*
- * One option libkmod passes the module. The kernel's parse_args() stops at
- * a bare "--" (kernel/params.c), so the options after it are never set:
- * returns 1 for that one.
- */
-static int record(struct module_param *out, char *option, const char *param)
+static int record_one(struct module_param *out, const char *name, const char *value,
+		      const char *param)
 {
-	char *name, *value;
-
-	kernel_next_arg(option, &name, &value);
-	if (!value && strcmp(name, "--") == 0)
-		return 1;
 	if (!param_name_equal(name, strlen(name), param))
 		return 0;
 	out->count++;
@@ -198,6 +188,55 @@ static int record(struct module_param *out, char *option, const char *param)
 		out->longest = strlen(value);
 	out->value = strdup(value);
 	return out->value ? 0 : -ENOMEM;
+}
+
+/*
+ * Every word of OPTIONS, as the kernel's parse_args() splits them. It stops
+ * at a bare "--" (kernel/params.c), so the options after it are never set:
+ * returns 1 then.
+ */
+static int record(struct module_param *out, char *options, const char *param)
+{
+	char *name, *value;
+	int r = 0;
+
+	while (r >= 0 && *options) {
+		options = kernel_next_arg(options, &name, &value);
+		if (!value && strcmp(name, "--") == 0)
+			return 1;
+		r = record_one(out, name, value, param);
+	}
+	return r;
+}
+
+int module_options_scan(const char *options, const char *param, struct module_param *out)
+{
+	_cleanup_free_ char *buf = strdup(options);
+	unsigned before = out->count;
+	char *start;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	/* parse_args() skips the spaces before the first word (skip_spaces()). */
+	for (start = buf; is_kcmdline_space(*start); start++)
+		;
+	r = record(out, start, param);
+	return r < 0 ? r : (int)(out->count - before);
+}
+
+void module_param_merge(struct module_param *into, struct module_param *later)
+{
+	into->count += later->count;
+	if (later->longest > into->longest)
+		into->longest = later->longest;
+	into->any_bare = into->any_bare || later->any_bare;
+	if (later->count > 0) {
+		free(into->value);
+		into->value = later->value;
+		later->value = NULL;
+	}
+	module_param_clear(later);
 }
 
 enum scan_state { SCAN_IGNORE, SCAN_MODULE, SCAN_PARAM, SCAN_VALUE };
@@ -274,7 +313,8 @@ int cmdline_module_param(const char *cmdline, const char *module, const char *pa
 			value--;
 			*value = '"';
 		}
-		if (!ended && underscores(word) == 0 && strcmp(word, module) == 0) {
+		if (!ended && modname_underscores(word) == 0 &&
+		    strcmp(word, module) == 0) {
 			r = record(out, option, param);
 			if (r < 0) {
 				module_param_clear(out);

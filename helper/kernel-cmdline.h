@@ -29,6 +29,19 @@ struct module_param {
 int cmdline_module_param(const char *cmdline, const char *module, const char *param,
 			 struct module_param *out) _must_check_;
 void module_param_clear(struct module_param *p);
+/*
+ * Adds to OUT the occurrences of PARAM in OPTIONS, a module's option
+ * string as libkmod hands it to init_module() ("ids=10de:1c30 nointxmask=1"),
+ * split as the kernel's parse_args() splits it. Returns how many it found.
+ */
+int module_options_scan(const char *options, const char *param,
+			struct module_param *out) _must_check_;
+/* LATER's occurrences come after INTO's: the last value wins. LATER is
+ * cleared. */
+void module_param_merge(struct module_param *into, struct module_param *later);
+/* libkmod's underscores(): '-' becomes '_' outside "[...]"; -EINVAL for an
+ * unbalanced bracket. */
+int modname_underscores(char *s) _must_check_;
 
 /*
  * The kernel's next_arg() (lib/cmdline.c): splits the first word off ARGS

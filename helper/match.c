@@ -63,6 +63,7 @@ static int match_one(const struct sysroot *s, const struct selector *selector,
 	int r;
 
 	str_copy(item.f.addr, sizeof(item.f.addr), addr);
+	selector_origin(selector, addr, item.selected_by, sizeof(item.selected_by));
 	r = match_lazily(s, selector, &item.f, &matched);
 	if (r == -ENOMEM)
 		return r;

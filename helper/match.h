@@ -15,6 +15,7 @@ struct candidate {
 	struct pci_function f;
 	bool ids_read; /* f's IDs could be read */
 	struct reason why; /* REASON_NONE while it is to be taken */
+	char selected_by[SELECTION_ORIGIN_MAX]; /* selector_origin() */
 };
 
 /* The candidates, in address order. */

@@ -6,12 +6,37 @@
 #include "kernel-cmdline.h"
 #include "log.h"
 #include "match.h"
+#include "modprobe.h"
 #include "modules.h"
 #include "precondition.h"
 #include "util.h"
 
 #define PCI_VENDOR_ID_INTEL 0x8086
 #define PCI_HEADER_TYPE_NORMAL 0
+
+/* What libkmod will give the module: modprobe.d's options, then the command line's. */
+static int module_param_before_load(const struct sysroot *s, const char *cmdline,
+				    const char *module, const char *param,
+				    struct module_param *arg)
+{
+	_cleanup_modprobe_config_ struct modprobe_config cfg = {0};
+	const struct modprobe_entry *last;
+	struct module_param from_cmdline;
+	int r;
+
+	r = modprobe_config_read(s, &cfg);
+	if (r >= 0)
+		r = modprobe_module_param(&cfg, module, param, arg, &last, NULL);
+	if (r < 0)
+		return r;
+	r = cmdline_module_param(cmdline, module, param, &from_cmdline);
+	if (r < 0) {
+		module_param_clear(arg);
+		return r;
+	}
+	module_param_merge(arg, &from_cmdline);
+	return (int)arg->count;
+}
 
 static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			   const char *module, const char *param, bool *value)
@@ -36,7 +61,7 @@ static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			return r;
 		return parse_kernel_bool(buf, value);
 	}
-	r = cmdline_module_param(cmdline, module, param, &arg);
+	r = module_param_before_load(s, cmdline, module, param, &arg);
 	if (r > 0 && parse_kernel_bool(arg.value, value) < 0)
 		*value = false;
 	module_param_clear(&arg);

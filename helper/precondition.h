@@ -26,8 +26,9 @@ struct vfio_params {
 };
 
 /*
- * From /sys/module when the module is loaded, else from the command line
- * that libkmod will pass it; an error is logged.
+ * From /sys/module when the module is loaded, else from what libkmod will
+ * pass it (modprobe.d's options, then the command line's); an error is
+ * logged.
  */
 int vfio_read_params(const struct sysroot *s, const char *cmdline,
 		     struct vfio_params *params) _must_check_;

@@ -12,6 +12,19 @@ static const char *driver_or_none(const char *driver)
 	return driver[0] ? driver : "no driver";
 }
 
+void report_selected(const struct candidates *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct candidate *it = &c->items[i];
+
+		if (it->ids_read)
+			INF("%s [%04x:%04x] selected by %s", it->f.addr, it->f.vendor,
+			    it->f.device, it->selected_by);
+		else
+			INF("%s selected by %s", it->f.addr, it->selected_by);
+	}
+}
+
 void report_not_taken(const struct candidate *it)
 {
 	char why[REASON_DETAIL_MAX + 64];

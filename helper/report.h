@@ -11,6 +11,8 @@ struct tally {
 	size_t bound, unchanged, failed, skipped, deferred;
 };
 
+/* One line for each candidate: where its selection is written. */
+void report_selected(const struct candidates *c);
 /* One line for a candidate that is not taken, with its reason. */
 void report_not_taken(const struct candidate *it);
 /* A line for each candidate refused or deferred so far, counted. */

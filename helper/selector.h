@@ -11,29 +11,37 @@
 /* vfio-bind's own parameter: functions by address, beside vfio-pci.ids=. */
 #define ADDRS_PARAM "vfio-bind.addrs"
 
+/* Where a selection is written, for the log and check. */
+#define SELECTION_ORIGIN_MAX 320
+
 /*
- * What selects functions: vfio-pci's IDs and vfio-bind's addresses, from
- * the kernel command line or from a command's arguments.
+ * What selects functions: vfio-pci's IDs and addresses, from the boot's
+ * configuration or from a command's arguments, and where each is written.
  */
 struct selector {
 	struct id_list ids;
-	struct addr_list addrs;
+	struct addr_list addrs; /* the first n_listed from a list, then driverctl's */
+	size_t n_listed;
+	char ids_origin[SELECTION_ORIGIN_MAX];
+	char listed_origin[SELECTION_ORIGIN_MAX];
 };
 
 /*
- * What the kernel command line selects: vfio-pci.ids= (as vfio-pci will
- * get it) and vfio-bind.addrs=. Warns about the entries that are skipped.
- * *present tells whether either parameter is there. Returns -E2BIG or
- * -EINVAL, logged, when vfio-pci would refuse its ids= and fail to load.
- */
-int selector_from_cmdline(const char *cmdline, struct selector *sel,
-			  bool *present) _must_check_;
-/*
- * Reads proc/cmdline (a malloc()ed copy in *cmdline unless NULL) and what
- * it selects, as selector_from_cmdline(); every error logged.
+ * What the boot selects: vfio-pci's ids= as libkmod hands it to vfio-pci
+ * (the options vfio-pci lines of modprobe.d, then vfio-pci.ids= of the
+ * command line; the kernel keeps the last), vfio-bind.addrs=, and the
+ * driverctl overrides to vfio-pci. Reads proc/cmdline (a malloc()ed copy
+ * in *cmdline unless NULL), modprobe.d and driverctl.d under the root.
+ * Warns about the entries and lines that are skipped. *present tells
+ * whether any source selects. Returns -E2BIG or -EINVAL, logged, when
+ * vfio-pci would refuse its ids= and fail to load; every error logged.
  */
 int selector_read_kernel(const struct sysroot *s, struct selector *sel, bool *present,
 			 char **cmdline) _must_check_;
+/* Where the selection of the function at ADDR is written ("vfio-pci.ids=
+ * on the kernel command line"). */
+void selector_origin(const struct selector *sel, const char *addr, char *buf,
+		     size_t size);
 /*
  * A command's arguments: PCI addresses and slots and vendor:device pairs
  * (two fields of four hex digits). -EINVAL, with the usage message printed

@@ -149,7 +149,7 @@ check_nova() {
 	local slot
 	run_boot mkinitramfs-many
 	# 14 lines from one run of the helper
-	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: PCI functions the kernel command line selects: 12$"
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: PCI functions selected: 12$"
 	# The helper bound each one itself: it loads vfio-pci with an empty
 	# ids= after the command line's, so vfio-pci took none by itself
 	# (that would log "on vfio-pci; driver_override set").

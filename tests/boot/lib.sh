@@ -195,23 +195,29 @@ vb_vfio_bind_files() {
 # tmpfs there: dracut modules keep state in it while they build (the
 # check() of 09console-setup removes and remakes console-setup-dir), so two
 # dracut runs at once, ours or another tree's, would race on the host's.
+# With VB_ETC_LAYER set, that directory is laid over /etc too (the
+# operator's modprobe.d and driverctl.d of the images that read them).
 vb_in_root() {
-	local stage=$1 layers
+	local stage=$1 layers etc=/etc
 	shift
 	[[ -d $VB_MASK/usr ]] || vb_die "no mask layer $VB_MASK (tests/boot/build makes it)"
 	layers=$VB_KDIR/usr:$VB_MASK/usr:/usr
 	[[ -n $stage ]] && layers=$stage/usr:$layers
-	[[ $layers == *,* ]] && vb_die "overlay paths must not contain commas: $layers"
+	[[ -n ${VB_ETC_LAYER-} ]] && etc=$VB_ETC_LAYER:/etc
+	[[ $layers$etc == *,* ]] && vb_die "overlay paths must not contain commas: $layers $etc"
 	# shellcheck disable=SC2016 # expanded by that sh
 	unshare --mount --propagation private -- /bin/sh -c '
 		set -e
 		mount -t overlay vfio-bind-test -o "lowerdir=$1" /usr
 		mount --bind "$2" /boot
+		if [ "$3" != /etc ]; then
+			mount -t overlay vfio-bind-test -o "lowerdir=$3" /etc
+		fi
 		if [ -d /var/lib/dracut ]; then
 			mount -t tmpfs vfio-bind-test /var/lib/dracut
 		fi
-		shift 2
-		exec "$@"' vb-in-root "$layers" "$VB_KDIR/boot" "$@"
+		shift 3
+		exec "$@"' vb-in-root "$layers" "$VB_KDIR/boot" "$etc" "$@"
 }
 
 # A fingerprint of files and directories: names, modes, link targets and

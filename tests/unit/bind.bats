@@ -53,7 +53,9 @@ sys/bus/pci/devices/$AUDIO/driver_override"
 	fake_set_driver "$AUDIO" vfio-pci
 	"$VFIO_BIND" --root "$ROOT" 2>/dev/null
 	run -0 --separate-stderr vfio_bind_traced
-	stderr_is "vfio-bind: PCI functions the kernel command line selects: 2
+	stderr_is "vfio-bind: PCI functions selected: 2
+vfio-bind: $GPU [10de:1c30] selected by vfio-pci.ids= on the kernel command line
+vfio-bind: $AUDIO [10de:10f1] selected by vfio-pci.ids= on the kernel command line
 vfio-bind: every selected function already on vfio-pci (2): nothing changed"
 	run sysfs_writes
 	assert_output ""

@@ -71,7 +71,8 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	gpu_pair
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0b:00
 	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
-	stderr_is ""
+	# and the other way to write it, with which one wins
+	stderr_is "vfio-bind: or, in /etc/modprobe.d/vfio.conf: options vfio-pci ids=10de:1c30,10de:10f1 (when both are there, the kernel command line's vfio-pci.ids= wins)"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0000:0b:00.1
 	assert_output "vfio-pci.ids=10de:10f1"
 }
@@ -128,10 +129,12 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	passed_through
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_output "ok    IOMMU is on
+ok    $GPU [10de:1c30] is selected by vfio-pci.ids= on the kernel command line
 ok    $GPU [10de:1c30] is on vfio-pci
 ok    $GPU IOMMU group 14 is viable
 ok    $GPU /dev/vfio/14 is there
 ok    $GPU has no NUMA node, on a host with one node
+ok    $AUDIO [10de:10f1] is selected by vfio-pci.ids= on the kernel command line
 ok    $AUDIO [10de:10f1] is on vfio-pci
 ok    $AUDIO IOMMU group 14 is viable
 ok    $AUDIO /dev/vfio/14 is there
@@ -215,6 +218,7 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	assert_output '{
   "checks": [
     {"status": "ok", "function": null, "message": "IOMMU is on", "fix": null},
+    {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is selected by vfio-pci.ids= on the kernel command line", "fix": null},
     {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is on vfio-pci", "fix": null},
     {"status": "fail", "function": "0000:0b:00.0", "message": "IOMMU group 14 is not viable: 0000:0b:00.1 [10de:10f1] in it is on snd_hda_intel", "fix": "select 0000:0b:00.1 too (vfio-bind ids 0000:0b:00.1), or move the card to a slot with its own IOMMU group"},
     {"status": "fail", "function": "0000:0b:00.0", "message": "/dev/vfio/14 is missing", "fix": "mount devtmpfs on /dev, or check udev'"'"'s vfio rules"},

@@ -39,15 +39,25 @@ no_iommu_workstation() {
 	assert_line --index 0 "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
 
-@test "before vfio is loaded, no-IOMMU mode is read from the command line" {
+@test "before vfio is loaded, no-IOMMU mode is read from modprobe.d and the command line, in that order" {
+	local mode
 	no_iommu_workstation
 	rm -r "$ROOT/sys/module/vfio" "$ROOT/sys/module/vfio_pci"
-	fake_cmdline "vfio.enable_unsafe_noiommu_mode=1 vfio-pci.ids=10de:1c30"
-	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	stderr_has "no-IOMMU mode is on"
-	fake_cmdline "vfio.enable_unsafe_noiommu_mode=off vfio-pci.ids=10de:1c30"
-	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
-	stderr_has "IOMMU is off"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	for mode in command-line modprobe.d; do
+		if [[ $mode == modprobe.d ]]; then
+			echo "options vfio enable_unsafe_noiommu_mode=1" >"$ROOT/etc/modprobe.d/noiommu.conf"
+			fake_cmdline "vfio-pci.ids=10de:1c30"
+		else
+			fake_cmdline "vfio.enable_unsafe_noiommu_mode=1 vfio-pci.ids=10de:1c30"
+		fi
+		run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+		stderr_has "no-IOMMU mode is on"
+		# the command line's comes after modprobe.d's, and wins
+		fake_cmdline "vfio.enable_unsafe_noiommu_mode=off vfio-pci.ids=10de:1c30"
+		run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+		stderr_has "IOMMU is off"
+	done
 }
 
 @test "a function outside every IOMMU group is skipped; the others are taken" {
@@ -80,5 +90,5 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 	fake_root "vfio-pci.ids=10de:1c30"
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=none
 	run -0 --separate-stderr vfio_bind_traced
-	stderr_is "vfio-bind: the kernel command line selects no PCI function"
+	stderr_is "vfio-bind: the selection names no PCI function"
 }
