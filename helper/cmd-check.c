@@ -448,6 +448,29 @@ static void check_iommu(struct report *rep, enum iommu_state state)
 		say(rep, V_FAIL, NULL, IOMMU_OFF_FIX, "IOMMU is off");
 }
 
+/*
+ * vfio-pci hands disable_idle_d3 to vfio-pci-core once, when it loads
+ * (vfio_pci_init()): a value written later to the parameter changes nothing.
+ */
+static void check_idle_d3(const struct sysroot *s, struct report *rep,
+			  const struct vfio_params *params)
+{
+	bool loaded = sysroot_exists(s, "sys/module/vfio_pci");
+
+	if (loaded && params->disable_idle_d3 != params->disable_idle_d3_asked)
+		say(rep, V_WARN, NULL,
+		    "reboot, or unload and load vfio-pci, for the command line's value to apply",
+		    "vfio-pci.disable_idle_d3 is %s, but the kernel command line sets it %s: vfio-pci was loaded without it",
+		    params->disable_idle_d3 ? "on" : "off",
+		    params->disable_idle_d3_asked ? "on" : "off");
+	else if (params->disable_idle_d3)
+		say(rep, V_OK, NULL, NULL,
+		    "vfio-pci.disable_idle_d3 is on: vfio-pci keeps idle functions in D0");
+	else
+		say(rep, V_OK, NULL, NULL,
+		    "vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)");
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct vfio_params *params, struct candidates *c)
@@ -487,6 +510,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
 	check_iommu(&rep, iommu);
+	check_idle_d3(s, &rep, &params);
 	if (c.n == 0)
 		say(&rep, V_FAIL, NULL,
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",

@@ -141,6 +141,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_success
 	assert_output "ok    IOMMU is on
+ok    vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)
 ok    $GPU [10de:1c30] is on vfio-pci
 ok    $GPU IOMMU group 14 is viable
 ok    $GPU /dev/vfio/14 is there
@@ -150,6 +151,22 @@ ok    $AUDIO IOMMU group 14 is viable
 ok    $AUDIO /dev/vfio/14 is there
 ok    $AUDIO has no NUMA node, on a host with one node
 skip  the kernel check (each group opened as QEMU opens it) runs on the running system only, not under --root"
+}
+
+@test "check reports vfio-pci.disable_idle_d3, and warns when the loaded vfio-pci has another value" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1 vfio-pci.disable_idle_d3=1"
+	echo N >"$ROOT/sys/module/vfio_pci/parameters/disable_idle_d3"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "WARN  vfio-pci.disable_idle_d3 is off, but the kernel command line sets it on: vfio-pci was loaded without it"
+	assert_line "      fix: reboot, or unload and load vfio-pci, for the command line's value to apply"
+	# control: loaded with it, the same command line is reported as on
+	echo Y >"$ROOT/sys/module/vfio_pci/parameters/disable_idle_d3"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    vfio-pci.disable_idle_d3 is on: vfio-pci keeps idle functions in D0"
+	refute_output --partial "WARN"
 }
 
 @test "check names the IOMMU when it is off" {
@@ -238,6 +255,7 @@ skip  the kernel check (each group opened as QEMU opens it) runs on the running 
 	assert_output '{
   "checks": [
     {"status": "ok", "function": null, "message": "IOMMU is on", "fix": null},
+    {"status": "ok", "function": null, "message": "vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)", "fix": null},
     {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is on vfio-pci", "fix": null},
     {"status": "fail", "function": "0000:0b:00.0", "message": "IOMMU group 14 is not viable: 0000:0b:00.1 [10de:10f1] in it is on snd_hda_intel", "fix": "select 0000:0b:00.1 too (vfio-bind ids 0000:0b:00.1), or move the card to a slot with its own IOMMU group"},
     {"status": "fail", "function": "0000:0b:00.0", "message": "/dev/vfio/14 is missing", "fix": "mount devtmpfs on /dev, or check udev'"'"'s vfio rules"},
