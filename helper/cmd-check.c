@@ -16,6 +16,7 @@
 #include "log.h"
 #include "match.h"
 #include "numa.h"
+#include "reset.h"
 #include "vfio-group.h"
 
 /* V_SKIP: a check that did not run, and why; never a failure. */
@@ -189,8 +190,37 @@ static void check_framebuffer(const struct sysroot *s, struct report *rep,
 		    fb.name, (unsigned long long)fb.start, (unsigned long long)fb.end);
 }
 
+/* What vfio-pci resets the function with, and what vfio-bind.reset= asks. */
+static void check_reset(const struct sysroot *s, struct report *rep,
+			const struct pci_function *f, const char *asked)
+{
+	char methods[256], fix[256];
+	int r = reset_method_read(s, f->addr, methods, sizeof(methods));
+
+	if (r == -ENOENT && asked)
+		say(rep, V_WARN, f->addr, "vfio-bind.reset= needs Linux 5.15 or later",
+		    "this kernel has no reset_method, so vfio-bind.reset= is not applied");
+	if (r < 0)
+		return;
+	snprintf(fix, sizeof(fix),
+		 "run vfio-bind bind %s to apply it, and see the error it logs", f->addr);
+	if (asked && strcmp(asked, "default") != 0 && strcmp(asked, methods) != 0)
+		say(rep, V_FAIL, f->addr, fix,
+		    "reset_method is \"%s\", but vfio-bind.reset= asks for \"%s\"",
+		    methods, asked);
+	else if (!methods[0])
+		say(rep, V_WARN, f->addr,
+		    "boot the guest once per host boot, or name a method it has with vfio-bind.reset=",
+		    "has no reset method (reset_method is empty): vfio-pci cannot reset it between guests");
+	else
+		say(rep, V_OK, f->addr, NULL, "reset_method: %s%s", methods,
+		    asked ? " (vfio-bind.reset=)" : "");
+}
+
 static void check_function(const struct sysroot *s, struct report *rep,
-			   const struct candidate *it, bool noiommu, bool many_nodes)
+			   const struct candidate *it,
+			   const struct reset_requests *resets, bool noiommu,
+			   bool many_nodes)
 {
 	const struct pci_function *f = &it->f;
 	char fix[256], why[REASON_DETAIL_MAX + 64];
@@ -218,6 +248,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 			check_nodes(s, rep, f, noiommu);
 	}
 	check_numa(s, rep, f, many_nodes);
+	check_reset(s, rep, f, reset_request_for(resets, f->addr));
 	check_framebuffer(s, rep, f);
 	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
@@ -473,7 +504,8 @@ static void check_idle_d3(const struct sysroot *s, struct report *rep,
 
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
-			   struct vfio_params *params, struct candidates *c)
+			   struct vfio_params *params, struct reset_requests *resets,
+			   struct candidates *c)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_selector_ struct selector selector = {0};
@@ -483,7 +515,8 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 	r = selector_read_kernel(s, &selector, &present, &cmdline);
 	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
 		return EXIT_USAGE;
-	if (r >= 0 && vfio_read_params(s, cmdline, params) < 0)
+	if (r >= 0 && (vfio_read_params(s, cmdline, params) < 0 ||
+		       reset_requests_read(cmdline, resets) < 0))
 		return EXIT_USAGE;
 	if (opts->n_args > 0) {
 		selector_free(&selector);
@@ -497,13 +530,14 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_candidates_ struct candidates c = {0};
+	_cleanup_reset_requests_ struct reset_requests resets = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
 	enum iommu_state iommu;
 	bool many_nodes = numa_many_nodes(s);
 	int status;
 
-	status = check_selection(s, opts, &params, &c);
+	status = check_selection(s, opts, &params, &resets, &c);
 	if (status != EXIT_OK)
 		return status;
 	iommu = iommu_state(s, &params);
@@ -516,7 +550,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line",
 		    "no PCI function is selected");
 	for (size_t i = 0; i < c.n; i++)
-		check_function(s, &rep, &c.items[i], params.noiommu, many_nodes);
+		check_function(s, &rep, &c.items[i], &resets, params.noiommu, many_nodes);
 	if (c.n > 0)
 		check_kernel(s, &rep, &c, iommu);
 	if (opts->json)

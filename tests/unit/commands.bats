@@ -50,13 +50,18 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
 	echo 0 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
 	echo -1 >"$ROOT/sys/devices/pci0000:00/$AUDIO/numa_node"
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
 	assert_success
 	assert_output '[
-  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": 0, "boot_vga": true, "selected": true},
-  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": null, "boot_vga": false, "selected": true}
+  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": 0, "reset_method": ["flr", "bus"], "boot_vga": true, "selected": true},
+  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": null, "reset_method": null, "boot_vga": false, "selected": true}
 ]'
 	python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2' <<<"$output"
+	# a function without any reset method: an empty list, not null
+	: >"$ROOT/sys/devices/pci0000:00/$AUDIO/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
+	assert_output --partial '"numa_node": null, "reset_method": [], "boot_vga": false'
 }
 
 @test "list without a PCI ID database leaves names out" {
@@ -167,6 +172,42 @@ skip  the kernel check (each group opened as QEMU opens it) runs on the running 
 	assert_success
 	assert_line "ok    vfio-pci.disable_idle_d3 is on: vfio-pci keeps idle functions in D0"
 	refute_output --partial "WARN"
+}
+
+@test "check shows reset_method, and warns when a function has none" {
+	passed_through
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	: >"$ROOT/sys/devices/pci0000:00/$AUDIO/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    $GPU reset_method: flr bus"
+	assert_line "WARN  $AUDIO has no reset method (reset_method is empty): vfio-pci cannot reset it between guests"
+	assert_line "      fix: boot the guest once per host boot, or name a method it has with vfio-bind.reset="
+}
+
+@test "check fails when reset_method is not what vfio-bind.reset= asks" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0:bus"
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  $GPU reset_method is \"flr bus\", but vfio-bind.reset= asks for \"bus\""
+	assert_line "      fix: run vfio-bind bind $GPU to apply it, and see the error it logs"
+	# control: once it holds what is asked, check says so and passes
+	echo bus >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    $GPU reset_method: bus (vfio-bind.reset=)"
+}
+
+@test "check warns that vfio-bind.reset= cannot apply on a kernel without reset_method" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0:bus"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "WARN  $GPU this kernel has no reset_method, so vfio-bind.reset= is not applied"
+	# control: the function it does not name gets no such line
+	refute_line --partial "$AUDIO this kernel has no reset_method"
 }
 
 @test "check names the IOMMU when it is off" {
