@@ -400,9 +400,16 @@ static void report_group_failure(struct report *rep, const char *group,
 		    group, strerror(res->err));
 		break;
 	case VG_SET_IOMMU:
-		say(rep, V_FAIL, addr, NULL,
-		    "the kernel would not set a type1 IOMMU for IOMMU group %s (VFIO_SET_IOMMU): %s",
-		    group, strerror(res->err));
+		/* vfio_iommu_type1_attach_group(): no MSI remapping, EPERM. */
+		if (res->err == EPERM)
+			say(rep, V_FAIL, addr,
+			    "turn on interrupt remapping (VT-d or AMD-Vi in the firmware, no intremap=off), or accept the risk with vfio_iommu_type1.allow_unsafe_interrupts=1",
+			    "the kernel would not set a type1 IOMMU for IOMMU group %s (VFIO_SET_IOMMU): the IOMMU does no interrupt remapping",
+			    group);
+		else
+			say(rep, V_FAIL, addr, NULL,
+			    "the kernel would not set a type1 IOMMU for IOMMU group %s (VFIO_SET_IOMMU): %s",
+			    group, strerror(res->err));
 		break;
 	default:
 		break;
