@@ -190,7 +190,11 @@ static void check_framebuffer(const struct sysroot *s, struct report *rep,
 		    fb.name, (unsigned long long)fb.start, (unsigned long long)fb.end);
 }
 
-/* What vfio-pci resets the function with, and what vfio-bind.reset= asks. */
+/*
+ * What vfio-pci resets the function with, and what vfio-bind.reset= asks.
+ * The kernel shows no reset_method for a function without any reset method
+ * (pci_dev_reset_method_attr_is_visible()), as before 5.15.
+ */
 static void check_reset(const struct sysroot *s, struct report *rep,
 			const struct pci_function *f, const char *asked)
 {
@@ -198,8 +202,8 @@ static void check_reset(const struct sysroot *s, struct report *rep,
 	int r = reset_method_read(s, f->addr, methods, sizeof(methods));
 
 	if (r == -ENOENT && asked)
-		say(rep, V_WARN, f->addr, "vfio-bind.reset= needs Linux 5.15 or later",
-		    "this kernel has no reset_method, so vfio-bind.reset= is not applied");
+		say(rep, V_WARN, f->addr, "leave vfio-bind.reset= out for this function",
+		    "has no reset_method (no reset method, or a kernel before 5.15), so vfio-bind.reset= is not applied");
 	if (r < 0)
 		return;
 	snprintf(fix, sizeof(fix),
@@ -210,8 +214,8 @@ static void check_reset(const struct sysroot *s, struct report *rep,
 		    methods, asked);
 	else if (!methods[0])
 		say(rep, V_WARN, f->addr,
-		    "boot the guest once per host boot, or name a method it has with vfio-bind.reset=",
-		    "has no reset method (reset_method is empty): vfio-pci cannot reset it between guests");
+		    "write default to its reset_method, or name a method it has with vfio-bind.reset=",
+		    "reset_method is empty, every reset method turned off: vfio-pci cannot reset it between guests");
 	else
 		say(rep, V_OK, f->addr, NULL, "reset_method: %s%s", methods,
 		    asked ? " (vfio-bind.reset=)" : "");

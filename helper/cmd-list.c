@@ -11,7 +11,7 @@
 #include "pciids.h"
 #include "reset.h"
 
-/* reset_method's names as a JSON list; null on a kernel without it. */
+/* reset_method's names as a JSON list; null when the kernel shows none. */
 static void print_reset_methods(const struct sysroot *s, const char *addr)
 {
 	char methods[256];

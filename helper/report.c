@@ -135,7 +135,7 @@ void report_reset(const struct pci_function *f, const char *methods, int r)
 		INF("%s [%04x:%04x] reset_method: %s", f->addr, f->vendor, f->device,
 		    methods);
 	else if (r == -ENOENT)
-		ERR("%s [%04x:%04x]: this kernel has no reset_method (it came with 5.15), so vfio-bind.reset= cannot be applied",
+		ERR("%s [%04x:%04x] has no reset_method (no reset method, or a kernel before 5.15), so vfio-bind.reset= cannot be applied",
 		    f->addr, f->vendor, f->device);
 	else
 		ERR_ERRNO(

@@ -37,8 +37,9 @@ void reset_requests_free(struct reset_requests *reqs);
 const char *reset_request_for(const struct reset_requests *reqs, const char *addr);
 
 /*
- * ADDR's reset_method as the kernel lists it ("flr bus"; "" when it has
- * none); -ENOENT on a kernel without the attribute (before 5.15).
+ * ADDR's reset_method as the kernel lists it ("flr bus"; "" when every
+ * method was turned off); -ENOENT for a function without any reset method,
+ * or on a kernel before 5.15.
  */
 int reset_method_read(const struct sysroot *s, const char *addr, char *buf,
 		      size_t size) _must_check_;
