@@ -472,6 +472,9 @@ static void check_kernel(const struct sysroot *s, struct report *rep,
 		    "the kernel check (each group opened as QEMU opens it) runs on the running system only, not under --root");
 		return;
 	}
+	if (iommu == IOMMU_OFF_NOIOMMU)
+		say(rep, V_SKIP, NULL, NULL,
+		    "the kernel check: QEMU assigns no device without an IOMMU, so vfio's no-IOMMU mode is not checked");
 	if (iommu != IOMMU_ON)
 		return;
 	for (size_t i = 0; i < c->n; i++)
