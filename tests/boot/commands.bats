@@ -19,7 +19,9 @@
 #   IMAGE-addrs-ids  control: the same machine with vfio-pci.ids= of that
 #                    model takes both; and check, without
 #                    allow_unsafe_interrupts, finds that the kernel refuses
-#                    the type1 IOMMU for the second GPU's group
+#                    the type1 IOMMU for the second GPU's group. This
+#                    machine has two NUMA nodes (the others one), and the
+#                    firmware gives the GPUs none: check warns
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -44,6 +46,7 @@ boot_one() {
 		cmdline="$(VB_IDS=$VB_GPU_ID vb_cmdline) intel_iommu=on"
 		cmdline+=" vfio_iommu_type1.allow_unsafe_interrupts=1"
 		cmdline+=" $(vb_action check check)"
+		cmdline+=" $(vb_action check-pair-host check "$VB_GPU" "$VB_AUDIO")"
 		cmdline+=" $(vb_action bind bind "$VB_AUDIO")"
 		cmdline+=" $(vb_action check-bound check)"
 		cmdline+=" $(vb_action check-pair check "$VB_GPU" "$VB_AUDIO")"
@@ -63,7 +66,11 @@ boot_one() {
 		cmdline+=" $(vb_action check check)"
 		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_GPU2[@]}" \
-			"${VB_DEV_ROOT[@]}"
+			"${VB_DEV_ROOT[@]}" \
+			-object memory-backend-ram,id=mem0,size=512M \
+			-object memory-backend-ram,id=mem1,size=512M \
+			-numa node,nodeid=0,cpus=0,memdev=mem0 \
+			-numa node,nodeid=1,memdev=mem1
 		;;
 	esac
 }
@@ -150,6 +157,27 @@ check_kernel() {
 	assert_line --regexp "^VFIOTEST out check       fix: turn on interrupt remapping .*vfio_iommu_type1\.allow_unsafe_interrupts=1$"
 }
 
+# what check reports of the bound pair, the group node and the NUMA node,
+# with its controls: the audio function on its host driver gets no node
+# line, and on a host with two NUMA nodes the missing node is a warning
+check_nodes() {
+	local group
+	run_boot "$1-gpuonly"
+	group=$(group_of "$VB_GPU")
+	assert_line "VFIOTEST out check-pair ok    $VB_GPU /dev/vfio/$group is there"
+	assert_line "VFIOTEST out check-pair ok    $VB_AUDIO /dev/vfio/$group is there"
+	assert_line "VFIOTEST out check-pair ok    $VB_GPU has no NUMA node, on a host with one node"
+	assert_line "VFIOTEST out check-pair ok    $VB_AUDIO has no NUMA node, on a host with one node"
+	# control: the same check before the audio function is bound
+	assert_line "VFIOTEST out check-pair-host ok    $VB_GPU /dev/vfio/$group is there"
+	refute_line "VFIOTEST out check-pair-host ok    $VB_AUDIO /dev/vfio/$group is there"
+	assert_line "VFIOTEST out check-pair-host FAIL  $VB_AUDIO [$VB_AUDIO_ID] is on snd_hda_intel, not vfio-pci"
+	# control: two NUMA nodes, and the firmware gives the function none
+	run_boot "$1-addrs-ids"
+	assert_line "VFIOTEST out check WARN  $VB_GPU2 has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it"
+	refute_line --partial "VFIOTEST out check ok    $VB_GPU2 has no NUMA node"
+}
+
 check_unbind() {
 	run_boot "$1-gpuonly"
 	# on vfio-pci just before
@@ -190,6 +218,9 @@ check_addrs_control() {
 @test "dracut-systemd: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
 	check_kernel dracut-systemd
 }
+@test "dracut-systemd: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
+	check_nodes dracut-systemd
+}
 @test "dracut-systemd: unbind hands the audio function back to snd_hda_intel" {
 	check_unbind dracut-systemd
 }
@@ -212,6 +243,9 @@ check_addrs_control() {
 @test "dracut-shell: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
 	check_kernel dracut-shell
 }
+@test "dracut-shell: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
+	check_nodes dracut-shell
+}
 @test "dracut-shell: unbind hands the audio function back to snd_hda_intel" {
 	check_unbind dracut-shell
 }
@@ -233,6 +267,9 @@ check_addrs_control() {
 }
 @test "mkinitramfs: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
 	check_kernel mkinitramfs
+}
+@test "mkinitramfs: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
+	check_nodes mkinitramfs
 }
 @test "mkinitramfs: unbind hands the audio function back to snd_hda_intel" {
 	check_unbind mkinitramfs
