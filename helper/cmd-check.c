@@ -5,6 +5,8 @@
  * there; the boot GPU flagged.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,8 +21,11 @@
 #include "modprobe.h"
 #include "numa.h"
 #include "util.h"
+#include "reset.h"
+#include "vfio-group.h"
 
-enum verdict { V_OK, V_WARN, V_FAIL };
+/* V_SKIP: a check that did not run, and why; never a failure. */
+enum verdict { V_OK, V_WARN, V_FAIL, V_SKIP };
 
 struct report {
 	bool json;
@@ -34,8 +39,8 @@ static void say(struct report *rep, enum verdict v, const char *subject, const c
 static void say(struct report *rep, enum verdict v, const char *subject, const char *fix,
 		const char *fmt, ...)
 {
-	static const char *const names[] = {"ok", "warn", "fail"};
-	static const char *const labels[] = {"ok  ", "WARN", "FAIL"};
+	static const char *const names[] = {"ok", "warn", "fail", "skip"};
+	static const char *const labels[] = {"ok  ", "WARN", "FAIL", "skip"};
 	char msg[512];
 	va_list ap;
 
@@ -190,8 +195,41 @@ static void check_framebuffer(const struct sysroot *s, struct report *rep,
 		    fb.name, (unsigned long long)fb.start, (unsigned long long)fb.end);
 }
 
+/*
+ * What vfio-pci resets the function with, and what vfio-bind.reset= asks.
+ * The kernel shows no reset_method for a function without any reset method
+ * (pci_dev_reset_method_attr_is_visible()), as before 5.15.
+ */
+static void check_reset(const struct sysroot *s, struct report *rep,
+			const struct pci_function *f, const char *asked)
+{
+	char methods[256], fix[256];
+	int r = reset_method_read(s, f->addr, methods, sizeof(methods));
+
+	if (r == -ENOENT && asked)
+		say(rep, V_WARN, f->addr, "leave vfio-bind.reset= out for this function",
+		    "has no reset_method (no reset method, or a kernel before 5.15), so vfio-bind.reset= is not applied");
+	if (r < 0)
+		return;
+	snprintf(fix, sizeof(fix),
+		 "run vfio-bind bind %s to apply it, and see the error it logs", f->addr);
+	if (asked && strcmp(asked, "default") != 0 && strcmp(asked, methods) != 0)
+		say(rep, V_FAIL, f->addr, fix,
+		    "reset_method is \"%s\", but vfio-bind.reset= asks for \"%s\"",
+		    methods, asked);
+	else if (!methods[0])
+		say(rep, V_WARN, f->addr,
+		    "write default to its reset_method, or name a method it has with vfio-bind.reset=",
+		    "reset_method is empty, every reset method turned off: vfio-pci cannot reset it between guests");
+	else
+		say(rep, V_OK, f->addr, NULL, "reset_method: %s%s", methods,
+		    asked ? " (vfio-bind.reset=)" : "");
+}
+
 static void check_function(const struct sysroot *s, struct report *rep,
-			   const struct candidate *it, bool noiommu, bool many_nodes)
+			   const struct candidate *it,
+			   const struct reset_requests *resets, bool noiommu,
+			   bool many_nodes)
 {
 	const struct pci_function *f = &it->f;
 	char fix[256], why[REASON_DETAIL_MAX + 64];
@@ -222,11 +260,234 @@ static void check_function(const struct sysroot *s, struct report *rep,
 			check_nodes(s, rep, f, noiommu);
 	}
 	check_numa(s, rep, f, many_nodes);
+	check_reset(s, rep, f, reset_request_for(resets, f->addr));
 	check_framebuffer(s, rep, f);
 	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
 		    "give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory",
 		    "is the boot GPU (boot_vga=1): the firmware framebuffer holds it until vfio-pci takes it");
+}
+
+/* The kernel check opens only what vfio-pci holds for this selection. */
+static bool kernel_checkable(const struct candidate *it)
+{
+	return it->why.kind == REASON_NONE && it->f.iommu_group[0] &&
+	       strcmp(it->f.driver, VFIO_PCI) == 0;
+}
+
+/* The functions of the group of c->items[first] that the check opens. */
+static size_t group_devices(const struct candidates *c, size_t first,
+			    struct vfio_group_device *devs)
+{
+	size_t n = 0;
+
+	for (size_t i = first; i < c->n; i++)
+		if (kernel_checkable(&c->items[i]) &&
+		    strcmp(c->items[i].f.iommu_group, c->items[first].f.iommu_group) == 0)
+			devs[n++] =
+				(struct vfio_group_device){.addr = c->items[i].f.addr};
+	return n;
+}
+
+/* Whether an earlier candidate already took the group of c->items[i]. */
+static bool group_seen(const struct candidates *c, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (kernel_checkable(&c->items[j]) &&
+		    strcmp(c->items[j].f.iommu_group, c->items[i].f.iommu_group) == 0)
+			return true;
+	return false;
+}
+
+/* 1 with who holds the group node or a device's cdev, as /proc shows it. */
+static int group_holder(const struct sysroot *s, const char *group,
+			const struct vfio_group_device *devs, size_t n, pid_t *pid,
+			char *comm, size_t size)
+{
+	_cleanup_free_ char(*nodes)[64] = calloc(n + 1, sizeof(*nodes));
+	_cleanup_free_ const char **list = calloc(n + 1, sizeof(*list));
+	size_t k = 0;
+
+	if (!nodes || !list)
+		return -ENOMEM;
+	if (path_format(nodes[k], sizeof(nodes[k]), "/dev/vfio/%s", group) >= 0)
+		list[k] = nodes[k], k++;
+	for (size_t i = 0; i < n; i++) {
+		nodes[k][0] = '/';
+		if (cdev_node(s, devs[i].addr, nodes[k] + 1, sizeof(nodes[k]) - 1) >= 0)
+			list[k] = nodes[k], k++;
+	}
+	return vfio_node_holder(s, list, k, pid, comm, size);
+}
+
+/* A group QEMU would find in use: skipped, naming who has it. */
+static bool report_in_use(const struct sysroot *s, struct report *rep, const char *group,
+			  const struct vfio_group_device *devs, size_t n)
+{
+	char comm[64];
+	pid_t pid;
+
+	if (group_holder(s, group, devs, n, &pid, comm, sizeof(comm)) > 0) {
+		say(rep, V_SKIP, devs[0].addr, NULL,
+		    "IOMMU group %s is in use by %s (pid %d): the kernel check is skipped",
+		    group, comm, (int)pid);
+		return true;
+	}
+	return false;
+}
+
+static void report_devices(struct report *rep, const char *group,
+			   const struct vfio_group_result *res,
+			   const struct vfio_group_device *devs, size_t n)
+{
+	const char *type = res->type1v2 ? "type1v2" : "type1";
+
+	for (size_t i = 0; i < n; i++) {
+		if (devs[i].err)
+			say(rep, V_FAIL, devs[i].addr, NULL,
+			    "the kernel would not give QEMU its device (VFIO_GROUP_GET_DEVICE_FD on group %s): %s",
+			    group, strerror(devs[i].err));
+		else if (devs[i].reset)
+			say(rep, V_OK, devs[i].addr, NULL,
+			    "the kernel gives QEMU its device: group %s viable, %s IOMMU set, device opened and closed; vfio-pci can reset it",
+			    group, type);
+		else
+			say(rep, V_WARN, devs[i].addr,
+			    "choose a reset method the device has (reset_method, vfio-bind.reset=ADDRESS:METHOD), or boot the guest only once per host boot",
+			    "the kernel gives QEMU its device (group %s, %s IOMMU), but vfio-pci cannot reset it: a guest may find it as the last one left it",
+			    group, type);
+	}
+}
+
+static void report_open_failure(struct report *rep, const char *group,
+				const struct vfio_group_result *res, const char *addr)
+{
+	if (res->err == EACCES || res->err == EPERM)
+		say(rep, V_WARN, addr, "run vfio-bind check as root",
+		    "cannot open /dev/vfio/%s for the kernel check: %s", group,
+		    strerror(res->err));
+	else if (res->err == EBUSY)
+		say(rep, V_SKIP, addr, NULL,
+		    "IOMMU group %s is in use (/dev/vfio/%s is open in a process /proc does not show): the kernel check is skipped",
+		    group, group);
+	else
+		say(rep, V_FAIL, addr, NULL, "cannot open /dev/vfio/%s: %s", group,
+		    strerror(res->err));
+}
+
+/* Every answer but the devices' and the group node's own. */
+static void report_group_failure(struct report *rep, const char *group,
+				 const struct vfio_group_result *res, const char *addr)
+{
+	switch (res->step) {
+	case VG_NOT_VIABLE:
+		say(rep, V_FAIL, addr,
+		    "bind every function of the group to vfio-pci (the lines above name the one on a host driver)",
+		    "the kernel says IOMMU group %s is not viable (VFIO_GROUP_GET_STATUS): QEMU would refuse it",
+		    group);
+		break;
+	case VG_STATUS:
+		say(rep, V_FAIL, addr, NULL,
+		    "VFIO_GROUP_GET_STATUS on /dev/vfio/%s failed: %s", group,
+		    strerror(res->err));
+		break;
+	case VG_CONTAINER:
+		say(rep, V_FAIL, addr, "load the vfio module (modprobe vfio)",
+		    "cannot open /dev/vfio/vfio, the container QEMU needs: %s",
+		    strerror(res->err));
+		break;
+	case VG_API_VERSION:
+		say(rep, V_FAIL, addr, NULL,
+		    "/dev/vfio/vfio speaks vfio API version %d, QEMU speaks %d",
+		    res->version, res->wanted);
+		break;
+	case VG_NO_TYPE1:
+		say(rep, V_FAIL, addr,
+		    "load vfio_iommu_type1 (modprobe vfio_iommu_type1)",
+		    "/dev/vfio/vfio offers no type1 IOMMU, which QEMU needs");
+		break;
+	case VG_SET_CONTAINER:
+		say(rep, V_FAIL, addr, NULL,
+		    "the kernel would not put IOMMU group %s in a container (VG_SET_CONTAINER): %s",
+		    group, strerror(res->err));
+		break;
+	case VG_SET_IOMMU:
+		/* vfio_iommu_type1_attach_group(): no MSI remapping, EPERM. */
+		if (res->err == EPERM)
+			say(rep, V_FAIL, addr,
+			    "turn on interrupt remapping (VT-d or AMD-Vi in the firmware, no intremap=off), or accept the risk with vfio_iommu_type1.allow_unsafe_interrupts=1",
+			    "the kernel would not set a type1 IOMMU for IOMMU group %s (VFIO_SET_IOMMU): the IOMMU does no interrupt remapping",
+			    group);
+		else
+			say(rep, V_FAIL, addr, NULL,
+			    "the kernel would not set a type1 IOMMU for IOMMU group %s (VFIO_SET_IOMMU): %s",
+			    group, strerror(res->err));
+		break;
+	default:
+		break;
+	}
+}
+
+/* A group QEMU may find held: by a VM's group fd (EBUSY) or its cdev. */
+static bool maybe_held(const struct vfio_group_result *res)
+{
+	return (res->step == VG_OPEN && res->err == EBUSY) || res->step == VG_NOT_VIABLE;
+}
+
+/* Opens the group of c->items[first] as QEMU does, and says what the kernel said. */
+static void check_kernel_group(const struct sysroot *s, struct report *rep,
+			       const struct candidates *c, size_t first)
+{
+	_cleanup_free_ struct vfio_group_device *devs = calloc(c->n, sizeof(*devs));
+	const char *group = c->items[first].f.iommu_group;
+	struct vfio_group_result res;
+	char node[64], cdev[64];
+	size_t n;
+
+	if (!devs) {
+		say(rep, V_FAIL, NULL, NULL, "out of memory");
+		return;
+	}
+	n = group_devices(c, first, devs);
+	if (path_format(node, sizeof(node), "dev/vfio/%s", group) < 0)
+		return;
+	if (!sysroot_exists(s, node)) {
+		if (cdev_node(s, devs[0].addr, cdev, sizeof(cdev)) >= 0 &&
+		    sysroot_exists(s, cdev))
+			say(rep, V_SKIP, devs[0].addr, NULL,
+			    "only the iommufd cdev is there: the kernel check opens /dev/vfio/%s, as QEMU does without iommufd=, and is skipped",
+			    group);
+		return;
+	}
+	if (vfio_group_try(s, group, devs, n, &res) < 0)
+		return;
+	if (res.step == VG_USABLE)
+		report_devices(rep, group, &res, devs, n);
+	else if (maybe_held(&res) && report_in_use(s, rep, group, devs, n))
+		return;
+	else if (res.step == VG_OPEN)
+		report_open_failure(rep, group, &res, devs[0].addr);
+	else
+		report_group_failure(rep, group, &res, devs[0].addr);
+}
+
+/* Only on the running system, and with an IOMMU: QEMU has no use for the rest. */
+static void check_kernel(const struct sysroot *s, struct report *rep,
+			 const struct candidates *c, enum iommu_state iommu)
+{
+	if (!s->is_live) {
+		say(rep, V_SKIP, NULL, NULL,
+		    "the kernel check (each group opened as QEMU opens it) runs on the running system only, not under --root");
+		return;
+	}
+	if (iommu == IOMMU_OFF_NOIOMMU)
+		say(rep, V_SKIP, NULL, NULL,
+		    "the kernel check: QEMU assigns no device without an IOMMU, so vfio's no-IOMMU mode is not checked");
+	if (iommu != IOMMU_ON)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (kernel_checkable(&c->items[i]) && !group_seen(c, i))
+			check_kernel_group(s, rep, c, i);
 }
 
 static void check_iommu(struct report *rep, enum iommu_state state)
@@ -415,9 +676,33 @@ static void check_builtin(const struct sysroot *s, struct report *rep)
 	    "vfio-pci is built into the kernel (modules.builtin): modprobe.d's options never reach it, and it takes what vfio-pci.ids= on the kernel command line names at boot, before vfio-bind runs");
 }
 
+/*
+ * vfio-pci hands disable_idle_d3 to vfio-pci-core once, when it loads
+ * (vfio_pci_init()): a value written later to the parameter changes nothing.
+ */
+static void check_idle_d3(const struct sysroot *s, struct report *rep,
+			  const struct vfio_params *params)
+{
+	bool loaded = sysroot_exists(s, "sys/module/vfio_pci");
+
+	if (loaded && params->disable_idle_d3 != params->disable_idle_d3_asked)
+		say(rep, V_WARN, NULL,
+		    "reboot, or unload and load vfio-pci, for the command line's value to apply",
+		    "vfio-pci.disable_idle_d3 is %s, but the kernel command line sets it %s: vfio-pci was loaded without it",
+		    params->disable_idle_d3 ? "on" : "off",
+		    params->disable_idle_d3_asked ? "on" : "off");
+	else if (params->disable_idle_d3)
+		say(rep, V_OK, NULL, NULL,
+		    "vfio-pci.disable_idle_d3 is on: vfio-pci keeps idle functions in D0");
+	else
+		say(rep, V_OK, NULL, NULL,
+		    "vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)");
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
-			   struct vfio_params *params, struct candidates *c)
+			   struct vfio_params *params, struct reset_requests *resets,
+			   struct candidates *c)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_selector_ struct selector selector = {0};
@@ -427,7 +712,8 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 	r = selector_read_kernel(s, &selector, &present, &cmdline);
 	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
 		return EXIT_USAGE;
-	if (r >= 0 && vfio_read_params(s, cmdline, params) < 0)
+	if (r >= 0 && (vfio_read_params(s, cmdline, params) < 0 ||
+		       reset_requests_read(cmdline, resets) < 0))
 		return EXIT_USAGE;
 	if (opts->n_args > 0) {
 		selector_free(&selector);
@@ -443,13 +729,14 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	static const char *const iommu_params[] = {"intel_iommu", "amd_iommu", NULL};
 	static const char *const selection_params[] = {"vfio_pci.ids", ADDRS_PARAM, NULL};
 	_cleanup_candidates_ struct candidates c = {0};
+	_cleanup_reset_requests_ struct reset_requests resets = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
 	enum iommu_state iommu;
 	bool many_nodes = numa_many_nodes(s);
 	int status;
 
-	status = check_selection(s, opts, &params, &c);
+	status = check_selection(s, opts, &params, &resets, &c);
 	if (status != EXIT_OK)
 		return status;
 	iommu = iommu_state(s, &params);
@@ -458,6 +745,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	check_iommu(&rep, iommu);
 	if (iommu != IOMMU_ON)
 		check_boot_loader(s, &rep, iommu_params, "the IOMMU's argument");
+	check_idle_d3(s, &rep, &params);
 	if (c.n == 0)
 		say(&rep, V_FAIL, NULL,
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line, or options vfio-pci ids= to /etc/modprobe.d",
@@ -465,10 +753,12 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (c.n == 0 && opts->n_args == 0)
 		check_boot_loader(s, &rep, selection_params, "the selection");
 	for (size_t i = 0; i < c.n; i++)
-		check_function(s, &rep, &c.items[i], params.noiommu, many_nodes);
+		check_function(s, &rep, &c.items[i], &resets, params.noiommu, many_nodes);
 	check_driverctl(s, &rep, &c);
 	check_module_config(s, &rep, &c);
 	check_builtin(s, &rep);
+	if (c.n > 0)
+		check_kernel(s, &rep, &c, iommu);
 	if (opts->json)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
 	if (iommu == IOMMU_OFF)

@@ -9,9 +9,31 @@
 #include "match.h"
 #include "numa.h"
 #include "pciids.h"
+#include "reset.h"
 
-static void print_json(const struct pci_function *f, const char *name, long boot_vga,
-		       int numa_node, bool selected, bool first)
+/* reset_method's names as a JSON list; null when the kernel shows none. */
+static void print_reset_methods(const struct sysroot *s, const char *addr)
+{
+	char methods[256];
+	const char *p = methods;
+
+	if (reset_method_read(s, addr, methods, sizeof(methods)) < 0) {
+		fputs(", \"reset_method\": null", stdout);
+		return;
+	}
+	fputs(", \"reset_method\": [", stdout);
+	while (*p) {
+		size_t len = strcspn(p, " ");
+
+		printf("%s\"%.*s\"", p == methods ? "" : ", ", (int)len, p);
+		p += len + (p[len] == ' ');
+	}
+	fputc(']', stdout);
+}
+
+static void print_json(const struct sysroot *s, const struct pci_function *f,
+		       const char *name, long boot_vga, int numa_node, bool selected,
+		       bool first)
 {
 	printf("%s\n  {\"address\": ", first ? "" : ",");
 	json_string(stdout, f->addr);
@@ -31,6 +53,7 @@ static void print_json(const struct pci_function *f, const char *name, long boot
 		printf(", \"numa_node\": %d", numa_node);
 	else
 		fputs(", \"numa_node\": null", stdout);
+	print_reset_methods(s, f->addr);
 	printf(", \"boot_vga\": %s, \"selected\": %s}", boot_vga > 0 ? "true" : "false",
 	       selected ? "true" : "false");
 }
@@ -80,7 +103,8 @@ int cmd_list(struct sysroot *s, const struct options *opts)
 			boot_vga = 0;
 		pci_ids_db_name(&db, all[i].vendor, all[i].device, name, sizeof(name));
 		if (opts->json)
-			print_json(&all[i], name, boot_vga, numa_node, selected, i == 0);
+			print_json(s, &all[i], name, boot_vga, numa_node, selected,
+				   i == 0);
 		else
 			print_row(&all[i], name, boot_vga, numa_node, selected);
 	}

@@ -38,11 +38,25 @@ static int module_param_before_load(const struct sysroot *s, const char *cmdline
 	return (int)arg->count;
 }
 
+/* What loading MODULE gives PARAM (false when absent). */
+static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
+				  const char *module, const char *param, bool *value)
+{
+	struct module_param arg;
+	int r;
+
+	*value = false;
+	r = module_param_before_load(s, cmdline, module, param, &arg);
+	if (r > 0 && parse_kernel_bool(arg.value, value) < 0)
+		*value = false;
+	module_param_clear(&arg);
+	return r < 0 ? r : 0;
+}
+
 static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			   const char *module, const char *param, bool *value)
 {
 	char dir[128], path[256], buf[16];
-	struct module_param arg;
 	int r;
 
 	*value = false;
@@ -61,11 +75,7 @@ static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			return r;
 		return parse_kernel_bool(buf, value);
 	}
-	r = module_param_before_load(s, cmdline, module, param, &arg);
-	if (r > 0 && parse_kernel_bool(arg.value, value) < 0)
-		*value = false;
-	module_param_clear(&arg);
-	return r < 0 ? r : 0;
+	return bool_param_before_load(s, cmdline, module, param, value);
 }
 
 int vfio_read_params(const struct sysroot *s, const char *cmdline,
@@ -78,6 +88,12 @@ int vfio_read_params(const struct sysroot *s, const char *cmdline,
 	if (r >= 0)
 		r = read_bool_param(s, cmdline, "vfio_pci", "disable_denylist",
 				    &params->disable_denylist);
+	if (r >= 0)
+		r = read_bool_param(s, cmdline, "vfio_pci", "disable_idle_d3",
+				    &params->disable_idle_d3);
+	if (r >= 0)
+		r = bool_param_before_load(s, cmdline, "vfio_pci", "disable_idle_d3",
+					   &params->disable_idle_d3_asked);
 	if (r < 0)
 		return ERR_ERRNO(r, "cannot read vfio's parameters under %s: %m",
 				 s->root);

@@ -23,6 +23,8 @@
 struct vfio_params {
 	bool noiommu; /* vfio.enable_unsafe_noiommu_mode */
 	bool disable_denylist; /* vfio-pci.disable_denylist */
+	bool disable_idle_d3; /* vfio-pci.disable_idle_d3, loaded or to be */
+	bool disable_idle_d3_asked; /* what the command line gives it at load */
 };
 
 /*

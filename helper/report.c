@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Every line the boot job, bind and unbind print or log about a function. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,6 +140,21 @@ void report_bind(const struct pci_function *f, const char *old_driver, int r,
 			f->addr, f->vendor, f->device, driver_or_none(f->driver));
 		t->failed++;
 	}
+}
+
+void report_reset(const struct pci_function *f, const char *methods, int r)
+{
+	if (r >= 0)
+		INF("%s [%04x:%04x] reset_method: %s", f->addr, f->vendor, f->device,
+		    methods);
+	else if (r == -ENOENT)
+		ERR("%s [%04x:%04x] has no reset_method (no reset method, or a kernel before 5.15), so vfio-bind.reset= cannot be applied",
+		    f->addr, f->vendor, f->device);
+	else
+		ERR_ERRNO(
+			r,
+			"%s [%04x:%04x]: the kernel refused reset_method \"%s\" (%m): name only methods the function has, as its reset_method lists them, or default",
+			f->addr, f->vendor, f->device, methods);
 }
 
 int report_summary(const struct tally *t, size_t n)

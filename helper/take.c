@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "log.h"
 #include "report.h"
+#include "reset.h"
 #include "take.h"
 
 /* Loaded with the command line's ids=, vfio-pci took some itself. */
@@ -17,10 +18,32 @@ static void reread_drivers(const struct sysroot *s, struct candidates *c)
 			DBG("%s: its driver cannot be read", c->items[i].f.addr);
 }
 
-static void bind_one(const struct sysroot *s, struct candidate *it, struct tally *t)
+/* Writes METHODS to f's reset_method unless it holds them already. */
+static void set_reset_method(const struct sysroot *s, const struct pci_function *f,
+			     const char *methods)
+{
+	char current[256];
+
+	if (reset_method_read(s, f->addr, current, sizeof(current)) >= 0 &&
+	    strcmp(current, methods) == 0) {
+		DBG("%s reset_method is %s already", f->addr, methods);
+		return;
+	}
+	report_reset(f, methods, reset_method_write(s, f->addr, methods));
+}
+
+/*
+ * reset_method is written once vfio-pci holds the function, so that a bind
+ * that fails leaves it to its host driver as it was: it is vfio-pci that
+ * resets with it (the first method that works, __pci_reset_function_locked())
+ * when a VM opens or closes the device.
+ */
+static void bind_one(const struct sysroot *s, struct candidate *it,
+		     const struct reset_requests *resets, struct tally *t)
 {
 	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
 	char old_driver[DRIVER_NAME_MAX];
+	const char *methods;
 	struct bind_waits w;
 	int r;
 
@@ -28,6 +51,9 @@ static void bind_one(const struct sysroot *s, struct candidate *it, struct tally
 	r = bind_to_vfio(s, &it->f, &w);
 	report_waits(&it->f, &w);
 	report_bind(&it->f, old_driver, r, &w, t);
+	methods = reset_request_for(resets, it->f.addr);
+	if (r >= 0 && methods)
+		set_reset_method(s, &it->f, methods);
 }
 
 static void report_ungrouped(const struct candidates *c, struct tally *t)
@@ -44,8 +70,11 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 		    const struct vfio_params *params, const struct guard_opts *guard,
 		    bool dry_run)
 {
+	_cleanup_reset_requests_ struct reset_requests resets = {0};
 	struct tally t = {0};
 
+	if (guard->cmdline && reset_requests_read(guard->cmdline, &resets) < 0)
+		return EXIT_USAGE;
 	if (guard_candidates(s, c, guard) < 0)
 		return EXIT_USAGE;
 	report_refused(c, &t);
@@ -64,7 +93,7 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 	}
 	for (size_t i = 0; i < c->n; i++)
 		if (c->items[i].why.kind == REASON_NONE)
-			bind_one(s, &c->items[i], &t);
+			bind_one(s, &c->items[i], &resets, &t);
 	return report_summary(&t, c->n);
 }
 

@@ -42,6 +42,9 @@ boot_one() {
 			"$cmdline $(vb_action check check)" \
 			"${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
 	else
+		# check asks the kernel for a type1 IOMMU, which vfio_iommu_type1
+		# refuses without interrupt remapping (VB_DEV_IOMMU has none)
+		cmdline+=" vfio_iommu_type1.allow_unsafe_interrupts=1"
 		vb_boot "$name" "$VB_IMAGES/$image.img" \
 			"$cmdline intel_iommu=on $(vb_action check check) $(vb_action nova nova-config) vfiotest.action=reprobe:$VB_GPU,$VB_AUDIO" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"

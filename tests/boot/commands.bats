@@ -6,13 +6,22 @@
 # the GPU + audio pair are in boot.bats; here, for each image:
 #   IMAGE-gpuonly    vfio-pci.ids= names only the GPU-like function, whose
 #                    audio function shares its IOMMU group: check fails
-#                    naming it; `bind` moves the audio function from
-#                    snd_hda_intel to vfio-pci, check passes, `unbind`
-#                    hands it back
+#                    naming it, and the kernel calls the group not viable;
+#                    `bind` moves the audio function from snd_hda_intel to
+#                    vfio-pci, check passes, and check of the pair gets both
+#                    devices from the kernel, twice (the first left nothing
+#                    held); `unbind` hands it back. The machine's IOMMU does
+#                    no interrupt remapping (lib.sh), which vfio_iommu_type1
+#                    refuses unless allow_unsafe_interrupts is set: it is
+#                    set here
 #   IMAGE-addrs      two identical GPU-like functions (slots 05 and 06),
 #                    vfio-bind.addrs= names the second: only it is taken
 #   IMAGE-addrs-ids  control: the same machine with vfio-pci.ids= of that
-#                    model takes both
+#                    model takes both; and check, without
+#                    allow_unsafe_interrupts, finds that the kernel refuses
+#                    the type1 IOMMU for the second GPU's group. This
+#                    machine has two NUMA nodes (the others one), and the
+#                    firmware gives the GPUs none: check warns
 
 # shellcheck source=common.bash
 . "$BATS_TEST_DIRNAME/common.bash"
@@ -30,9 +39,13 @@ boot_one() {
 	case $name in
 	*-gpuonly)
 		cmdline="$(VB_IDS=$VB_GPU_ID vb_cmdline) intel_iommu=on"
+		cmdline+=" vfio_iommu_type1.allow_unsafe_interrupts=1"
 		cmdline+=" $(vb_action check check)"
+		cmdline+=" $(vb_action check-pair-host check "$VB_GPU" "$VB_AUDIO")"
 		cmdline+=" $(vb_action bind bind "$VB_AUDIO")"
 		cmdline+=" $(vb_action check-bound check)"
+		cmdline+=" $(vb_action check-pair check "$VB_GPU" "$VB_AUDIO")"
+		cmdline+=" $(vb_action check-again check "$VB_GPU" "$VB_AUDIO")"
 		cmdline+=" $(vb_action unbind unbind "$VB_AUDIO")"
 		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
@@ -45,9 +58,14 @@ boot_one() {
 		;;
 	*-addrs-ids)
 		cmdline="$(VB_IDS=$VB_GPU_ID vb_cmdline) intel_iommu=on"
+		cmdline+=" $(vb_action check check)"
 		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_GPU2[@]}" \
-			"${VB_DEV_ROOT[@]}"
+			"${VB_DEV_ROOT[@]}" \
+			-object memory-backend-ram,id=mem0,size=512M \
+			-object memory-backend-ram,id=mem1,size=512M \
+			-numa node,nodeid=0,cpus=0,memdev=mem0 \
+			-numa node,nodeid=1,memdev=mem1
 		;;
 	esac
 }
@@ -102,6 +120,54 @@ check_bind() {
 	refute_line --partial "VFIOTEST out check-bound FAIL"
 }
 
+# the kernel's answer, with its controls: not viable while a host driver
+# holds the audio function; no type1 IOMMU without interrupt remapping
+check_kernel() {
+	local group
+	run_boot "$1-gpuonly"
+	group=$(group_of "$VB_GPU")
+	assert_line "VFIOTEST out check FAIL  $VB_GPU the kernel says IOMMU group $group is not viable (VFIO_GROUP_GET_STATUS): QEMU would refuse it"
+	refute_line --partial "VFIOTEST out check ok    $VB_GPU the kernel gives QEMU its device"
+	assert_line "VFIOTEST status check-pair 0"
+	assert_line --regexp "^VFIOTEST out check-pair (ok  |WARN)  $(re "$VB_GPU") the kernel gives QEMU its device(: | \\()group ${group}[ ,]"
+	assert_line --regexp "^VFIOTEST out check-pair (ok  |WARN)  $(re "$VB_AUDIO") the kernel gives QEMU its device(: | \\()group ${group}[ ,]"
+	refute_line --partial "VFIOTEST out check-pair FAIL"
+	refute_line --partial "VFIOTEST out check-pair skip"
+	# the check changed no binding, and held nothing: the same check again
+	pci check-pair "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
+	pci check-pair "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
+	assert_line "VFIOTEST status check-again 0"
+	assert_line --regexp "^VFIOTEST out check-again (ok  |WARN)  $(re "$VB_GPU") the kernel gives QEMU its device(: | \\()group ${group}[ ,]"
+	refute_line --partial "VFIOTEST out check-again FAIL"
+	# control: without allow_unsafe_interrupts, a viable group on the same
+	# machine gets no type1 IOMMU
+	run_boot "$1-addrs-ids"
+	group=$(group_of "$VB_GPU2")
+	assert_line "VFIOTEST out check FAIL  $VB_GPU2 the kernel would not set a type1 IOMMU for IOMMU group $group (VFIO_SET_IOMMU): the IOMMU does no interrupt remapping"
+	assert_line --regexp "^VFIOTEST out check       fix: turn on interrupt remapping .*vfio_iommu_type1\.allow_unsafe_interrupts=1$"
+}
+
+# what check reports of the bound pair, the group node and the NUMA node,
+# with its controls: the audio function on its host driver gets no node
+# line, and on a host with two NUMA nodes the missing node is a warning
+check_nodes() {
+	local group
+	run_boot "$1-gpuonly"
+	group=$(group_of "$VB_GPU")
+	assert_line "VFIOTEST out check-pair ok    $VB_GPU /dev/vfio/$group is there"
+	assert_line "VFIOTEST out check-pair ok    $VB_AUDIO /dev/vfio/$group is there"
+	assert_line "VFIOTEST out check-pair ok    $VB_GPU has no NUMA node, on a host with one node"
+	assert_line "VFIOTEST out check-pair ok    $VB_AUDIO has no NUMA node, on a host with one node"
+	# control: the same check before the audio function is bound
+	assert_line "VFIOTEST out check-pair-host ok    $VB_GPU /dev/vfio/$group is there"
+	refute_line "VFIOTEST out check-pair-host ok    $VB_AUDIO /dev/vfio/$group is there"
+	assert_line "VFIOTEST out check-pair-host FAIL  $VB_AUDIO [$VB_AUDIO_ID] is on snd_hda_intel, not vfio-pci"
+	# control: two NUMA nodes, and the firmware gives the function none
+	run_boot "$1-addrs-ids"
+	assert_line "VFIOTEST out check WARN  $VB_GPU2 has no NUMA node on this multi-node host: the firmware publishes none, so Nova cannot place a guest near it"
+	refute_line --partial "VFIOTEST out check ok    $VB_GPU2 has no NUMA node"
+}
+
 check_unbind() {
 	run_boot "$1-gpuonly"
 	# on vfio-pci just before
@@ -139,6 +205,12 @@ check_addrs_control() {
 @test "dracut-systemd: bind takes the audio function from snd_hda_intel, then check passes" {
 	check_bind dracut-systemd
 }
+@test "dracut-systemd: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
+	check_kernel dracut-systemd
+}
+@test "dracut-systemd: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
+	check_nodes dracut-systemd
+}
 @test "dracut-systemd: unbind hands the audio function back to snd_hda_intel" {
 	check_unbind dracut-systemd
 }
@@ -158,6 +230,12 @@ check_addrs_control() {
 @test "dracut-shell: bind takes the audio function from snd_hda_intel, then check passes" {
 	check_bind dracut-shell
 }
+@test "dracut-shell: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
+	check_kernel dracut-shell
+}
+@test "dracut-shell: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
+	check_nodes dracut-shell
+}
 @test "dracut-shell: unbind hands the audio function back to snd_hda_intel" {
 	check_unbind dracut-shell
 }
@@ -176,6 +254,12 @@ check_addrs_control() {
 }
 @test "mkinitramfs: bind takes the audio function from snd_hda_intel, then check passes" {
 	check_bind mkinitramfs
+}
+@test "mkinitramfs: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
+	check_kernel mkinitramfs
+}
+@test "mkinitramfs: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
+	check_nodes mkinitramfs
 }
 @test "mkinitramfs: unbind hands the audio function back to snd_hda_intel" {
 	check_unbind mkinitramfs

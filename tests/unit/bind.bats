@@ -242,3 +242,66 @@ sys/bus/pci/drivers/vfio-pci/bind busy"
 	assert_line --index 1 "sys/bus/pci/drivers/nouveau/unbind"
 	assert_line --index 2 "sys/bus/pci/drivers/vfio-pci/bind"
 }
+
+# --- vfio-bind.reset= ---------------------------------------------------
+
+@test "vfio-bind.reset= is written to reset_method once the function is on vfio-pci" {
+	fake_cmdline "quiet vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0:bus,flr"
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	run --separate-stderr vfio_bind_traced
+	assert_success
+	stderr_has "$GPU [10de:1c30] reset_method: bus flr"
+	assert_equal "$(fake_attr "$GPU" reset_method)" "bus flr"
+	run sysfs_writes
+	assert_line "sys/bus/pci/devices/$GPU/reset_method"
+	# control: the function it does not name is left alone
+	refute_line "sys/bus/pci/devices/$AUDIO/reset_method"
+	# and a second run finds it done
+	run --separate-stderr vfio_bind_traced
+	run sysfs_writes
+	refute_output --partial "$GPU/reset_method"
+}
+
+@test "vfio-bind.reset= of a slot covers its functions; the last entry for a function wins" {
+	fake_cmdline "quiet vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00:pm vfio-bind.reset=0000:0b:00.1:default"
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	echo "flr pm" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	echo "flr pm" >"$ROOT/sys/devices/pci0000:00/$AUDIO/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT"
+	assert_success
+	assert_equal "$(fake_attr "$GPU" reset_method)" pm
+	assert_equal "$(fake_attr "$AUDIO" reset_method)" default
+}
+
+@test "a bind that fails writes no reset_method" {
+	fake_cmdline "quiet vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0:bus"
+	echo flr >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	run --separate-stderr vfio_bind_traced
+	assert_failure 3
+	run sysfs_writes
+	refute_line "sys/bus/pci/devices/$GPU/reset_method"
+	# control: the same command line writes it once the function is on vfio-pci
+	echo flr >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	run --separate-stderr vfio_bind_traced
+	run sysfs_writes
+	assert_line "sys/bus/pci/devices/$GPU/reset_method"
+}
+
+@test "a vfio-bind.reset= that is not ADDRESS:METHOD is warned about and left out" {
+	fake_cmdline "quiet vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0 vfio-bind.reset=0b:00.0:FLR vfio-bind.reset=zz:flr"
+	echo flr >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	fake_set_driver "$GPU" vfio-pci
+	fake_set_driver "$AUDIO" vfio-pci
+	run --separate-stderr vfio_bind_traced
+	assert_success
+	stderr_has "vfio-bind.reset=0b:00.0 is not ADDRESS:METHOD[,METHOD...] (a PCI address or slot, then reset_method names such as flr, pm, bus or default); it is left out"
+	stderr_has "vfio-bind.reset=0b:00.0:FLR is not ADDRESS:METHOD[,METHOD...]"
+	stderr_has "vfio-bind.reset=zz:flr is not ADDRESS:METHOD[,METHOD...]"
+	run sysfs_writes
+	refute_output --partial reset_method
+}

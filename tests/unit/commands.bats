@@ -49,12 +49,17 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/boot_vga"
 	echo 0 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
 	echo -1 >"$ROOT/sys/devices/pci0000:00/$AUDIO/numa_node"
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
 	assert_output '[
-  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": 0, "boot_vga": true, "selected": true},
-  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": null, "boot_vga": false, "selected": true}
+  {"address": "0000:0b:00.0", "class": "030000", "vendor": "10de", "device": "1c30", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106GL [Quadro P2000]", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": 0, "reset_method": ["flr", "bus"], "boot_vga": true, "selected": true},
+  {"address": "0000:0b:00.1", "class": "040300", "vendor": "10de", "device": "10f1", "subsystem_vendor": "1028", "subsystem_device": "11b3", "name": "NVIDIA Corporation GP106 High Definition Audio Controller", "driver": "vfio-pci", "driver_override": "vfio-pci", "iommu_group": 14, "numa_node": null, "reset_method": null, "boot_vga": false, "selected": true}
 ]'
 	python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2' <<<"$output"
+	# every method turned off (reset_method emptied): an empty list, not null
+	: >"$ROOT/sys/devices/pci0000:00/$AUDIO/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
+	assert_output --partial '"numa_node": null, "reset_method": [], "boot_vga": false'
 }
 
 @test "list without a PCI ID database leaves names out" {
@@ -129,6 +134,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	passed_through
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_output "ok    IOMMU is on
+ok    vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)
 ok    $GPU [10de:1c30] is selected by vfio-pci.ids= on the kernel command line
 ok    $GPU [10de:1c30] is on vfio-pci
 ok    $GPU IOMMU group 14 is viable
@@ -138,7 +144,60 @@ ok    $AUDIO [10de:10f1] is selected by vfio-pci.ids= on the kernel command line
 ok    $AUDIO [10de:10f1] is on vfio-pci
 ok    $AUDIO IOMMU group 14 is viable
 ok    $AUDIO /dev/vfio/14 is there
-ok    $AUDIO has no NUMA node, on a host with one node"
+ok    $AUDIO has no NUMA node, on a host with one node
+skip  the kernel check (each group opened as QEMU opens it) runs on the running system only, not under --root"
+}
+
+@test "check reports vfio-pci.disable_idle_d3, and warns when the loaded vfio-pci has another value" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1 vfio-pci.disable_idle_d3=1"
+	echo N >"$ROOT/sys/module/vfio_pci/parameters/disable_idle_d3"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "WARN  vfio-pci.disable_idle_d3 is off, but the kernel command line sets it on: vfio-pci was loaded without it"
+	assert_line "      fix: reboot, or unload and load vfio-pci, for the command line's value to apply"
+	# control: loaded with it, the same command line is reported as on
+	echo Y >"$ROOT/sys/module/vfio_pci/parameters/disable_idle_d3"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    vfio-pci.disable_idle_d3 is on: vfio-pci keeps idle functions in D0"
+	refute_output --partial "WARN"
+}
+
+@test "check shows reset_method, and warns when every method is turned off" {
+	passed_through
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	: >"$ROOT/sys/devices/pci0000:00/$AUDIO/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    $GPU reset_method: flr bus"
+	assert_line "WARN  $AUDIO reset_method is empty, every reset method turned off: vfio-pci cannot reset it between guests"
+	assert_line "      fix: write default to its reset_method, or name a method it has with vfio-bind.reset="
+}
+
+@test "check fails when reset_method is not what vfio-bind.reset= asks" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0:bus"
+	echo "flr bus" >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_failure 3
+	assert_line "FAIL  $GPU reset_method is \"flr bus\", but vfio-bind.reset= asks for \"bus\""
+	assert_line "      fix: run vfio-bind bind $GPU to apply it, and see the error it logs"
+	# control: once it holds what is asked, check says so and passes
+	echo bus >"$ROOT/sys/devices/pci0000:00/$GPU/reset_method"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "ok    $GPU reset_method: bus (vfio-bind.reset=)"
+}
+
+@test "check warns that vfio-bind.reset= cannot apply to a function without reset_method" {
+	passed_through
+	fake_cmdline "vfio-pci.ids=10de:1c30,10de:10f1 vfio-bind.reset=0b:00.0:bus"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_success
+	assert_line "WARN  $GPU has no reset_method (no reset method, or a kernel before 5.15), so vfio-bind.reset= is not applied"
+	# control: the function it does not name gets no such line
+	refute_line --partial "$AUDIO has no reset_method"
 }
 
 @test "check names the IOMMU when it is off" {
@@ -218,11 +277,13 @@ ok    $AUDIO has no NUMA node, on a host with one node"
 	assert_output '{
   "checks": [
     {"status": "ok", "function": null, "message": "IOMMU is on", "fix": null},
+    {"status": "ok", "function": null, "message": "vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)", "fix": null},
     {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is selected by vfio-pci.ids= on the kernel command line", "fix": null},
     {"status": "ok", "function": "0000:0b:00.0", "message": "[10de:1c30] is on vfio-pci", "fix": null},
     {"status": "fail", "function": "0000:0b:00.0", "message": "IOMMU group 14 is not viable: 0000:0b:00.1 [10de:10f1] in it is on snd_hda_intel", "fix": "select 0000:0b:00.1 too (vfio-bind ids 0000:0b:00.1), or move the card to a slot with its own IOMMU group"},
     {"status": "fail", "function": "0000:0b:00.0", "message": "/dev/vfio/14 is missing", "fix": "mount devtmpfs on /dev, or check udev'"'"'s vfio rules"},
-    {"status": "ok", "function": "0000:0b:00.0", "message": "is on NUMA node 0", "fix": null}
+    {"status": "ok", "function": "0000:0b:00.0", "message": "is on NUMA node 0", "fix": null},
+    {"status": "skip", "function": null, "message": "the kernel check (each group opened as QEMU opens it) runs on the running system only, not under --root", "fix": null}
   ],
   "ok": false
 }'
