@@ -200,6 +200,11 @@ static int record(struct module_param *out, char *options, const char *param)
 	char *name, *value;
 	int r = 0;
 
+	/* libkmod stores every options string with its tabs turned into spaces
+	 * (kmod_config_add_options()), and the kernel gets that. */
+	for (char *p = options; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
 	while (r >= 0 && *options) {
 		options = kernel_next_arg(options, &name, &value);
 		if (!value && strcmp(name, "--") == 0)

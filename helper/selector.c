@@ -149,6 +149,21 @@ static int read_driverctl(const struct sysroot *s, struct addr_list *list, bool 
 	return r;
 }
 
+int selector_from_cmdline(const char *cmdline, struct selector *sel, bool *present)
+{
+	struct modprobe_config none = {0};
+	int r;
+
+	memset(sel, 0, sizeof(*sel));
+	*present = false;
+	r = read_vfio_pci_ids(cmdline, &none, sel, present);
+	if (r >= 0)
+		r = read_addrs(cmdline, &sel->addrs, present);
+	if (r < 0)
+		selector_free(sel);
+	return r == -ENOMEM ? log_oom() : r;
+}
+
 static int read_sources(const struct sysroot *s, const char *cmdline,
 			struct selector *sel, bool *present)
 {

@@ -38,6 +38,10 @@ struct selector {
  */
 int selector_read_kernel(const struct sysroot *s, struct selector *sel, bool *present,
 			 char **cmdline) _must_check_;
+/* What the command line alone selects (vfio-pci.ids=, vfio-bind.addrs=), read
+ * as selector_read_kernel() reads it, with no modprobe.d and no driverctl. */
+int selector_from_cmdline(const char *cmdline, struct selector *sel,
+			  bool *present) _must_check_;
 /* Where the selection of the function at ADDR is written ("vfio-pci.ids=
  * on the kernel command line"). */
 void selector_origin(const struct selector *sel, const char *addr, char *buf,
