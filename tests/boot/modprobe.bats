@@ -14,16 +14,11 @@
 #                           of two identical GPUs to vfio-pci: that one is
 #                           taken, the first keeps its driver
 
-bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# shellcheck source=common.bash
+. "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
-	local -a boots
-	mapfile -t boots < <(image_boots -modprobe -modprobe-control)
-	boot_setup_file boot_one "${boots[@]}" mkinitramfs-driverctl
+	boot_setup_file -modprobe -modprobe-control -- mkinitramfs-driverctl
 }
 
 # boot_one NAME: the boots described at the top.
@@ -41,10 +36,6 @@ boot_one() {
 	fi
 }
 
-setup() {
-	# shellcheck source=common.bash
-	. "$BATS_TEST_DIRNAME/common.bash"
-}
 
 check_modprobe() {
 	run_boot "$1-modprobe"
