@@ -75,10 +75,7 @@ check_control() {
 	# the image is clean, whatever the host has installed
 	refute_vfio_bind_files "$1-control"
 	run_boot "$1-control"
-	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
-	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
-	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
-	refute_line --partial "VFIOTEST kmsg"
+	host_drivers_kept
 	# and the reprobe check can fail: the host driver takes it back
 	pci reprobe "$VB_GPU" "$VB_GPU_ID" bochs-drm -
 	pci reprobe "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -

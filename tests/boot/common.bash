@@ -120,3 +120,12 @@ refute_vfio_bind_files() {
 	found=$(image_vfio_bind_files "$1") || fail "cannot list the image $1"
 	[[ -z $found ]] || fail "the control image $1 has vfio-bind files (a vfio-bind installed on the host leaked in?): $found"
 }
+
+# host_drivers_kept: the booted control left the GPU, its audio function
+# and the disk on their host drivers, and vfio-bind logged nothing.
+host_drivers_kept() {
+	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
+	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
+	refute_line --partial "VFIOTEST kmsg"
+}

@@ -138,10 +138,7 @@ check_package_nohooks() {
 	run -0 helper_in_image "$kind-nohooks" "$image"
 	assert_output ""
 	run_boot "package-$kind-nohooks-$image"
-	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
-	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
-	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
-	refute_line --partial "VFIOTEST kmsg"
+	host_drivers_kept
 	assert_line "VFIOTEST status check 3"
 }
 
