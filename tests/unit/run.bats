@@ -25,7 +25,8 @@ setup() {
 	local term
 	for term in TERM=xterm TERM=dumb "-u TERM"; do
 		# shellcheck disable=SC2086 # "-u TERM" is two words
-		run -1 env $term script -qec "$RUN bats:$BATS_TEST_TMPDIR/a bats:$BATS_TEST_TMPDIR/b" /dev/null
+		run -1 env $term script -qec "$RUN bats:$BATS_TEST_TMPDIR/a bats:$BATS_TEST_TMPDIR/b" /dev/null \
+			</dev/null
 		output=${output//$'\r'/}
 		assert_equal "$(tail -n 1 <<<"$output")" "3 passed, 1 failed, 1 skipped"
 	done
