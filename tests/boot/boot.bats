@@ -13,9 +13,13 @@
 #                   vfio-bind; mkinitramfs without our files): the host
 #                   drivers must win, so every positive check can fail
 #   IMAGE-noiommu   vfio-bind in the image, no IOMMU; `vfio-bind check`
-# and one more, for the helper's logging, which no integration changes:
+# and two more, on one image each, for what no integration changes:
 #   mkinitramfs-many   twelve functions selected, more lines than the kernel
 #                   lets one open file of /dev/kmsg write
+#   dracut-systemd-builtin  a PCI serial port, held by a driver built into
+#                   the kernel (8250_pci) before any initramfs runs, selected
+#                   by vfio-pci.ids=; the control boots have it too, named
+#                   in their vfio-pci.ids=
 # The storage guard's boots are in storage.bats, the operator commands'
 # other boots in commands.bats.
 
@@ -23,7 +27,7 @@
 . "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
-	boot_setup_file "" -control -noiommu -- mkinitramfs-many
+	boot_setup_file "" -control -noiommu -- mkinitramfs-many dracut-systemd-builtin
 }
 
 # boot_one NAME: the boots described at the top.
@@ -37,17 +41,28 @@ boot_one() {
 		vb_boot "$name" "$VB_IMAGES/${name%-many}.img" \
 			"$cmdline intel_iommu=on vfiotest.action=kmsgflood:15" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_TESTDEVS[@]}" "${VB_DEV_ROOT[@]}"
+	elif [[ $name == *-builtin ]]; then
+		cmdline=$(VB_IDS=$VB_SERIAL_ID vb_cmdline)
+		vb_boot "$name" "$VB_IMAGES/${name%-builtin}.img" "$cmdline intel_iommu=on" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_SERIAL[@]}" "${VB_DEV_ROOT[@]}"
 	elif [[ $name == *-noiommu ]]; then
 		vb_boot "$name" "$VB_IMAGES/$image.img" \
 			"$cmdline $(vb_action check check)" \
 			"${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
 	else
+		local ids=$VB_IDS
+		local -a serial=()
+		# the controls are the -builtin boot's control as well
+		if [[ $name == *-control ]]; then
+			ids+=",$VB_SERIAL_ID"
+			serial=("${VB_DEV_SERIAL[@]}")
+		fi
 		# check asks the kernel for a type1 IOMMU, which vfio_iommu_type1
 		# refuses without interrupt remapping (VB_DEV_IOMMU has none)
-		cmdline+=" vfio_iommu_type1.allow_unsafe_interrupts=1"
+		cmdline="$(VB_IDS=$ids vb_cmdline) vfio_iommu_type1.allow_unsafe_interrupts=1"
 		vb_boot "$name" "$VB_IMAGES/$image.img" \
 			"$cmdline intel_iommu=on $(vb_action check check) $(vb_action nova nova-config) vfiotest.action=reprobe:$VB_GPU,$VB_AUDIO" \
-			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${serial[@]}" "${VB_DEV_ROOT[@]}"
 	fi
 }
 
@@ -162,6 +177,16 @@ check_nova() {
 	# control: this kernel does drop the lines after the 10th of one open
 	# file, and says so once it is closed
 	assert_line --regexp '^VFIOTEST ratelimited .* init: 5 output lines suppressed due to ratelimiting$'
+}
+
+@test "dracut-systemd: a function held by a built-in driver is unbound from it and taken; control: it stays on serial" {
+	run_boot dracut-systemd-builtin
+	pci initial "$VB_SERIAL" "$VB_SERIAL_ID" vfio-pci vfio-pci
+	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_SERIAL") \[$VB_SERIAL_ID\] serial -> vfio-pci$"
+	# control: named in vfio-pci.ids= too, without vfio-bind it stays
+	run_boot dracut-systemd-control
+	pci initial "$VB_SERIAL" "$VB_SERIAL_ID" serial -
 }
 
 # What the images hold.

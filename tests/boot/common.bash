@@ -12,15 +12,31 @@ bats_load_library bats-assert
 # shellcheck source=lib.sh
 . "$BATS_TEST_DIRNAME/lib.sh"
 
-# image_boots SUFFIX...: the boot names IMAGESUFFIX, for each of the three
-# images that every boot test runs with, and each SUFFIX.
+# The three images that every boot test runs with; a kernel matrix run
+# (tests/run) names fewer in VB_BOOT_IMAGES, and runs only their tests.
+VB_BOOT_IMAGES=${VB_BOOT_IMAGES:-dracut-systemd dracut-shell mkinitramfs}
+
+# image_boots SUFFIX...: the boot names IMAGESUFFIX, for each image of
+# VB_BOOT_IMAGES and each SUFFIX.
 image_boots() {
 	local image suffix
-	for image in dracut-systemd dracut-shell mkinitramfs; do
+	for image in $VB_BOOT_IMAGES; do
 		for suffix in "$@"; do
 			echo "$image$suffix"
 		done
 	done
+}
+
+# single_boots NAME...: the NAMEs that start with an image of
+# VB_BOOT_IMAGES
+single_boots() {
+	local name image
+	for name in "$@"; do
+		for image in $VB_BOOT_IMAGES; do
+			[[ $name == "$image"* ]] && echo "$name"
+		done
+	done
+	return 0
 }
 
 # logged LOG COMMAND...: run COMMAND with its output in LOG; when it fails,
@@ -35,7 +51,7 @@ logged() {
 
 # boot_setup_file SUFFIX... [-- NAME...]: a boot file's setup_file: build
 # what is missing, then run the file's "boot_one NAME" for every NAME of
-# image_boots SUFFIX... and every NAME after --, side by side
+# image_boots SUFFIX... and of single_boots NAME..., side by side
 # (vb_boot_all). The cache's lock is held by this bats process, and so by
 # the file's tests, until the file is done.
 boot_setup_file() {
@@ -47,8 +63,8 @@ boot_setup_file() {
 	(($#)) && shift
 	vb_lock
 	logged "$VB_CACHE/build.log" "$VB_DIR/build" || return 1
-	mapfile -t boots < <(image_boots "${suffixes[@]}")
-	vb_boot_all boot_one "${boots[@]}" "$@"
+	mapfile -t boots < <(image_boots "${suffixes[@]}" && single_boots "$@")
+	vb_boot_all boot_one "${boots[@]}"
 }
 
 # run_boot NAME: $output/$lines are the real root's VFIOTEST lines of that

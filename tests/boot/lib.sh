@@ -6,6 +6,8 @@
 # Everything generated lives in $VB_CACHE (tests/boot/cache, git-ignored):
 #   kernel/VERSION/       the unpacked Debian kernel, never installed:
 #                         boot/{vmlinuz,config}-VERSION, usr/lib/modules/VERSION
+#   kernel/META           the kernel package that META (VB_KERNEL_META)
+#                         depended on when it was unpacked
 #   stage/                `make install-strip DESTDIR=` of this tree
 #   rootfs.img            the tiny real root (busybox init, see rootfs-init,
 #                         and the staged helper with its libraries)
@@ -17,6 +19,8 @@
 #   mask/                 whiteouts over the host's vfio-bind paths
 #   images/NAME.img       initramfs images, with NAME.inputs (what built them)
 #   logs/NAME.log         the serial console of the last boot called NAME
+#   images-SERIES/, logs-SERIES/
+#                         the same for the kernel series VB_KERNEL=SERIES
 #
 # The real tools (dracut, mkinitramfs) run in a private mount namespace where
 # an overlay puts the staged files and the kernel's modules at their real
@@ -37,8 +41,14 @@
 VB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VB_TOP=$(cd "$VB_DIR/../.." && pwd)
 VB_CACHE=${VB_CACHE:-$VB_DIR/cache}
-VB_LOGS=$VB_CACHE/logs
-VB_IMAGES=$VB_CACHE/images
+# The kernel the boots run: unset or empty, Debian's default (the one
+# linux-image-amd64 depends on: 6.1 on Debian 12); a series such as 6.12,
+# the one linux-image-SERIES-amd64 depends on. Each kernel has its own
+# images and logs; the real root (no modules) is shared.
+VB_KERNEL=${VB_KERNEL-}
+VB_KERNEL_META=linux-image-${VB_KERNEL:+$VB_KERNEL-}amd64
+VB_LOGS=$VB_CACHE/logs${VB_KERNEL:+-$VB_KERNEL}
+VB_IMAGES=$VB_CACHE/images${VB_KERNEL:+-$VB_KERNEL}
 VB_ROOTFS=$VB_CACHE/rootfs.img
 VB_SPARE=$VB_CACHE/spare.img
 VB_BTRFS_A=$VB_CACHE/btrfs-a.img
@@ -81,6 +91,11 @@ VB_BLANK_DISK=0000:00:0c.0
 VB_XHCI_A=0000:00:08.0
 VB_XHCI_B=0000:00:09.0
 VB_XHCI_ID=1b36:000d
+# A PCI serial port (QEMU's pci-serial), held from the start by a driver
+# built into the kernel (8250_pci, driver "serial"): no race to win, the
+# helper must unbind it.
+VB_SERIAL=0000:00:0e.0
+VB_SERIAL_ID=1b36:0002
 # Many functions with no host driver (QEMU's pci-testdev), for a run that
 # logs more lines than the kernel lets one open file of /dev/kmsg write.
 VB_TESTDEV_ID=1b36:0005
@@ -114,20 +129,15 @@ vb_die() {
 	exit 1
 }
 
-# The kernel package that linux-image-amd64 currently depends on, e.g.
-# linux-image-6.1.0-56-amd64; with no apt lists, the one already cached.
+# The kernel package that $VB_KERNEL_META currently depends on, e.g.
+# linux-image-6.1.0-56-amd64; with no apt lists, the one cached for it last
+# (kernel/META, build_kernel).
 vb_kernel_package() {
-	local pkg cached
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	local pkg
+	pkg=$(apt-cache depends "$VB_KERNEL_META" 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-	if [[ -z $pkg ]]; then
-		for cached in "$VB_CACHE"/kernel/*/.done; do
-			[[ -e $cached ]] || continue
-			cached=${cached%/.done}
-			pkg=linux-image-${cached##*/}
-		done
-	fi
-	[[ -n $pkg ]] || vb_die "cannot tell which kernel linux-image-amd64 needs (run apt-get update)"
+	[[ -n $pkg ]] || pkg=$(cat "$VB_CACHE/kernel/$VB_KERNEL_META" 2>/dev/null) || :
+	[[ -n $pkg ]] || vb_die "cannot tell which kernel $VB_KERNEL_META needs (run apt-get update)"
 	echo "$pkg"
 }
 
@@ -265,6 +275,7 @@ vb_devices() {
 		-drive "file=$VB_ROOTFS,format=raw,if=none,id=rootdisk,snapshot=on"
 		-device virtio-blk-pci,drive=rootdisk,bus=pcie.0,addr=03.0
 	)
+	VB_DEV_SERIAL=(-device "pci-serial,bus=pcie.0,addr=${VB_SERIAL#0000:00:}")
 	# a second bochs-display, alone in slot 06
 	VB_DEV_GPU2=(-device bochs-display,bus=pcie.0,addr=06.0)
 	# The two NVMe controllers: the real root on the first, a blank disk on
