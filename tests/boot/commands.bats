@@ -10,7 +10,9 @@
 #                    `bind` moves the audio function from snd_hda_intel to
 #                    vfio-pci, check passes, and check of the pair gets both
 #                    devices from the kernel, twice (the first left nothing
-#                    held); `unbind` hands it back. The machine's IOMMU does
+#                    held), then, with a process holding the group open as
+#                    a running QEMU does, skips that check and names the
+#                    process; `unbind` hands it back. The machine's IOMMU does
 #                    no interrupt remapping (lib.sh), which vfio_iommu_type1
 #                    refuses unless allow_unsafe_interrupts is set: it is
 #                    set here
@@ -46,6 +48,9 @@ boot_one() {
 		cmdline+=" $(vb_action check-bound check)"
 		cmdline+=" $(vb_action check-pair check "$VB_GPU" "$VB_AUDIO")"
 		cmdline+=" $(vb_action check-again check "$VB_GPU" "$VB_AUDIO")"
+		cmdline+=" vfiotest.action=holdgroup:$VB_GPU"
+		cmdline+=" $(vb_action check-held check "$VB_GPU" "$VB_AUDIO")"
+		cmdline+=" vfiotest.action=release:"
 		cmdline+=" $(vb_action unbind unbind "$VB_AUDIO")"
 		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
@@ -147,6 +152,22 @@ check_kernel() {
 	assert_line --regexp "^VFIOTEST out check       fix: turn on interrupt remapping .*vfio_iommu_type1\.allow_unsafe_interrupts=1$"
 }
 
+# a group that a running QEMU holds: check skips the kernel's check of it
+# and names the holder; control: the same check just before, with nothing
+# held, made it
+check_in_use() {
+	local group held held_group pid
+	run_boot "$1-gpuonly"
+	group=$(group_of "$VB_GPU")
+	held=$(printf '%s\n' "${lines[@]}" | grep "^VFIOTEST held ") || fail "no held line"
+	read -r _ _ held_group pid <<<"$held"
+	assert_equal "$held_group" "$group"
+	assert_line "VFIOTEST status check-held 0"
+	assert_line --regexp "^VFIOTEST out check-held skip  $(re "$VB_GPU") IOMMU group $group is in use by [^ ]+ \\(pid $pid\\): the kernel check is skipped$"
+	refute_line --partial "VFIOTEST out check-held ok    $VB_GPU the kernel gives QEMU its device"
+	assert_line --regexp "^VFIOTEST out check-again (ok  |WARN)  $(re "$VB_GPU") the kernel gives QEMU its device"
+}
+
 # what check reports of the bound pair, the group node and the NUMA node,
 # with its controls: the audio function on its host driver gets no node
 # line, and on a host with two NUMA nodes the missing node is a warning
@@ -208,6 +229,9 @@ check_addrs_control() {
 @test "dracut-systemd: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
 	check_kernel dracut-systemd
 }
+@test "dracut-systemd: check skips the kernel check of a group a running QEMU holds, naming it; control: nothing held" {
+	check_in_use dracut-systemd
+}
 @test "dracut-systemd: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
 	check_nodes dracut-systemd
 }
@@ -233,6 +257,9 @@ check_addrs_control() {
 @test "dracut-shell: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
 	check_kernel dracut-shell
 }
+@test "dracut-shell: check skips the kernel check of a group a running QEMU holds, naming it; control: nothing held" {
+	check_in_use dracut-shell
+}
 @test "dracut-shell: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
 	check_nodes dracut-shell
 }
@@ -257,6 +284,9 @@ check_addrs_control() {
 }
 @test "mkinitramfs: check gets the pair's devices from the kernel as QEMU does; control: not viable with the audio function on the host" {
 	check_kernel mkinitramfs
+}
+@test "mkinitramfs: check skips the kernel check of a group a running QEMU holds, naming it; control: nothing held" {
+	check_in_use mkinitramfs
 }
 @test "mkinitramfs: check reports the bound pair's group node and NUMA node; controls: a function on its host driver, two NUMA nodes" {
 	check_nodes mkinitramfs
