@@ -130,6 +130,24 @@ build_path() {
 	refute_output --regexp '__[a-z]+_chk@'
 }
 
+# unit_test_result KIND NAME: the line after the command ./tests/unit/NAME
+# (as make echoes it, or rpmbuild's "+ " trace) in the build log of KIND
+unit_test_result() {
+	awk -v cmd="./tests/unit/$2" 'found { print; exit }
+		$0 == cmd || $0 == "+ " cmd { found = 1 }' "$PKG/$1/build.log"
+}
+
+@test "both package builds run the C unit tests, and all of them pass" {
+	local kind name result
+	for kind in deb rpm; do
+		for name in cmdline-test modules-test; do
+			result=$(unit_test_result "$kind" "$name")
+			[[ $result =~ ^[1-9][0-9]*\ passed,\ 0\ failed$ ]] ||
+				fail "$kind build: ./tests/unit/$name gave '$result'"
+		done
+	done
+}
+
 @test "version: VERSION, --version, the man page, debian/changelog, the spec and both packages agree" {
 	run -0 "$PKG/deb.tree/usr/sbin/vfio-bind" --version
 	assert_output "vfio-bind $VERSION"
