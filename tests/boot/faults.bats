@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # Fault-injection boots (see boot.bats for the machines): each boot has one
 # fault, and must log its line, reach the real root, and leave no function
-# without a driver. Every boot has the GPU and audio pair selected by
+# without a driver: the pair on its host drivers, every other function with
+# the driver it has in the control. Every boot has the GPU and audio pair selected by
 # vfio-pci.ids=, the IOMMU on, the root disk, and a PCI-PCI bridge
 # (QEMU's pci-bridge, 1b36:0001) in slot 0d:
 #   dracut-systemd-no-vfio-pci   an image without vfio-pci.ko (dracut
@@ -15,7 +16,10 @@
 #                           (vfio-bind.addrs=): vfio-pci takes no bridge
 #                           (vfio_pci_core_register_device() refuses a
 #                           header type other than normal), and vfio-bind
-#                           refuses it before it writes anything
+#                           refuses it before it writes anything. In the
+#                           real root, driver_override asks vfio-pci
+#                           itself: it refuses the bridge, and takes the
+#                           audio function back (rootfs-init's override)
 # and the controls, the normal images with the same devices and command
 # line, which take the pair and log none of those lines:
 #   dracut-systemd, dracut-shell, mkinitramfs
@@ -38,7 +42,8 @@ boot_one() {
 	vb_kernel_vars
 	vb_devices
 	cmdline="$(vb_cmdline) intel_iommu=on"
-	[[ $name == *-bridge ]] && cmdline+=" vfio-bind.addrs=$BRIDGE"
+	[[ $name == *-bridge ]] &&
+		cmdline+=" vfio-bind.addrs=$BRIDGE vfiotest.action=override:vfio-pci:$VB_AUDIO vfiotest.action=override:vfio-pci:$BRIDGE"
 	vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
 		"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}" \
 		-device "pci-bridge,chassis_nr=1,bus=pcie.0,addr=${BRIDGE#0000:00:}"
@@ -167,4 +172,15 @@ usr/lib/vfio-bind-test/libkmod.so.2.4.0"
 	run_boot mkinitramfs
 	assert_line "$line"
 	refute_line --partial "$BRIDGE"" ["
+}
+
+@test "mkinitramfs-bridge: asked by driver_override in the real root, vfio-pci itself refuses the bridge; control: it takes the audio function" {
+	run_boot mkinitramfs-bridge
+	assert_line "VFIOTEST action override:vfio-pci:$BRIDGE"
+	pci override "$BRIDGE" "$BRIDGE_ID" - vfio-pci
+	assert_line --regexp "^VFIOTEST probe \[[ 0-9.]+\] vfio-pci: probe of $(re "$BRIDGE") failed with error -22$"
+	# control: the same action on an endpoint
+	assert_line "VFIOTEST action override:vfio-pci:$VB_AUDIO"
+	pci override "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
+	refute_line --regexp "^VFIOTEST probe .* $(re "$VB_AUDIO") "
 }
