@@ -3,9 +3,9 @@
 # Fault-injection boots (see boot.bats for the machines): each boot has one
 # fault, and must log its line, reach the real root, and leave no function
 # without a driver: the pair on its host drivers, every other function with
-# the driver it has in the control. Every boot has the GPU and audio pair selected by
-# vfio-pci.ids=, the IOMMU on, the root disk, and a PCI-PCI bridge
-# (QEMU's pci-bridge, 1b36:0001) in slot 0d:
+# the driver it has in the control. Every boot has the GPU and audio pair
+# selected by vfio-pci.ids=, the IOMMU on, the root disk, and a PCI-PCI
+# bridge (QEMU's pci-bridge, 1b36:0001) in slot 0d:
 #   dracut-systemd-no-vfio-pci   an image without vfio-pci.ko (dracut
 #                           --omit-drivers vfio-pci)
 #   mkinitramfs-no-libkmod  an image without libkmod.so.2 where the helper
