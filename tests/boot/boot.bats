@@ -21,7 +21,7 @@
 #                   by vfio-pci.ids=; the control boots have it too, named
 #                   in their vfio-pci.ids=
 # The storage guard's boots are in storage.bats, the operator commands'
-# other boots in commands.bats.
+# other boots in commands.bats, the fault-injection boots in faults.bats.
 
 # shellcheck source=common.bash
 . "$BATS_TEST_DIRNAME/common.bash"
