@@ -34,7 +34,8 @@ FIELDS = (
     "run1_bound",  # its first decision line
     "run1_end",  # its last line
     "modules_start",  # in run 1, the first "vfio-bind: libkmod:" line, or
-    "modules_end",  # the vfio modules' first line; the last of them
+    "modules_end",  # the vfio modules' first line; the last of them (at
+    # least two lines, or none)
     "run2_start",  # the same for its run once the root device exists
     "run2_end",
 )
@@ -101,7 +102,7 @@ def parse_log(text):
             got["run1_bound"] = run["bound"]
     if len(libkmod) > 1:
         got["modules_start"], got["modules_end"] = libkmod[0], libkmod[-1]
-    elif modules:
+    elif len(modules) > 1:
         got["modules_start"], got["modules_end"] = modules[0], modules[-1]
     if got["real_root"] is None:
         got["status"] = "no-real-root"
@@ -290,8 +291,8 @@ def section(run, rows):
         "command line, is not in it). *Modules*: from the first to the last "
         "`vfio-bind: libkmod:` line of that run, or where there are none, "
         "from the first to the last line of the vfio modules themselves "
-        "(`VFIO - User Level meta-driver`, `vfio_pci: add`; one line: 0, "
-        "which says only that the loading is not visible in the log). *To "
+        "(`VFIO - User Level meta-driver`, `vfio_pci: add`); – where the log "
+        "shows one line or none, so that the loading cannot be told apart. *To "
         "first decision*: from the run's first line to its first line about "
         "a function: the module loading and the matching, an upper bound of "
         "the loading. Its second run, once the root device exists. "
@@ -324,7 +325,8 @@ def section(run, rows):
                 med_range([r["initramfs"] for r in sel]),
                 med_range([span(r, "initramfs", "real_root") for r in sel]),
                 med_range([span(r, "run1_start", "run1_end") for r in sel]),
-                med_range([span(r, "modules_start", "modules_end") for r in sel]),
+                # (one line of the modules says nothing of how long they took)
+                med_range([span(r, "modules_start", "modules_end") or None for r in sel]),
                 med_range([span(r, "run1_start", "run1_bound") for r in sel]),
                 med_range([span(r, "run1_end", "run2_start") for r in sel]),
                 med_range([span(r, "run2_start", "run2_end") for r in sel]),
@@ -345,8 +347,9 @@ def section(run, rows):
         "whole interval is under it, and an interval that spans it shows "
         "nothing either way. For figures to rely on, run on an otherwise "
         "idle machine with more boots, e.g. `make bench BENCH_BOOTS=15` "
-        f"(about {len(PAIRS) * 2 * 15 * 2 // 60} hours under TCG: two "
-        "minutes a boot, eight images).",
+        f"({len(PAIRS) * 2} images, 15 boots each, at one to two minutes a "
+        f"boot under TCG: {len(PAIRS) * 2 * 15 // 60} to "
+        f"{len(PAIRS) * 2 * 15 * 2 // 60} hours).",
         "",
     ]
     return out
