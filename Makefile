@@ -203,10 +203,11 @@ lint: check-version
 	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run tests/package/build tests/fuzz/run
+	shellcheck -x bench/boot
 	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
 		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats \
 		tests/unit/bench-report.bats
-	pyflakes3 bench/report.py
+	pyflakes3 bench/report.py bench/boottime.py
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 
 format:

@@ -16,6 +16,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+import boottime
+
 HELPER_COMMANDS = ("helper", "dry-run", "idempotent")
 GROWTH_COMMANDS = HELPER_COMMANDS + ("cat-vendor", "busybox", "dash")
 SHELL_COMMANDS = ("busybox", "dash")
@@ -1067,6 +1069,23 @@ def boot(r):
     )
 
 
+def paired_boots(r):
+    """The section of bench/boot's paired boots (bench/boottime.py)."""
+    try:
+        loaded = boottime.load(r.dir / "boots")
+    except (ValueError, KeyError, json.JSONDecodeError) as e:
+        raise ResultsError(f"the paired boots' results are unreadable: {e}")
+    if loaded is None:
+        return [
+            "## Boot timing: paired boots under QEMU",
+            "",
+            "Not measured: this run has no paired boots (bench/boot left no "
+            "boots/run.json).",
+            "",
+        ]
+    return boottime.section(*loaded)
+
+
 def image_table(d):
     rows = []
     for i in d.images:
@@ -1177,6 +1196,7 @@ def document(r):
         syscalls(r, d),
         memory(r),
         boot(r),
+        paired_boots(r),
         image_sizes(r, d),
         driverctl(),
     ]

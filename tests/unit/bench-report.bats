@@ -73,3 +73,86 @@ results() {
 	stderr_is "usage: bench/report.py RESULTS >docs/benchmarks.md"
 	run ! "$REPORT" "$RESULTS" "$RESULTS"
 }
+
+# The paired boots (bench/boot, bench/boottime.py): fixtures/bench/boots holds
+# a made-up run of three pairs (one boot not counted) and a serial log.
+BOOTTIME=$BATS_TEST_DIRNAME/../../bench/boottime.py
+BOOTS=$BATS_TEST_DIRNAME/fixtures/bench/boots
+
+# with_boots: results() and the made-up paired boots, in $COPY/boots.
+with_boots() {
+	rm -rf "$BATS_TEST_TMPDIR/results"
+	results
+	mkdir "$COPY/boots"
+	cp "$BOOTS/run.json" "$BOOTS/boots.tsv" "$COPY/boots/"
+}
+
+@test "a serial log gives the real root's uptime, /init, and the helper's two runs" {
+	run -0 --separate-stderr "$BOOTTIME" parse "$BOOTS/sample.log"
+	stderr_is ""
+	# status real_root initramfs run1 (start, first decision, end) modules
+	# (the vfio modules' lines) run2 (start, end)
+	assert_output "$(printf '%s\t' ok 31.250000 2.500000 10.000000 10.250000 \
+		10.270000 10.100000 10.200000 25.000000)25.040000"
+	# one line of the modules tells nothing of how long they took
+	grep -v 'vfio_pci: add' "$BOOTS/sample.log" >"$BATS_TEST_TMPDIR/one.log"
+	run -0 "$BOOTTIME" parse "$BATS_TEST_TMPDIR/one.log"
+	assert_output --regexp $'^ok\t31\.250000\t2\.500000\t10\.000000\t10\.250000\t10\.270000\t-\t-\t25\.000000\t'
+}
+
+@test "a boot that never reached the real root, or did not finish, is not counted" {
+	grep -v '^VFIOTEST uptime' "$BOOTS/sample.log" >"$BATS_TEST_TMPDIR/noroot.log"
+	run -0 "$BOOTTIME" parse "$BATS_TEST_TMPDIR/noroot.log"
+	assert_output --regexp $'^no-real-root\t-\t2\\.500000\t'
+	grep -v '^VFIOTEST done' "$BOOTS/sample.log" >"$BATS_TEST_TMPDIR/unfinished.log"
+	run -0 "$BOOTTIME" parse "$BATS_TEST_TMPDIR/unfinished.log"
+	assert_output --regexp $'^unfinished\t31\\.250000\t'
+}
+
+@test "the paired boots' table: medians, spread, the difference, its interval and the verdict" {
+	with_boots
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	stderr_is ""
+	# 0.04 s more, the whole interval under 1% of 60 s
+	assert_line "| dracut, systemd /init | \`dracut-systemd\` | 3 | 60.05 | 60.05–60.05 | 60.04–60.06 | +0.04 | +0.02 … +0.06 | +0.1% | met |"
+	assert_line "|  | \`dracut-systemd-control\` | 3 | 60.01 | 60.00–60.02 | 60.00–60.02 |  |  |  |  |"
+	# 2 s more, the whole interval over 1% of 50 s
+	assert_line "| initramfs-tools | \`mkinitramfs\` | 3 | 52.00 | 51.75–52.25 | 51.50–52.50 | +2.00 | +1.00 … +3.00 | +4.0% | **missed** |"
+	# an interval that spans the target shows nothing; the boot that did
+	# not finish is left out, and named
+	assert_line --regexp '^\| dracut host-only: the forced initqueue \| .dracut-hostonly-boot. \| 3 \| .* \| not shown \(the interval spans the target\) \|$'
+	assert_line --regexp '^\|  \| .dracut-hostonly-boot-noinitqueue. \| 2 \| 40\.25 \|'
+	assert_line "Not counted: \`dracut-hostonly-boot-noinitqueue\` boot 3 (unfinished)."
+	# a pair not booted has no line
+	refute_output --partial "dracut-shell-control\` |"
+	assert_line "**A made-up run: another test run used the CPU.**"
+	assert_line --partial "the guest kernel 6.1.0-99-amd64; QEMU emulator version 7.2.99."
+}
+
+@test "the helper's runs, apart from the boots' spread, against the 1%" {
+	with_boots
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	assert_line "| \`mkinitramfs\` | 10000 [10000–10000] | 42000 [41500–42500] | 600 [600–600] | 300 [300–300] | 500 [500–500] | 8400 [8400–8400] | 200 [200–200] |"
+	assert_line "- dracut, systemd /init: the helper's two runs, 310 ms (median, first to last line of each), are 0.52% of the median time to the real root without it (60.01 s): within the 1%."
+	assert_line "- initramfs-tools: the helper's two runs, 800 ms (median, first to last line of each), are 1.60% of the median time to the real root without it (50.00 s): **over** the 1%."
+}
+
+@test "one boot of an image gives no interval and no verdict" {
+	with_boots
+	awk -F'\t' '$1 != "mkinitramfs" || $3 == 1' "$BOOTS/boots.tsv" >"$COPY/boots/boots.tsv"
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	assert_line "| initramfs-tools | \`mkinitramfs\` | 1 | 52.00 | 52.00–52.00 | 52.00–52.00 | – | – | – | not shown (fewer than 2 boots of an image) |"
+}
+
+@test "paired boots not run, or unreadable, are said so" {
+	with_boots
+	echo '{"unavailable": "BENCH_BOOTS=0", "boots": 0}' >"$COPY/boots/run.json"
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	assert_line "Not measured: BENCH_BOOTS=0."
+	refute_output --partial "| integration | image |"
+	with_boots
+	printf 'mkinitramfs\twith\t1\n' >>"$COPY/boots/boots.tsv"
+	run -1 --separate-stderr "$REPORT" "$COPY"
+	assert_output ""
+	stderr_has "boots.tsv:20: 3 columns, not 14"
+}
