@@ -207,7 +207,7 @@ lint: check-version
 	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
 		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats \
 		tests/unit/bench-report.bats
-	pyflakes3 bench/report.py bench/boottime.py
+	pyflakes3 bench/report.py bench/boottime.py bench/stats.py
 	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 
 format:

@@ -24,7 +24,8 @@ import random
 import re
 import statistics
 import sys
-from datetime import datetime, timezone
+
+from stats import quantile, utc
 
 FIELDS = (
     "status",
@@ -129,15 +130,7 @@ def tsv_fields(got):
 
 def quartiles(values):
     """Q1 and Q3, interpolated between the nearest ranks."""
-    s = sorted(values)
-
-    def q(p):
-        i = (len(s) - 1) * p
-        lo = int(i)
-        hi = min(lo + 1, len(s) - 1)
-        return s[lo] + (s[hi] - s[lo]) * (i - lo)
-
-    return q(0.25), q(0.75)
+    return quantile(values, 0.25), quantile(values, 0.75)
 
 
 def median_difference_ci(a, b, level=0.95):
@@ -190,10 +183,6 @@ def read_boots(path):
     return rows
 
 
-def utc(seconds):
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def span(row, a, b):
     if row.get(a) is None or row.get(b) is None:
         return None
@@ -224,7 +213,7 @@ def section(run, rows):
     n = run["boots"]
     m = run["machine"]
     out += [
-        f"Run of {utc(run['date'])}, {n} boot{'s' if n != 1 else ''} of each "
+        f"Run of {utc(run['date'], '%Y-%m-%d %H:%M UTC')}, {n} boot{'s' if n != 1 else ''} of each "
         f"image, {run['seconds'] // 60} min in all, on {m['cpu']} "
         f"({m['cores']} cores), Debian {m['debian']}, host kernel "
         f"{m['host_kernel']}; the guest kernel {run['kernel']}; "

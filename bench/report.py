@@ -10,13 +10,12 @@ results; bench/run only measures.
 
 import fnmatch
 import json
-import math
 import re
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import boottime
+from stats import quantile, utc
 
 HELPER_COMMANDS = ("helper", "dry-run", "idempotent")
 GROWTH_COMMANDS = HELPER_COMMANDS + ("cat-vendor", "busybox", "dash")
@@ -51,14 +50,6 @@ class ResultsError(Exception):
 
 
 # --- reading the results -------------------------------------------------------
-
-
-def quantile(values, p):
-    """The p-quantile, interpolated between the two nearest ranks."""
-    s = sorted(values)
-    i = (len(s) - 1) * p
-    lo, hi = math.floor(i), math.ceil(i)
-    return s[lo] + (s[hi] - s[lo]) * (i - lo)
 
 
 def lower_median(values):
@@ -345,10 +336,6 @@ def ms(v):
 
 def cell(t):
     return f"{ms(t.median)} [{ms(t.p25)}–{ms(t.p75)}]"
-
-
-def utc(seconds, fmt="%Y-%m-%d %H:%M"):
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime(fmt)
 
 
 def verdict(ok):
