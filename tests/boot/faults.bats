@@ -58,14 +58,6 @@ kmsg_re() {
 	printf '^VFIOTEST kmsg \\[[ 0-9.]+\\] vfio-bind: %s$' "$text"
 }
 
-# kept: the GPU, its audio function and the disk are on their host
-# drivers.
-kept() {
-	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
-	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
-	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
-}
-
 # taken: the pair is on vfio-pci, the disk on its driver.
 taken() {
 	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
@@ -86,7 +78,7 @@ others() {
 check_fault() {
 	run_boot "$1"
 	assert_line --regexp "$(kmsg_re "$3")"
-	kept
+	host_drivers_on
 	assert_equal "$(others "$1")" "$(others "$2")"
 	run_boot "$2"
 	taken
