@@ -28,6 +28,7 @@ setup() {
 		run -1 env $term script -qec "$RUN bats:$BATS_TEST_TMPDIR/a bats:$BATS_TEST_TMPDIR/b" /dev/null \
 			</dev/null
 		output=${output//$'\r'/}
+		printf '%s\n' "-- with $term:" "$output"
 		assert_equal "$(tail -n 1 <<<"$output")" "3 passed, 1 failed, 1 skipped"
 	done
 }
