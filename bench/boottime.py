@@ -340,6 +340,16 @@ def section(run, rows):
         f"minute a boot under TCG: {len(PAIRS) * 2 * 15 // 2} to "
         f"{len(PAIRS) * 2 * 15} minutes).",
         "",
+        "Where the forced initqueue costs anything: only in images like the "
+        "host-only pair's. dracut asks for the initqueue itself in every image "
+        "with its crypt, lvm or mdraid module (each calls "
+        "`dracut_need_initqueue`), which the generic images above have, and "
+        "in a host-only image built with its default `hostonly_cmdline`, which "
+        "waits there for the host's devices, the root's among them (99base's "
+        "module-setup.sh). The pair is built with `--no-hostonly-cmdline` and "
+        "none of those modules: the one kind of image where vfio-bind's "
+        "request is the only one.",
+        "",
     ]
     return out
 

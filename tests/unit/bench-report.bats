@@ -26,12 +26,12 @@ results() {
 	run -0 diff -u "$EXPECTED" "$BATS_TEST_TMPDIR/benchmarks.md"
 }
 
-@test "without the boot harness, both of its sections and the image target say why" {
+@test "without the boot harness, the image section and the image target say why" {
 	results
 	jq '.unavailable = "no-unmkinitramfs" | .images = []' "$RESULTS/boot.json" >"$COPY/boot.json"
 	run -0 --separate-stderr "$REPORT" "$COPY"
 	assert_line "| under 64 KiB added to an image beyond the vfio modules | not measured (see below) | – |"
-	assert_equal "$(grep -c '^Not measured: unmkinitramfs (initramfs-tools-core) is not installed\.$' <<<"$output")" 2
+	assert_line "Not measured: unmkinitramfs (initramfs-tools-core) is not installed."
 	refute_output --partial "| dracut-systemd |"
 	assert_line "The sections add up to 69485"
 }
