@@ -21,8 +21,9 @@
 #                           itself: it refuses the bridge, and takes the
 #                           audio function back (rootfs-init's override)
 # and the controls, the normal images with the same devices and command
-# line, which take the pair and log none of those lines:
-#   dracut-systemd, dracut-shell, mkinitramfs
+# line, which take the pair and log none of those lines, booted under names
+# of their own (boot.bats boots the same images):
+#   dracut-systemd-healthy, dracut-shell-healthy, mkinitramfs-healthy
 # The images are described in build.
 
 # shellcheck source=common.bash
@@ -32,13 +33,14 @@ BRIDGE=0000:00:0d.0
 BRIDGE_ID=1b36:0001
 
 setup_file() {
-	boot_setup_file "" -- dracut-systemd-no-vfio-pci mkinitramfs-no-libkmod \
+	boot_setup_file -healthy -- dracut-systemd-no-vfio-pci mkinitramfs-no-libkmod \
 		mkinitramfs-no-helper dracut-shell-crash mkinitramfs-bridge
 }
 
 # boot_one NAME: the boots described at the top.
 boot_one() {
 	local name=$1 image=${1%-bridge} cmdline
+	image=${image%-healthy}
 	vb_kernel_vars
 	vb_devices
 	cmdline="$(vb_cmdline) intel_iommu=on"
@@ -96,7 +98,7 @@ check_fault() {
 }
 
 @test "dracut-systemd-no-vfio-pci: vfio-pci missing is logged, the boot goes on, the host drivers keep the pair" {
-	check_fault dracut-systemd-no-vfio-pci dracut-systemd \
+	check_fault dracut-systemd-no-vfio-pci dracut-systemd-healthy \
 		"vfio-pci is not in this initramfs: install vfio-bind's dracut or initramfs-tools integration and rebuild it (dracut -f, update-initramfs -u); nothing changed"
 }
 
@@ -112,7 +114,7 @@ usr/lib/vfio-bind-test/libkmod.so.2.4.0"
 }
 
 @test "mkinitramfs-no-libkmod: libkmod.so.2 missing is logged, the boot goes on, the host drivers keep the pair" {
-	check_fault mkinitramfs-no-libkmod mkinitramfs \
+	check_fault mkinitramfs-no-libkmod mkinitramfs-healthy \
 		"cannot open libkmod.so.2 to load vfio-pci (not found): install vfio-bind's initramfs integration and rebuild the initramfs; nothing changed"
 }
 
@@ -126,7 +128,7 @@ usr/lib/vfio-bind-test/libkmod.so.2.4.0"
 }
 
 @test "mkinitramfs-no-helper: the missing helper is logged, the boot goes on, the host drivers keep the pair" {
-	check_fault mkinitramfs-no-helper mkinitramfs \
+	check_fault mkinitramfs-no-helper mkinitramfs-healthy \
 		"/usr/sbin/vfio-bind is missing from the initramfs; nothing done"
 }
 
@@ -143,7 +145,7 @@ usr/lib/vfio-bind-test/libkmod.so.2.4.0"
 }
 
 @test "dracut-shell-crash: the crash is logged, the boot goes on, the host drivers keep the pair" {
-	check_fault dracut-shell-crash dracut-shell \
+	check_fault dracut-shell-crash dracut-shell-healthy \
 		"/usr/sbin/vfio-bind --defer-storage was killed by SIGABRT; boot continues"
 	# and again once the root device is there
 	run_boot dracut-shell-crash
@@ -157,11 +159,11 @@ usr/lib/vfio-bind-test/libkmod.so.2.4.0"
 	taken
 	line=$(vb_pci_line "$VB_LOGS/mkinitramfs-bridge.log" initial "$BRIDGE")
 	assert [ -n "$line" ]
-	assert_equal "$(others mkinitramfs-bridge)" "$(others mkinitramfs)"
+	assert_equal "$(others mkinitramfs-bridge)" "$(others mkinitramfs-healthy)"
 	refute_line --regexp "^VFIOTEST pci initial $(re "$BRIDGE") .* vfio-pci$"
 	# control: the same boot without the bridge selected leaves it just so,
 	# and logs no line about it
-	run_boot mkinitramfs
+	run_boot mkinitramfs-healthy
 	assert_line "$line"
 	refute_line --partial "$BRIDGE"" ["
 }

@@ -6,9 +6,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-AUDIO=0000:0b:00.1
-
 setup() {
 	fake_workstation "quiet vfio-pci.ids=10de:1c30,10de:10f1"
 }

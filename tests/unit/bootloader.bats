@@ -5,8 +5,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-
 # A GPU selected but the IOMMU off (no group), and nothing else.
 iommu_off() {
 	fake_root "${1:-quiet vfio-pci.ids=10de:1c30}"

@@ -3,9 +3,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-AUDIO=0000:0b:00.1
-
 setup() {
 	fake_workstation
 }

@@ -4,8 +4,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-AUDIO=0000:0b:00.1
 GPU2=0000:0c:00.0
 AUDIO2=0000:0c:00.1
 

@@ -9,6 +9,11 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load fake-sysfs
 
+# The GPU and its HDMI audio function, where fake_workstation puts them and
+# where most tests put them.
+GPU=0000:0b:00.0
+AUDIO=0000:0b:00.1
+
 # A workstation with a GPU and its HDMI audio, a NIC, an NVMe drive and a
 # PCI bridge; vfio-pci loaded, the IOMMU on.
 fake_workstation() {
@@ -17,8 +22,8 @@ fake_workstation() {
 	fake_function 0000:00:1c.0 8086:a110 class=0x060400 header=1 driver=pcieport
 	fake_function 0000:02:00.0 144d:a808 class=0x010802 driver=nvme subsys=144d:a801
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb subsys=8086:0001
-	fake_function 0000:0b:00.0 10de:1c30 class=0x030000 driver=nouveau subsys=1028:11b3
-	fake_function 0000:0b:00.1 10de:10f1 class=0x040300 driver=snd_hda_intel subsys=1028:11b3
+	fake_function "$GPU" 10de:1c30 class=0x030000 driver=nouveau subsys=1028:11b3
+	fake_function "$AUDIO" 10de:10f1 class=0x040300 driver=snd_hda_intel subsys=1028:11b3
 }
 
 # plan [-N|!] [ARG...]: run the dry run, vfio-bind --root $ROOT --dry-run

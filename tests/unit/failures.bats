@@ -4,8 +4,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-AUDIO=0000:0b:00.1
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 setup() {

@@ -4,9 +4,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-AUDIO=0000:0b:00.1
-
 # The GPU and its audio on vfio-pci, an NVMe drive on vfio-pci before them.
 gpu_and_nvme() {
 	fake_root quiet

@@ -4,9 +4,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-AUDIO=0000:0b:00.1
-
 no_iommu_workstation() {
 	fake_root "vfio-pci.ids=10de:1c30,10de:10f1"
 	fake_vfio_loaded

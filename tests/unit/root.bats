@@ -6,8 +6,6 @@
 
 load common
 
-GPU=0000:0b:00.0
-
 setup() {
 	fake_workstation "quiet vfio-pci.ids=10de:1c30"
 	OUTSIDE="$BATS_TEST_TMPDIR/outside"
