@@ -62,12 +62,8 @@ install() {
 	# /init sources it before it starts udevd.
 	# shellcheck disable=SC2154
 	inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
-	# The storage guard's second pass, once the root device exists. The
-	# shell /init sources pre-mount after its initqueue loop, which waits
-	# for the root device; systemd's dracut-pre-mount.service is ordered
-	# after dracut-initqueue.service, which does the same wait but runs
-	# only when the image asks for it (crypt, md and lvm do; a host-only
-	# image may have none of them): ask for it.
+	# The storage guard's second pass, once the root device exists: after
+	# the initqueue, which waits for it, and which the pre-udev hook asks
+	# for at boot when the first pass left a storage controller.
 	inst_hook pre-mount 10 "$moddir/vfio-bind-pre-mount.sh"
-	dracut_need_initqueue
 }

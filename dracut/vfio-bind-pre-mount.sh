@@ -1,12 +1,13 @@
 #!/bin/sh
 # vfio-bind: sourced by dracut once the root device exists and before it is
-# mounted (the initqueue has waited for it: module-setup.sh asks for the
-# initqueue). The storage guard's second pass: take the selected storage
-# controllers that the pre-udev pass deferred, except the one under the root
-# device dracut resolved ($root, "block:/dev/..."). Any other form, such as
-# a network root, names no local disk: the helper reads root= itself, and
-# under a network root keeps the NIC whose interface reaches it (dracut's
-# initqueue has brought the network up by now).
+# mounted (the initqueue has waited for it: the pre-udev hook asks for the
+# initqueue when it left work here). The storage guard's second pass: take
+# the selected storage controllers that the pre-udev pass deferred, except
+# the one under the root device dracut resolved ($root, "block:/dev/...").
+# Any other form, such as a network root, names no local disk: the helper
+# reads root= itself, and under a network root keeps the NIC whose
+# interface reaches it (dracut's initqueue has brought the network up by
+# now).
 # Sourced, so: no exit, no set -e, and nothing left defined afterwards.
 
 if [ -r @PKGDATADIR@/vfio-bind.sh ]; then

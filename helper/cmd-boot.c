@@ -10,6 +10,29 @@
 #include "report.h"
 #include "take.h"
 
+static bool any_deferred(const struct candidates *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (reason_is_deferral(&c->items[i].why))
+			return true;
+	return false;
+}
+
+/*
+ * The later pass needs the root device. dracut's systemd /init waits for it
+ * only in dracut-initqueue.service, which runs when /lib/dracut/need-initqueue
+ * exists as it starts (after udev's coldplug): the pre-udev hook creates
+ * that file when this one says the later pass has work.
+ */
+static void note_deferral(const struct sysroot *s)
+{
+	int r = sysroot_create(s, "run", "vfio-bind-deferred");
+
+	if (r < 0)
+		WRN_ERRNO(r,
+			  "cannot create /run/vfio-bind-deferred for the later pass: %m");
+}
+
 int cmd_boot(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ char *cmdline = NULL;
@@ -38,10 +61,13 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	}
 	INF("PCI functions selected: %zu", c.n);
 	report_selected(&c);
-	return take_candidates(s, &c, &params,
-			       &(struct guard_opts){.defer_storage = opts->defer_storage,
-						    .cmdline = cmdline,
-						    .keep = opts->keep,
-						    .n_keep = opts->n_keep},
-			       opts->dry_run);
+	r = take_candidates(s, &c, &params,
+			    &(struct guard_opts){.defer_storage = opts->defer_storage,
+						 .cmdline = cmdline,
+						 .keep = opts->keep,
+						 .n_keep = opts->n_keep},
+			    opts->dry_run);
+	if (!opts->dry_run && any_deferred(&c))
+		note_deferral(s);
+	return r;
 }

@@ -309,6 +309,18 @@ int sysroot_write(const struct sysroot *s, const char *path, const char *value)
 	return 0;
 }
 
+int sysroot_create(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+	_cleanup_close_ int fd = -1;
+
+	if (dir_fd < 0)
+		return dir_fd;
+	fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+		    0644);
+	return fd < 0 ? -errno : 0;
+}
+
 int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)
 {
 	char buf[64], *end;

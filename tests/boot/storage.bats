@@ -28,13 +28,23 @@
 #                            the first on xhci_hcd and takes the second
 #   IMAGE-usb-idle           control: a blank USB disk, the real root on
 #                            virtio: both USB controllers are taken
+# and, with the host-only systemd image (whose initqueue runs only when
+# asked: build leaves out every module that would ask):
+#   dracut-hostonly-boot-nvme-idle  IMAGE-nvme-idle: the pass before udev
+#                            leaves both controllers for later, so its hook
+#                            asks for the initqueue, which waits for the
+#                            root device before the late pass
+#   dracut-hostonly-boot-pair   control: the GPU and audio pair selected,
+#                            no storage controller: nothing is left for
+#                            later, and the initqueue does not run
 
 # shellcheck source=common.bash
 . "$BATS_TEST_DIRNAME/common.bash"
 
 setup_file() {
 	boot_setup_file -nvme-root -nvme-idle -control-nvme-root \
-		-rootconf-nvme-root -usb-root -usb-idle
+		-rootconf-nvme-root -usb-root -usb-idle \
+		-- dracut-hostonly-boot-nvme-idle dracut-hostonly-boot-pair
 }
 
 # boot_one NAME: the boots described at the top.
@@ -51,6 +61,10 @@ boot_one() {
 		;;
 	esac
 	case $name in
+	*-pair)
+		vb_boot "$name" "$VB_IMAGES/${name%-pair}.img" "$(vb_cmdline) intel_iommu=on" \
+			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
+		;;
 	*-usb-root)
 		vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline intel_iommu=on" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_USB_ROOT[@]}"
@@ -215,25 +229,44 @@ check_usb_root() {
 	refute_output --partial nvme
 }
 
-@test "dracut: the pre-mount hook is in; host-only images ask for the initqueue, which waits for the root" {
+@test "dracut: the pre-mount hook is in; no image asks for the initqueue when built, the pre-udev hook does at boot" {
 	local name
 	for name in dracut-systemd dracut-shell dracut-hostonly; do
 		run -0 list_image "$name"
+		assert_line --regexp ' usr/lib/dracut/hooks/pre-udev/[0-9]+-vfio-bind-pre-udev\.sh$'
 		assert_line --regexp ' usr/lib/dracut/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
 	done
 	# In systemd images dracut-pre-mount.service comes after the root
 	# device only through dracut-initqueue.service, which runs only when
-	# the image has need-initqueue. Other modules ask for it too
-	# (console-setup's udev rule calls /sbin/initqueue, and dracut then
-	# asks); build leaves the modules whose rules do that out of this
-	# pair, so that on a plain disk only vfio-bind can ask (the control,
-	# built without it, lacks it).
+	# need-initqueue exists. Other modules ask for it when the image is
+	# built (console-setup's udev rule calls /sbin/initqueue, and dracut
+	# then asks); build leaves the modules whose rules do that out of the
+	# host-only images, so that on a plain disk only vfio-bind could ask,
+	# as the control, built without it, shows. It does not.
 	run -0 list_image dracut-hostonly
 	refute_line --regexp ' (etc|usr/lib)/udev/rules\.d/.*console'
-	assert_line --regexp ' usr/lib/dracut/need-initqueue$'
+	refute_line --regexp ' usr/lib/dracut/need-initqueue$'
 	run -0 list_image dracut-hostonly-control
 	refute_line --regexp ' usr/lib/dracut/need-initqueue$'
 	refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+}
+
+# initqueue_runs NAME: systemd started dracut's initqueue in the boot NAME
+initqueue_runs() {
+	grep -aq 'Starting .*dracut initqueue hook' "$VB_LOGS/$1.log"
+}
+
+@test "dracut-hostonly-boot: storage controllers left for later: the initqueue runs, and the late pass takes both; control: nothing left, no initqueue" {
+	check_idle dracut-hostonly-boot
+	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] deferred: "
+	initqueue_runs dracut-hostonly-boot-nvme-idle ||
+		fail "no dracut initqueue in dracut-hostonly-boot-nvme-idle"
+	run_boot dracut-hostonly-boot-pair
+	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
+	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
+	refute_line --partial "deferred: "
+	! initqueue_runs dracut-hostonly-boot-pair ||
+		fail "dracut's initqueue ran in dracut-hostonly-boot-pair"
 }
 
 @test "mkinitramfs: local-premount/vfio-bind runs after the resume script" {

@@ -120,9 +120,9 @@ with_boots() {
 	assert_line "| initramfs-tools | \`mkinitramfs\` | 3 | 52.00 | 51.75–52.25 | 51.50–52.50 | +2.00 | +1.00 … +3.00 | +4.0% | **missed** |"
 	# an interval that spans the target shows nothing; the boot that did
 	# not finish is left out, and named
-	assert_line --regexp '^\| dracut host-only: the forced initqueue \| .dracut-hostonly-boot. \| 3 \| .* \| not shown \(the interval spans the target\) \|$'
-	assert_line --regexp '^\|  \| .dracut-hostonly-boot-noinitqueue. \| 2 \| 40\.25 \|'
-	assert_line "Not counted: \`dracut-hostonly-boot-noinitqueue\` boot 3 (unfinished)."
+	assert_line --regexp '^\| dracut host-only, systemd /init \| .dracut-hostonly-boot. \| 3 \| .* \| not shown \(the interval spans the target\) \|$'
+	assert_line --regexp '^\|  \| .dracut-hostonly-boot-control. \| 2 \| 40\.25 \|'
+	assert_line "Not counted: \`dracut-hostonly-boot-control\` boot 3 (unfinished)."
 	# a pair not booted has no line
 	refute_output --partial "dracut-shell-control\` |"
 	assert_line "**A made-up run: another test run used the CPU.**"

@@ -8,7 +8,7 @@ fake_root() {
 	ROOT="$BATS_TEST_TMPDIR/root"
 	mkdir -p "$ROOT/proc/bus/pci" "$ROOT/dev" "$ROOT/sys/bus/pci/devices" \
 		"$ROOT/sys/bus/pci/drivers" "$ROOT/sys/kernel/iommu_groups" \
-		"$ROOT/sys/devices/pci0000:00" "$ROOT/sys/module"
+		"$ROOT/sys/devices/pci0000:00" "$ROOT/sys/module" "$ROOT/run"
 	: >"$ROOT/dev/kmsg"
 	: >"$ROOT/proc/bus/pci/devices"
 	: >"$ROOT/sys/bus/pci/drivers_probe"

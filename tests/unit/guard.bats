@@ -149,6 +149,31 @@ $SPARE 1b36:0010 nvme -> vfio-pci"
 	stderr_has "$SPARE [1b36:0010] deferred:"
 }
 
+@test "a run that defers creates /run/vfio-bind-deferred for the hooks; controls: the dry run, and a run that defers nothing" {
+	two_nvme "root=/dev/nvme0n1p2"
+	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
+	fake_cmdline "vfio-pci.ids=1b36:0010,10de:1c30 root=/dev/nvme0n1p2"
+	plan -0 --defer-storage
+	assert [ ! -e "$ROOT/run/vfio-bind-deferred" ]
+	# (a fake tree attaches no driver: the GPU's bind is not confirmed)
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --defer-storage
+	stderr_has "$SPARE [1b36:0010] deferred:"
+	assert [ -f "$ROOT/run/vfio-bind-deferred" ]
+	rm "$ROOT/run/vfio-bind-deferred"
+	fake_cmdline "vfio-pci.ids=10de:1c30 root=/dev/nvme0n1p2"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --defer-storage
+	stderr_lacks "deferred:"
+	assert [ ! -e "$ROOT/run/vfio-bind-deferred" ]
+}
+
+@test "/run/vfio-bind-deferred linked out of the tree is not created through; the run goes on" {
+	two_nvme "root=/dev/nvme0n1p2"
+	ln -s "$BATS_TEST_TMPDIR/outside" "$ROOT/run/vfio-bind-deferred"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --defer-storage
+	stderr_has "cannot create /run/vfio-bind-deferred for the later pass: "
+	assert [ ! -e "$BATS_TEST_TMPDIR/outside" ]
+}
+
 @test "--defer-storage defers USB, Fibre Channel and SD host controllers too, not a NIC" {
 	fake_root "vfio-pci.ids=1b36:000d,1077:2532,1217:8621,8086:1533 root=/dev/sda1"
 	fake_vfio_loaded

@@ -247,6 +247,28 @@ if command -v vfio_bind_run >/dev/null; then exit 9; fi"
 	done
 }
 
+@test "dracut's pre-udev hook asks for the initqueue when the helper left work for pre-mount; control: not when it left none" {
+	local sh need=$ROOT/lib/dracut/need-initqueue note=$ROOT/run/vfio-bind-deferred
+	mkdir -p "$ROOT/run" "$ROOT/lib/dracut"
+	for sh in "${SHELLS[@]}"; do
+		rm -f "$need" "$note"
+		fake_helper ": >'$note'"
+		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh"
+		went_on ""
+		assert [ -f "$need" ]
+		rm -f "$need" "$note"
+		fake_helper "exit 0"
+		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh"
+		went_on ""
+		assert [ ! -e "$need" ]
+	done
+	# nowhere to write it: the boot goes on all the same
+	rmdir "$ROOT/lib/dracut"
+	fake_helper ": >'$note'"
+	hook_in_shell dash ". $HOOKS/pre-udev.sh"
+	went_on ""
+}
+
 @test "initramfs-tools' scripts, run under set -e -u, exit 0 whatever the helper does" {
 	local sh
 	fake_helper "kill -SEGV \$\$"
