@@ -28,13 +28,14 @@
 #                            the first on xhci_hcd and takes the second
 #   IMAGE-usb-idle           control: a blank USB disk, the real root on
 #                            virtio: both USB controllers are taken
-# and, with the host-only systemd image (whose initqueue runs only when
-# asked: build leaves out every module that would ask):
-#   dracut-hostonly-boot-nvme-idle  IMAGE-nvme-idle: the pass before udev
-#                            leaves both controllers for later, so its hook
-#                            asks for the initqueue, which waits for the
-#                            root device before the late pass
-#   dracut-hostonly-boot-pair   control: the GPU and audio pair selected,
+# and, with dracut-hostonly-boot, the host-only systemd image (whose
+# initqueue runs only when asked: build leaves out every module that would
+# ask):
+#   dracut-systemd-hostonly-nvme-idle  IMAGE-nvme-idle: the pass before
+#                            udev leaves both controllers for later, so its
+#                            hook asks for the initqueue, which waits for
+#                            the root device before the late pass
+#   dracut-systemd-hostonly-pair  control: the GPU and audio pair selected,
 #                            no storage controller: nothing is left for
 #                            later, and the initqueue does not run
 
@@ -44,7 +45,7 @@
 setup_file() {
 	boot_setup_file -nvme-root -nvme-idle -control-nvme-root \
 		-rootconf-nvme-root -usb-root -usb-idle \
-		-- dracut-hostonly-boot-nvme-idle dracut-hostonly-boot-pair
+		-- dracut-systemd-hostonly-nvme-idle dracut-systemd-hostonly-pair
 }
 
 # boot_one NAME: the boots described at the top.
@@ -53,6 +54,7 @@ boot_one() {
 	vb_kernel_vars
 	vb_devices
 	[[ $image == *-rootconf ]] && root=
+	[[ $image != *-hostonly* ]] || image=dracut-hostonly-boot
 	cmdline=$(VB_ROOT_ARG=$root VB_IDS=$VB_NVME_ID vb_cmdline)
 	case $name in
 	*-usb-*)
@@ -62,7 +64,7 @@ boot_one() {
 	esac
 	case $name in
 	*-pair)
-		vb_boot "$name" "$VB_IMAGES/${name%-pair}.img" "$(vb_cmdline) intel_iommu=on" \
+		vb_boot "$name" "$VB_IMAGES/$image.img" "$(vb_cmdline) intel_iommu=on" \
 			"${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_ROOT[@]}"
 		;;
 	*-usb-root)
@@ -256,17 +258,17 @@ initqueue_runs() {
 	grep -aq 'Starting .*dracut initqueue hook' "$VB_LOGS/$1.log"
 }
 
-@test "dracut-hostonly-boot: storage controllers left for later: the initqueue runs, and the late pass takes both; control: nothing left, no initqueue" {
-	check_idle dracut-hostonly-boot
+@test "dracut-systemd: host-only, storage controllers left for later: the initqueue runs, the late pass takes both; control: nothing left, no initqueue" {
+	check_idle dracut-systemd-hostonly
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] deferred: "
-	initqueue_runs dracut-hostonly-boot-nvme-idle ||
-		fail "no dracut initqueue in dracut-hostonly-boot-nvme-idle"
-	run_boot dracut-hostonly-boot-pair
+	initqueue_runs dracut-systemd-hostonly-nvme-idle ||
+		fail "no dracut initqueue in dracut-systemd-hostonly-nvme-idle"
+	run_boot dracut-systemd-hostonly-pair
 	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
 	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
 	refute_line --partial "deferred: "
-	! initqueue_runs dracut-hostonly-boot-pair ||
-		fail "dracut's initqueue ran in dracut-hostonly-boot-pair"
+	! initqueue_runs dracut-systemd-hostonly-pair ||
+		fail "dracut's initqueue ran in dracut-systemd-hostonly-pair"
 }
 
 @test "mkinitramfs: local-premount/vfio-bind runs after the resume script" {
