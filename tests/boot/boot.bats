@@ -84,6 +84,9 @@ check_kmsg() {
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: ${VB_GPU//./\\.} \\[$VB_GPU_ID\\] .*vfio-pci"
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: ${VB_AUDIO//./\\.} \\[$VB_AUDIO_ID\\] .*vfio-pci"
 	refute_line --partial "IOMMU is off"
+	# it loaded vfio-pci in its first run only, and timed it (make bench
+	# reads the time)
+	assert_equal "$(grep -cE '^VFIOTEST kmsg .*vfio-bind: loaded vfio-pci and the modules it needs in [0-9]+\.[0-9] ms$' <<<"$output")" 1
 }
 
 check_control() {
@@ -105,6 +108,8 @@ check_noiommu() {
 	pci initial "$VB_DISK" "$VB_DISK_ID" virtio-pci -
 	refute_line --regexp "^VFIOTEST pci initial .* vfio-pci$"
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: .*IOMMU is off"
+	# control for check_kmsg's count: with the IOMMU off nothing is loaded
+	refute_line --partial "vfio-bind: loaded vfio-pci"
 }
 
 check_reprobe() {
