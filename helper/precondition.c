@@ -101,19 +101,25 @@ int vfio_read_params(const struct sysroot *s, const char *cmdline,
 	return 0;
 }
 
-/* drivers/vfio/pci/vfio_pci.c: vfio_pci_dev_in_denylist(). */
+/*
+ * drivers/vfio/pci/vfio_pci.c: vfio_pci_dev_in_denylist(). DSA and IAX
+ * joined the QAT devices in both of Debian 12's kernels (6.1.0-56 and 6.12
+ * compare with 0x0b25 and 0x0cfe in vfio-pci.ko).
+ */
 static bool in_denylist(const struct pci_function *f)
 {
-	static const uint32_t intel_qat[] = {
-		0x19e2, 0x19e3, /* C3XXX and its VF */
-		0x37c8, 0x37c9, /* C62X and its VF */
-		0x0435, 0x0443, /* DH895XCC and its VF */
+	static const uint32_t intel_denied[] = {
+		0x19e2, 0x19e3, /* QAT C3XXX and its VF */
+		0x37c8, 0x37c9, /* QAT C62X and its VF */
+		0x0435, 0x0443, /* QAT DH895XCC and its VF */
+		0x0b25, /* DSA on Sapphire Rapids */
+		0x0cfe, /* IAX on Sapphire Rapids */
 	};
 
 	if (f->vendor != PCI_VENDOR_ID_INTEL)
 		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(intel_qat); i++)
-		if (f->device == intel_qat[i])
+	for (size_t i = 0; i < ARRAY_SIZE(intel_denied); i++)
+		if (f->device == intel_denied[i])
 			return true;
 	return false;
 }

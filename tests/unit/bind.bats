@@ -108,6 +108,18 @@ $AUDIO 10de:10f1 vfio-pci (no change)"
 	assert_output "0000:3d:00.0 8086:37c8 qat_c62x -> vfio-pci"
 }
 
+@test "the denylist has the DSA and IAX accelerators the kernel added beside QAT" {
+	fake_function 0000:6a:01.0 8086:0b25 class=0x088000 driver=idxd
+	fake_function 0000:6a:02.0 8086:0cfe class=0x088000 driver=idxd
+	# control: another function of the same driver is not on the list
+	fake_function 0000:6a:03.0 8086:0b26 class=0x088000 driver=idxd
+	fake_cmdline "vfio-pci.ids=8086:0b25,8086:0cfe,8086:0b26"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_line --partial "0000:6a:01.0 8086:0b25 skip: it is on vfio-pci's denylist"
+	assert_line --partial "0000:6a:02.0 8086:0cfe skip: it is on vfio-pci's denylist"
+	assert_line "0000:6a:03.0 8086:0b26 idxd -> vfio-pci"
+}
+
 @test "each decision goes to the kernel log with its level" {
 	fake_set_driver "$GPU" vfio-pci
 	fake_cmdline "vfio-pci.ids=10de:1c30,junk"
