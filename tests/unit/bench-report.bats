@@ -98,6 +98,14 @@ with_boots() {
 	cp "$BOOTS/run.json" "$BOOTS/boots.tsv" "$COPY/boots/"
 }
 
+# with_modules CONDITION VALUE: with_boots, the column of the module loading
+# set to VALUE in the boots where the awk CONDITION holds.
+with_modules() {
+	with_boots
+	awk -F'\t' -v OFS='\t' -v value="$2" "!/^#/ && ($1) { \$11 = value } 1" \
+		"$BOOTS/boots.tsv" >"$COPY/boots/boots.tsv"
+}
+
 @test "a serial log gives the real root's uptime, /init, and the helper's two runs" {
 	run -0 --separate-stderr "$BOOTTIME" parse "$BOOTS/sample.log"
 	stderr_is ""
@@ -156,9 +164,8 @@ with_boots() {
 }
 
 @test "the helper's runs without the module loading, over the 1%, are flagged" {
-	with_boots
-	awk -F'\t' -v OFS='\t' '$1 == "mkinitramfs" && $2 == "with" { $11 = "0.100000" } 1' \
-		"$BOOTS/boots.tsv" >"$COPY/boots/boots.tsv"
+	# shellcheck disable=SC2016 # awk's fields
+	with_modules '$1 == "mkinitramfs" && $2 == "with"' 0.100000
 	run -0 --separate-stderr "$REPORT" "$COPY"
 	assert_line --partial "the rest, 700 ms, is 1.40%: **over** the 1%."
 	assert_line "**Over the 1% without the module loading: initramfs-tools.** Nothing here explains that part."
@@ -166,9 +173,7 @@ with_boots() {
 }
 
 @test "boots whose helper loaded nothing give no module figures" {
-	with_boots
-	awk -F'\t' -v OFS='\t' '/^#/ || $11 == "-" || ($11 = "-")' \
-		"$BOOTS/boots.tsv" >"$COPY/boots/boots.tsv"
+	with_modules 1 -
 	run -0 --separate-stderr "$REPORT" "$COPY"
 	assert_line "| \`mkinitramfs\` | 10000 [10000–10000] | 42000 [41500–42500] | 600 [600–600] | – | 500 [500–500] | 8400 [8400–8400] | 200 [200–200] |"
 	assert_line "- initramfs-tools: the helper's two runs, 800 ms (median, first to last line of each), are 1.60% of the median time to the real root without it (50.00 s): **over** the 1%."
