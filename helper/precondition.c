@@ -200,13 +200,6 @@ bool vfio_pci_registered(const struct sysroot *s)
 	return sysroot_exists(s, "sys/bus/pci/drivers/" VFIO_PCI);
 }
 
-/*
- * libkmod hands vfio-pci the ids= of modprobe.d's options and then of the
- * command line, and vfio-pci takes every unbound match itself, storage
- * controllers that carry root included. An empty ids= after them (the
- * kernel sets each in turn, and the last wins) leaves vfio-pci only the
- * functions bound to it here.
- */
 static uint64_t monotonic_usec(void)
 {
 	struct timespec ts;
@@ -215,6 +208,13 @@ static uint64_t monotonic_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/*
+ * libkmod hands vfio-pci the ids= of modprobe.d's options and then of the
+ * command line, and vfio-pci takes every unbound match itself, storage
+ * controllers that carry root included. An empty ids= after them (the
+ * kernel sets each in turn, and the last wins) leaves vfio-pci only the
+ * functions bound to it here.
+ */
 int precondition_load_vfio_pci(const struct sysroot *s, bool dry_run)
 {
 	uint64_t started;
