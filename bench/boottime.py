@@ -356,11 +356,11 @@ def shares(rows):
     for pair, (label, control) in PAIRS.items():
         with_ = [r for r in rows if r["pair"] == pair and r["arm"] == "with" and r["status"] == "ok"]
         without = [r["real_root"] for r in rows if r["pair"] == pair and r["arm"] == "without" and r["status"] == "ok"]
-        both = [
-            (span(r, "run1_start", "run1_end") + span(r, "run2_start", "run2_end"), r["modules"])
-            for r in with_
-            if span(r, "run1_start", "run1_end") is not None and span(r, "run2_start", "run2_end") is not None
-        ]
+        both = []
+        for r in with_:
+            run1, run2 = span(r, "run1_start", "run1_end"), span(r, "run2_start", "run2_end")
+            if run1 is not None and run2 is not None:
+                both.append((run1 + run2, r["modules"]))
         if not both or not without:
             continue
         helper = statistics.median(runs for runs, _ in both)
