@@ -231,6 +231,7 @@ install: vfio-bind vfio-bind.8
 		$(SUBST) dracut/$$f > $(DESTDIR)$(DRACUTMODDIR)/$$f && \
 		chmod 0755 $(DESTDIR)$(DRACUTMODDIR)/$$f || exit 1; \
 	done
+	$(SUBST) dracut/vfio-bind.service > $(DESTDIR)$(DRACUTMODDIR)/vfio-bind.service
 	$(SUBST) initramfs-tools/hooks/vfio-bind \
 		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind
 	$(SUBST) initramfs-tools/scripts/init-top/00-vfio-bind \

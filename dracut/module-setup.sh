@@ -57,13 +57,22 @@ install() {
 			inst_simple "$file"
 		done
 	)
-	# pre-udev runs before udevd in both init systems: systemd's
-	# dracut-pre-udev.service is Before=systemd-udevd.service, and the shell
-	# /init sources it before it starts udevd.
+	# The pass before udev. systemd: a unit of its own, which starts before
+	# systemd-udevd.service (vfio-bind.service says why not a pre-udev
+	# hook); the shell /init sources its pre-udev hooks before it starts
+	# udevd.
 	# shellcheck disable=SC2154
-	inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
-	# The storage guard's second pass, once the root device exists: after
-	# the initqueue, which waits for it, and which the pre-udev hook asks
-	# for at boot when the first pass left a storage controller.
-	inst_hook pre-mount 10 "$moddir/vfio-bind-pre-mount.sh"
+	if dracut_module_included systemd; then
+		inst_simple "$moddir/vfio-bind-pre-udev.sh" @PKGDATADIR@/dracut-pre-udev.sh
+		inst_simple "$moddir/vfio-bind.service" "$systemdsystemunitdir/vfio-bind.service"
+		$SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind.service
+	else
+		inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
+	fi
+	# The storage guard's second pass, once the root device exists. Not a
+	# hook yet: the pass before udev makes it one at boot, with the
+	# initqueue that waits for the root device, only when it left a storage
+	# controller for it. Otherwise there is nothing for it to do, and in
+	# systemd images no dracut-pre-mount.service to start for it.
+	inst_simple "$moddir/vfio-bind-pre-mount.sh" @PKGDATADIR@/dracut-pre-mount.sh
 }

@@ -21,8 +21,9 @@ static bool any_deferred(const struct candidates *c)
 /*
  * The later pass needs the root device. dracut's systemd /init waits for it
  * only in dracut-initqueue.service, which runs when /lib/dracut/need-initqueue
- * exists as it starts (after udev's coldplug): the pre-udev hook creates
- * that file when this one says the later pass has work.
+ * exists as it starts (after udev's coldplug): dracut's pass before udev
+ * creates that file, and makes the later pass a pre-mount hook, only when
+ * this one says the later pass has work.
  */
 static void note_deferral(const struct sysroot *s)
 {

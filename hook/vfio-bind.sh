@@ -108,9 +108,9 @@ vfio_bind_driverctl_files() (
 # module that is loading, a host driver's unbind (nvme gives a controller 5
 # s to shut down, more when the drive asks), libblkid reading a disk that
 # spins up. 30 s is well over that, and a helper that hangs delays the boot
-# by no more: nothing else bounds it (dracut's hook services are oneshot,
-# which systemd gives no time limit; initramfs-tools sets none). At the
-# limit the helper gets SIGTERM, and SIGKILL 5 s later (or after the limit
+# by no more: nothing else bounds it (vfio-bind.service and dracut's hook
+# services are oneshot, which systemd gives no time limit; initramfs-tools
+# sets none). At the limit the helper gets SIGTERM, and SIGKILL 5 s later (or after the limit
 # again, if that is shorter), and one line says so in the kernel log. A
 # helper stuck inside the kernel (a driver's remove that never returns)
 # cannot be killed, and the hook waits for it.

@@ -287,16 +287,27 @@ check_nova() {
 		run -0 list_image "$name"
 		assert_line --regexp ' usr/sbin/vfio-bind$'
 		assert_line --regexp ' usr/share/vfio-bind/vfio-bind\.sh$'
-		assert_line --regexp ' usr/lib/dracut/hooks/pre-udev/[0-9]+-vfio-bind-pre-udev\.sh$'
-		assert_line --regexp ' usr/lib/dracut/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
+		assert_line --regexp ' usr/share/vfio-bind/dracut-pre-mount\.sh$'
+		# the pass once the root device exists is a hook only at boot
+		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
 		assert_line --regexp '/vfio-pci\.ko(\.[a-z]+)?$'
 		assert_line --regexp '/vfio_iommu_type1\.ko(\.[a-z]+)?$'
 		run -0 list_image "$name-control"
 		refute_line --regexp ' usr/sbin/vfio-bind$'
 		refute_line --regexp '/hooks/pre-udev/.*vfio-bind'
-		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+		refute_line --regexp '/vfio-bind\.service$'
 		refute_line --regexp ' usr/share/vfio-bind/'
 	done
+	# the pass before udev: systemd's unit, wanted by sysinit.target; the
+	# shell /init's pre-udev hook
+	run -0 list_image dracut-systemd
+	assert_line --regexp ' usr/lib/systemd/system/vfio-bind\.service$'
+	assert_line --regexp ' (etc|usr/lib)/systemd/system/sysinit\.target\.wants/vfio-bind\.service -> '
+	assert_line --regexp ' usr/share/vfio-bind/dracut-pre-udev\.sh$'
+	refute_line --regexp '/hooks/pre-udev/.*vfio-bind'
+	run -0 list_image dracut-shell
+	assert_line --regexp ' usr/lib/dracut/hooks/pre-udev/[0-9]+-vfio-bind-pre-udev\.sh$'
+	refute_line --regexp '/vfio-bind\.service$'
 }
 
 @test "control images hold no vfio-bind file, even with vfio-bind installed on the host; control: the others do" {

@@ -231,12 +231,12 @@ check_usb_root() {
 	refute_output --partial nvme
 }
 
-@test "dracut: the pre-mount hook is in; no image asks for the initqueue when built, the pre-udev hook does at boot" {
+@test "dracut: no image has the pre-mount hook or asks for the initqueue when built; the pass before udev makes both at boot" {
 	local name
 	for name in dracut-systemd dracut-shell dracut-hostonly; do
 		run -0 list_image "$name"
-		assert_line --regexp ' usr/lib/dracut/hooks/pre-udev/[0-9]+-vfio-bind-pre-udev\.sh$'
-		assert_line --regexp ' usr/lib/dracut/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
+		assert_line --regexp ' usr/share/vfio-bind/dracut-pre-mount\.sh$'
+		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
 	done
 	# In systemd images dracut-pre-mount.service comes after the root
 	# device only through dracut-initqueue.service, which runs only when
@@ -258,17 +258,32 @@ initqueue_runs() {
 	grep -aq 'Starting .*dracut initqueue hook' "$VB_LOGS/$1.log"
 }
 
-@test "dracut-systemd: host-only, storage controllers left for later: the initqueue runs, the late pass takes both; control: nothing left, no initqueue" {
+# hook_service_runs NAME HOOK: systemd started dracut-HOOK.service
+hook_service_runs() {
+	grep -aq "Starting .*dracut $2 hook" "$VB_LOGS/$1.log"
+}
+
+@test "dracut-systemd: host-only, storage controllers left for later: the initqueue and pre-mount run, the late pass takes both; control: nothing left, neither runs" {
 	check_idle dracut-systemd-hostonly
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] deferred: "
 	initqueue_runs dracut-systemd-hostonly-nvme-idle ||
 		fail "no dracut initqueue in dracut-systemd-hostonly-nvme-idle"
+	hook_service_runs dracut-systemd-hostonly-nvme-idle pre-mount ||
+		fail "no dracut-pre-mount.service in dracut-systemd-hostonly-nvme-idle"
 	run_boot dracut-systemd-hostonly-pair
 	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
 	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
 	refute_line --partial "deferred: "
 	! initqueue_runs dracut-systemd-hostonly-pair ||
 		fail "dracut's initqueue ran in dracut-systemd-hostonly-pair"
+	# vfio-bind's own unit took the pair; no dracut hook service ran for it
+	! hook_service_runs dracut-systemd-hostonly-pair pre-mount ||
+		fail "dracut-pre-mount.service ran in dracut-systemd-hostonly-pair"
+	! hook_service_runs dracut-systemd-hostonly-pair pre-udev ||
+		fail "dracut-pre-udev.service ran in dracut-systemd-hostonly-pair"
+	grep -aq 'Finished .*vfio-bind before udev' \
+		"$VB_LOGS/dracut-systemd-hostonly-pair.log" ||
+		fail "no vfio-bind.service in dracut-systemd-hostonly-pair"
 }
 
 @test "mkinitramfs: local-premount/vfio-bind runs after the resume script" {

@@ -90,6 +90,7 @@ build_path() {
 		./usr/lib/dracut/modules.d/50vfio-bind/module-setup.sh \
 		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-mount.sh \
 		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-udev.sh \
+		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind.service \
 		./usr/sbin/vfio-bind \
 		./usr/share/doc/vfio-bind/changelog.gz \
 		./usr/share/doc/vfio-bind/copyright \
@@ -193,6 +194,7 @@ unit_test_result() {
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/module-setup.sh
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-udev.sh
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-mount.sh
+	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind.service
 	assert_line /usr/share/vfio-bind/vfio-bind.sh
 	assert_line /usr/share/man/man8/vfio-bind.8.gz
 	refute_output --partial initramfs-tools

@@ -30,6 +30,8 @@ setup() {
 	subst hook/vfio-bind.sh >"$SHARE/vfio-bind.sh"
 	subst dracut/vfio-bind-pre-udev.sh >"$HOOKS/pre-udev.sh"
 	subst dracut/vfio-bind-pre-mount.sh >"$HOOKS/pre-mount.sh"
+	# where dracut's module installs it, for the hook the pre-udev pass makes
+	cp "$HOOKS/pre-mount.sh" "$SHARE/dracut-pre-mount.sh"
 	subst initramfs-tools/scripts/init-top/00-vfio-bind >"$HOOKS/init-top"
 	subst initramfs-tools/scripts/local-premount/vfio-bind >"$HOOKS/local-premount"
 	subst initramfs-tools/scripts/nfs-bottom/vfio-bind >"$HOOKS/nfs-bottom"
@@ -247,23 +249,33 @@ if command -v vfio_bind_run >/dev/null; then exit 9; fi"
 	done
 }
 
-@test "dracut's pre-udev hook asks for the initqueue when the helper left work for pre-mount; control: not when it left none" {
-	local sh need=$ROOT/lib/dracut/need-initqueue note=$ROOT/run/vfio-bind-deferred
-	mkdir -p "$ROOT/run" "$ROOT/lib/dracut"
+@test "dracut's pass before udev makes the pre-mount hook and asks for the initqueue when the helper left work for it; control: not when it left none" {
+	local sh how need=$ROOT/lib/dracut/need-initqueue note=$ROOT/run/vfio-bind-deferred
+	local hook=$ROOT/lib/dracut/hooks/pre-mount/10-vfio-bind-pre-mount.sh
+	mkdir -p "$ROOT/run" "$ROOT/lib/dracut/hooks/pre-mount"
+	# sourced by the shell /init, run with sh by vfio-bind.service
 	for sh in "${SHELLS[@]}"; do
-		rm -f "$need" "$note"
-		fake_helper ": >'$note'"
-		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh"
-		went_on ""
-		assert [ -f "$need" ]
-		rm -f "$need" "$note"
-		fake_helper "exit 0"
-		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh"
-		went_on ""
-		assert [ ! -e "$need" ]
+		for how in ". $HOOKS/pre-udev.sh" "$sh $HOOKS/pre-udev.sh"; do
+			rm -f "$need" "$note" "$hook"
+			fake_helper ": >'$note'"
+			hook_in_shell "$sh" "$how"
+			went_on ""
+			assert [ -f "$need" ]
+			assert [ -f "$hook" ]
+			# the hook runs the pass once the root device exists
+			fake_helper "kill -SEGV \$\$"
+			hook_in_shell "$sh" "root=block:/dev/vda2; . $hook"
+			went_on "<3>vfio-bind: $HELPER --keep /dev/vda2 was killed by SIGSEGV; boot continues"
+			rm -f "$need" "$note" "$hook"
+			fake_helper "exit 0"
+			hook_in_shell "$sh" "$how"
+			went_on ""
+			assert [ ! -e "$need" ]
+			assert [ ! -e "$hook" ]
+		done
 	done
-	# nowhere to write it: the boot goes on all the same
-	rmdir "$ROOT/lib/dracut"
+	# nowhere to write them: the boot goes on all the same
+	rm -r "$ROOT/lib/dracut"
 	fake_helper ": >'$note'"
 	hook_in_shell dash ". $HOOKS/pre-udev.sh"
 	went_on ""
