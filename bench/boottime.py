@@ -274,7 +274,10 @@ def section(run, rows):
         "– where no boot has the line (vfio-pci was there already). *To "
         "first decision*: from the run's first line to its first line about "
         "a function: the module loading and the matching, an upper bound of "
-        "the loading. Its second run, once the root device exists. "
+        "the loading. Its second run, once the root device exists, where "
+        "there is one: dracut's images run it only when the first left a "
+        "storage controller for it (none does in these boots), "
+        "initramfs-tools' always. "
         "*Between* is from the end of the first run to the start of the "
         "second: udev's coldplug and the wait for the root device, which "
         "the image without vfio-bind has too (dracut: the initqueue; "
@@ -349,25 +352,30 @@ def within(value, base):
 
 
 def shares(rows):
-    """The helper's two runs as a share of the image without vfio-bind, and
-    the same without the module loading inside them."""
+    """The helper's runs (the second where there is one) as a share of the
+    image without vfio-bind, and the same without the module loading inside
+    them."""
     out = []
     modules_over, rest_over = [], []
     for pair, (label, control) in PAIRS.items():
         with_ = [r for r in rows if r["pair"] == pair and r["arm"] == "with" and r["status"] == "ok"]
         without = [r["real_root"] for r in rows if r["pair"] == pair and r["arm"] == "without" and r["status"] == "ok"]
         both = []
+        second = False
         for r in with_:
             run1, run2 = span(r, "run1_start", "run1_end"), span(r, "run2_start", "run2_end")
-            if run1 is not None and run2 is not None:
-                both.append((run1 + run2, r["modules"]))
+            if run1 is not None:
+                both.append((run1 + (run2 or 0), r["modules"]))
+                second = second or run2 is not None
         if not both or not without:
             continue
         helper = statistics.median(runs for runs, _ in both)
         base = statistics.median(without)
+        runs_are = "two runs" if second else "one run"
         text = (
-            f"- {label}: the helper's two runs, {ms(helper)} ms (median, "
-            f"first to last line of each), are {helper / base:.2%} of the "
+            f"- {label}: the helper's {runs_are}, {ms(helper)} ms (median, "
+            f"first to last line{' of each' if second else ''}), {'are' if second else 'is'} "
+            f"{helper / base:.2%} of the "
             f"median time to the real root without it ({s3(base)} s): "
             f"{within(helper, base)} the 1%."
         )
@@ -377,7 +385,7 @@ def shares(rows):
             rest = statistics.median(runs - m for runs, m in loaded)
             text += (
                 f" Loading vfio-pci and its modules takes {ms(modules)} ms of "
-                f"them; the rest, {ms(rest)} ms, is {rest / base:.2%}: "
+                f"{'them' if second else 'it'}; the rest, {ms(rest)} ms, is {rest / base:.2%}: "
                 f"{within(rest, base)} the 1%."
             )
             if rest > TARGET_SHARE * base:
@@ -390,7 +398,7 @@ def shares(rows):
     out = ["The helper's own share, which the boots' spread does not blur:", ""] + out + [""]
     if modules_over:
         out += [
-            f"Where the two runs come to more than 1% ({', '.join(modules_over)}), "
+            f"Where the helper's runs come to more than 1% ({', '.join(modules_over)}), "
             "the module loading is what goes over, and it must be paid: vfio-pci can take a device "
             "only once it is loaded, so every setup that gives a device to "
             "vfio-pci at boot loads the same modules in its initramfs (the "

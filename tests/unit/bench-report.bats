@@ -159,7 +159,7 @@ with_modules() {
 	assert_line "| \`mkinitramfs\` | 10000 [10000–10000] | 42000 [41500–42500] | 600 [600–600] | 400 [400–400] | 500 [500–500] | 8400 [8400–8400] | 200 [200–200] |"
 	assert_line "- dracut, systemd /init: the helper's two runs, 310 ms (median, first to last line of each), are 0.52% of the median time to the real root without it (60.01 s): within the 1%. Loading vfio-pci and its modules takes 100 ms of them; the rest, 210 ms, is 0.35%: within the 1%."
 	assert_line "- initramfs-tools: the helper's two runs, 800 ms (median, first to last line of each), are 1.60% of the median time to the real root without it (50.00 s): **over** the 1%. Loading vfio-pci and its modules takes 400 ms of them; the rest, 400 ms, is 0.80%: within the 1%."
-	assert_line --partial "Where the two runs come to more than 1% (initramfs-tools), the module loading is what goes over, and it must be paid:"
+	assert_line --partial "Where the helper's runs come to more than 1% (initramfs-tools), the module loading is what goes over, and it must be paid:"
 	refute_output --partial "without the module loading"
 }
 
@@ -170,6 +170,19 @@ with_modules() {
 	assert_line --partial "the rest, 700 ms, is 1.40%: **over** the 1%."
 	assert_line "**Over the 1% without the module loading: initramfs-tools.** Nothing here explains that part."
 	refute_output --partial "the module loading is what goes over"
+}
+
+@test "boots with no second run (nothing left for it) count the one run" {
+	with_boots
+	# shellcheck disable=SC2016 # awk's fields
+	awk -F'\t' -v OFS='\t' '!/^#/ && $1 == "dracut-systemd" && $2 == "with" { $12 = "-"; $13 = "-" } 1' \
+		"$BOOTS/boots.tsv" >"$COPY/boots/boots.tsv"
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	# shellcheck disable=SC2016 # the table's backquotes
+	assert_line --regexp '^\| `dracut-systemd` \|( [^|]+ \|){5} – \| – \|$'
+	assert_line "- dracut, systemd /init: the helper's one run, 300 ms (median, first to last line), is 0.50% of the median time to the real root without it (60.01 s): within the 1%. Loading vfio-pci and its modules takes 100 ms of it; the rest, 200 ms, is 0.33%: within the 1%."
+	# control: the pair whose boots kept it
+	assert_line --partial "- initramfs-tools: the helper's two runs, 800 ms"
 }
 
 @test "boots whose helper loaded nothing give no module figures" {
