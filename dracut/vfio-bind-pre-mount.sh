@@ -2,9 +2,9 @@
 # vfio-bind: sourced by dracut once the root device exists and before it is
 # mounted, from the pre-mount hook that the pass before udev makes when it
 # left work here (it asks for the initqueue then, which waits for the
-# device). The storage guard's second pass: take
-# the selected storage controllers that the pass before udev deferred, except
-# the one under the root device dracut resolved ($root, "block:/dev/...").
+# device). The storage guard's second pass: take the selected storage
+# controllers that the pass before udev deferred, except the one under the
+# root device dracut resolved ($root, "block:/dev/...").
 # Any other form, such as a network root, names no local disk: the helper
 # reads root= itself, and under a network root keeps the NIC whose
 # interface reaches it (dracut's initqueue has brought the network up by
