@@ -343,6 +343,15 @@ def section(run, rows):
         "The host-only pair is built with `--no-hostonly-cmdline` and none of "
         "those modules: neither of its images runs the initqueue.",
         "",
+        "dracut's hook services: under systemd, vfio-bind's run before udev "
+        "is a unit of its own, `vfio-bind.service`, and its run once the "
+        "root device exists becomes a `pre-mount` hook only at boot, when the "
+        "first left it a controller. dracut starts `dracut-pre-udev.service` "
+        "and `dracut-pre-mount.service` (bash with `dracut-lib.sh`, udevd "
+        "waiting for the first) only when some module gives them a hook; the "
+        "host-only pair's images have none, so vfio-bind adds neither service "
+        "to their boots.",
+        "",
     ]
     return out
 
