@@ -110,10 +110,10 @@ vfio_bind_driverctl_files() (
 # spins up. 30 s is well over that, and a helper that hangs delays the boot
 # by no more: nothing else bounds it (vfio-bind.service and dracut's hook
 # services are oneshot, which systemd gives no time limit; initramfs-tools
-# sets none). At the limit the helper gets SIGTERM, and SIGKILL 5 s later (or after the limit
-# again, if that is shorter), and one line says so in the kernel log. A
-# helper stuck inside the kernel (a driver's remove that never returns)
-# cannot be killed, and the hook waits for it.
+# sets none). At the limit the helper gets SIGTERM, and SIGKILL 5 s later
+# (or after the limit again, if that is shorter), and one line says so in
+# the kernel log. A helper stuck inside the kernel (a driver's remove that
+# never returns) cannot be killed, and the hook waits for it.
 #
 # It needs sh builtins and sleep, which every image has: dracut's base
 # module installs it, and initramfs-tools' own scripts use it (busybox's,
