@@ -284,6 +284,13 @@ hook_service_runs() {
 	grep -aq 'Finished .*vfio-bind before udev' \
 		"$VB_LOGS/dracut-systemd-hostonly-pair.log" ||
 		fail "no vfio-bind.service in dracut-systemd-hostonly-pair"
+	# controls for those lines: the generic image built without vfio-bind
+	# starts dracut-pre-udev.service for other modules' hooks, and has no
+	# vfio-bind.service
+	hook_service_runs dracut-systemd-control-nvme-root pre-udev ||
+		fail "no dracut-pre-udev.service in dracut-systemd-control-nvme-root"
+	! grep -aq 'vfio-bind before udev' "$VB_LOGS/dracut-systemd-control-nvme-root.log" ||
+		fail "vfio-bind.service in dracut-systemd-control-nvme-root"
 }
 
 @test "mkinitramfs: local-premount/vfio-bind runs after the resume script" {
