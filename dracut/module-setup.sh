@@ -14,6 +14,7 @@
 check() {
 	require_binaries @SBINDIR@/vfio-bind || return 1
 	[ -r @PKGDATADIR@/vfio-bind.sh ] || return 1
+	[ -r @PKGDATADIR@/vfio-bind-build.sh ] || return 1
 	return 0
 }
 
@@ -27,7 +28,7 @@ installkernel() {
 	# A subshell, so the shared functions do not stay defined in dracut.
 	(
 		# shellcheck source=/dev/null
-		. @PKGDATADIR@/vfio-bind.sh
+		. @PKGDATADIR@/vfio-bind-build.sh
 		# The host may not have loaded vfio yet: add the modules even to
 		# host-only images.
 		# shellcheck disable=SC2046
@@ -44,7 +45,7 @@ install() {
 	inst_multiple sleep
 	(
 		# shellcheck source=/dev/null
-		. @PKGDATADIR@/vfio-bind.sh
+		. @PKGDATADIR@/vfio-bind-build.sh
 		# What the helper opens with dlopen(), with what those need.
 		# shellcheck disable=SC2046
 		inst_libdir_file $(vfio_bind_libraries)

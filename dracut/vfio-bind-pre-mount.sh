@@ -19,5 +19,5 @@ if [ -r @PKGDATADIR@/vfio-bind.sh ]; then
 	block:?*) vfio_bind_run --keep "${root#block:}" ;;
 	*) vfio_bind_run ;;
 	esac
-	unset -f vfio_bind_run vfio_bind_modules vfio_bind_libraries
+	unset -f vfio_bind_run
 fi

@@ -19,7 +19,7 @@ if [ -r @PKGDATADIR@/vfio-bind.sh ]; then
 	# shellcheck source=/dev/null
 	. @PKGDATADIR@/vfio-bind.sh
 	vfio_bind_run --defer-storage
-	unset -f vfio_bind_run vfio_bind_modules vfio_bind_libraries
+	unset -f vfio_bind_run
 	# (VFIO_BIND_ROOT: the tests' tree. Subshells: a redirection that
 	# fails on a special built-in such as ":" ends a POSIX shell.)
 	if [ -e "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred" ]; then

@@ -310,6 +310,15 @@ check_nova() {
 	refute_line --regexp '/vfio-bind\.service$'
 }
 
+@test "every image carries the boot hooks' vfio-bind.sh, none the builders' vfio-bind-build.sh" {
+	local name
+	for name in dracut-systemd dracut-shell mkinitramfs dracut-hostonly; do
+		run -0 image_vfio_bind_files "$name"
+		assert_line --regexp '(^|/)usr/share/vfio-bind/vfio-bind\.sh$'
+		refute_line --partial vfio-bind-build.sh
+	done
+}
+
 @test "control images hold no vfio-bind file, even with vfio-bind installed on the host; control: the others do" {
 	local name
 	for name in dracut-systemd dracut-shell mkinitramfs dracut-hostonly; do

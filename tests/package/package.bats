@@ -99,6 +99,7 @@ build_path() {
 		./usr/share/initramfs-tools/scripts/local-premount/vfio-bind \
 		./usr/share/initramfs-tools/scripts/nfs-bottom/vfio-bind \
 		./usr/share/man/man8/vfio-bind.8.gz \
+		./usr/share/vfio-bind/vfio-bind-build.sh \
 		./usr/share/vfio-bind/vfio-bind.sh)"
 	run -0 readelf -S "$PKG/deb.tree/usr/sbin/vfio-bind"
 	refute_output --partial .debug_info
@@ -196,6 +197,7 @@ unit_test_result() {
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-mount.sh
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind.service
 	assert_line /usr/share/vfio-bind/vfio-bind.sh
+	assert_line /usr/share/vfio-bind/vfio-bind-build.sh
 	assert_line /usr/share/man/man8/vfio-bind.8.gz
 	refute_output --partial initramfs-tools
 	run -0 rpm -qp --requires "$RPM"

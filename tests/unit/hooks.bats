@@ -28,6 +28,7 @@ setup() {
 	HELPER=$SBIN/vfio-bind
 	mkdir -p "$SBIN" "$SHARE" "$HOOKS"
 	subst hook/vfio-bind.sh >"$SHARE/vfio-bind.sh"
+	subst hook/vfio-bind-build.sh >"$SHARE/vfio-bind-build.sh"
 	subst dracut/vfio-bind-pre-udev.sh >"$HOOKS/pre-udev.sh"
 	subst dracut/vfio-bind-pre-mount.sh >"$HOOKS/pre-mount.sh"
 	# where dracut's module installs it, for the hook the pre-udev pass makes
@@ -242,11 +243,40 @@ hook_in_shell() {
 		# a network root, or none known
 		hook_in_shell "$sh" ". $HOOKS/pre-mount.sh"
 		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
-		# and nothing stays defined
-		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh
-if command -v vfio_bind_run >/dev/null; then exit 9; fi"
-		went_on "<3>vfio-bind: $HELPER --defer-storage was killed by SIGSEGV; boot continues"
 	done
+}
+
+# defined_after SHELL CODE: after CODE in SHELL, each function of the shared
+# hook files that is still defined, one a line
+defined_after() {
+	local -a sh names
+	read -ra sh <<<"$1"
+	mapfile -t names < <(sed -n 's/^\([a-z_]*\)() [({]$/\1/p' \
+		"$SHARE/vfio-bind.sh" "$SHARE/vfio-bind-build.sh")
+	((${#names[@]} >= 6)) || fail "found only ${#names[@]} functions in the hook files"
+	run --separate-stderr "${sh[@]}" -eu -c "$2
+for f in ${names[*]}; do if command -v \$f >/dev/null; then echo \$f; fi; done" 3>&-
+}
+
+@test "dracut's hooks leave nothing defined in dracut's shell; control: the shared file they source defines its function" {
+	local sh hook
+	fake_helper "exit 0"
+	for sh in "${SHELLS[@]}"; do
+		for hook in pre-udev.sh pre-mount.sh; do
+			defined_after "$sh" "root=block:/dev/vda2; . $HOOKS/$hook"
+			assert_success
+			assert_output ""
+		done
+		# the control: the check sees what sourcing defines
+		defined_after "$sh" ". $SHARE/vfio-bind.sh"
+		assert_success
+		assert_output vfio_bind_run
+	done
+	# and no boot hook sources the builders' file, which no image carries
+	run grep -l 'vfio-bind-build\.sh' "$HOOKS"/*
+	assert_failure
+	run -0 grep -l 'vfio-bind-build\.sh' "$TOP/dracut/module-setup.sh" \
+		"$TOP/initramfs-tools/hooks/vfio-bind"
 }
 
 @test "dracut's pass before udev makes the pre-mount hook and asks for the initqueue when the helper left work for it; control: not when it left none" {

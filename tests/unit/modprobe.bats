@@ -214,11 +214,11 @@ override() {
 	stderr_has '/etc/driverctl.d/pci-0b:00: "0b:00" is not a PCI function'"'"'s address'
 }
 
-# --- what the integrations carry into the image (hook/vfio-bind.sh) ------
+# --- what the integrations carry into the image (hook/vfio-bind-build.sh) -
 
 carry() {
 	# shellcheck source=/dev/null
-	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind.sh"
+	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind-build.sh"
 	vfio_bind_carry_modprobe_options "$ROOT" "$BATS_TEST_TMPDIR/image"
 }
 
@@ -267,7 +267,7 @@ options vfio_pci nointxmask=1"
 	override "$GPU" vfio-pci
 	override "$AUDIO" snd_hda_intel
 	# shellcheck source=/dev/null
-	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind.sh"
+	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind-build.sh"
 	run -0 vfio_bind_driverctl_files "$ROOT"
 	assert_output "/etc/driverctl.d/pci-$GPU
 /etc/driverctl.d/pci-$AUDIO"

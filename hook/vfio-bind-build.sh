@@ -1,0 +1,90 @@
+# shellcheck shell=sh
+# vfio-bind: what the image builders of dracut and initramfs-tools share.
+#
+# Installed as @PKGDATADIR@/vfio-bind-build.sh. dracut's module-setup.sh and
+# the initramfs-tools build hook source it to learn what to put into an
+# image; no image carries it (the boot hooks source vfio-bind.sh). It only
+# defines functions, and the builders source it in a subshell, so nothing
+# stays defined in dracut or mkinitramfs.
+
+# The kernel modules the helper loads, in load order. Both builders add them
+# even to host-only images: the host need not have loaded them yet.
+vfio_bind_modules() {
+	echo vfio vfio_iommu_type1 vfio-pci
+}
+
+# The shared libraries the helper opens with dlopen() (libkmod, only when it
+# loads a module): ldd does not see them, so both builders add them by name.
+vfio_bind_libraries() {
+	echo libkmod.so.2
+}
+
+# The options lines for vfio-pci that libkmod applies on the system under
+# ROOT ("" for this one), in its order, as the helper reads them
+# (helper/modprobe.c): the *.conf files of its directories, a name in an
+# earlier directory hiding the same name in a later one, all of them in
+# the order of their names, a backslash joining lines. Both builders write
+# them into every image, generic or host-only, so that the helper and
+# vfio-pci find them at boot: dracut copies /etc/modprobe.d only into
+# host-only images, neither builder copies /run or /usr/local/lib. A file
+# whose name sorts last carries them, so its ids= comes after any other
+# file's in the image, as the host's last one came last.
+vfio_bind_modprobe_options() (
+	root=$1
+	tab=$(printf '\t')
+	for dir in /etc/modprobe.d /run/modprobe.d /usr/local/lib/modprobe.d \
+		/usr/lib/modprobe.d /lib/modprobe.d; do
+		for file in "$root$dir"/*.conf; do
+			# libkmod follows links (one to /dev/null masks a name)
+			if [ -e "$file" ] && [ ! -d "$file" ]; then
+				printf '%s\t%s\n' "${file##*/}" "$file"
+			fi
+		done
+	done | LC_ALL=C sort -s -t "$tab" -k1,1 | awk -F '\t' '!seen[$1]++ { print $2 }' |
+		while IFS= read -r file; do
+			awk -v file="${file#"$root"}" '
+			function emit() {
+				if (match(line, /^[ \t]*options[ \t]+vfio[-_]pci[ \t]/) &&
+					RLENGTH < length(line)) {
+					print "# " file
+					print "options vfio_pci " substr(line, RLENGTH + 1)
+				}
+				line = ""
+			}
+			# a backslash joins the next line, or stands for the
+			# character after it (libkmod: freadline_wrapped())
+			{
+				for (i = 1; i <= length($0); i++) {
+					c = substr($0, i, 1)
+					if (c == "\\") {
+						if (i == length($0)) next
+						c = substr($0, ++i, 1)
+					}
+					line = line c
+				}
+				emit()
+			}
+			END { if (line != "") emit() }' "$file"
+		done
+)
+
+# vfio_bind_carry_modprobe_options ROOT IMAGE_DIR: the lines above, into
+# the image being built (nothing when there are none).
+vfio_bind_carry_modprobe_options() (
+	lines=$(vfio_bind_modprobe_options "$1")
+	[ -n "$lines" ] || exit 0
+	mkdir -p "$2/etc/modprobe.d"
+	{
+		echo "# vfio-pci's options lines on the system the image was built on"
+		printf '%s\n' "$lines"
+	} >"$2/etc/modprobe.d/zz-vfio-bind.conf"
+)
+
+# The driverctl overrides saved under ROOT, one path a line, as on that
+# system: at boot the helper puts a function whose file names vfio-pci on
+# vfio-pci, before driverctl's own udev rule, which is not in the image.
+vfio_bind_driverctl_files() (
+	for file in "$1"/etc/driverctl.d/pci-*; do
+		[ -f "$file" ] && echo "${file#"$1"}"
+	done
+)
