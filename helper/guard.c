@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "block.h"
+#include "candidate.h"
 #include "kernel-cmdline.h"
 #include "devspec.h"
 #include "guard.h"
 #include "log.h"
-#include "match.h"
 #include "netuse.h"
 #include "util.h"
 

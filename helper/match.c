@@ -192,12 +192,6 @@ int match_functions(const struct sysroot *s, const struct selector *selector,
 	return 0;
 }
 
-void candidates_free(struct candidates *c)
-{
-	free(c->items);
-	memset(c, 0, sizeof(*c));
-}
-
 int match_every_function(const struct sysroot *s, struct pci_function **all, size_t *n)
 {
 	int r = pci_read_all(s, all, n);

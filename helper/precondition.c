@@ -4,9 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "candidate.h"
 #include "kernel-cmdline.h"
 #include "log.h"
-#include "match.h"
 #include "modprobe.h"
 #include "modules.h"
 #include "precondition.h"

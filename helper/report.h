@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "bind.h"
-#include "match.h"
+#include "candidate.h"
 
 /* What became of the candidates, for the summary line. */
 struct tally {
