@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "block.h"
-#include "candidate.h"
 #include "kernel-cmdline.h"
 #include "devspec.h"
 #include "guard.h"
@@ -429,47 +428,50 @@ void guard_check(const struct sysroot *s, const struct storage_guard *g,
  * pass; so is a network controller when the root is on the network, whose
  * interface does not exist yet either.
  */
-static enum reason_kind late_pass_wait(const struct pci_function *f,
-				       const struct guard_opts *opts, bool network_root)
+static enum guard_verdict late_pass_wait(const struct guard_pass *p,
+					 const struct pci_function *f)
 {
-	if (!opts->defer_storage)
-		return REASON_NONE;
+	if (!p->opts->defer_storage)
+		return GUARD_TAKE;
 	if (is_storage_controller(f))
-		return REASON_WAITS_STORAGE;
-	if (network_root && is_network_controller(f))
-		return REASON_WAITS_NETWORK;
-	return REASON_NONE;
+		return GUARD_WAITS_STORAGE;
+	if (p->network_root && is_network_controller(f))
+		return GUARD_WAITS_NETWORK;
+	return GUARD_TAKE;
 }
 
-int guard_candidates(const struct sysroot *s, struct candidates *c,
-		     const struct guard_opts *opts)
+void guard_pass_start(struct guard_pass *p, const struct guard_opts *opts)
 {
 	const char *cmdline = opts->cmdline ? opts->cmdline : "";
-	bool network_root = cmdline_network_root(cmdline), loaded = false;
-	struct storage_guard g;
+
+	*p = (struct guard_pass){.opts = opts,
+				 .cmdline = cmdline,
+				 .network_root = cmdline_network_root(cmdline)};
+}
+
+void guard_pass_end(struct guard_pass *p)
+{
+	guard_free(&p->g);
+	p->loaded = false;
+}
+
+int guard_decide(const struct sysroot *s, struct guard_pass *p,
+		 const struct pci_function *f, char *why, size_t size)
+{
+	enum guard_verdict wait = late_pass_wait(p, f);
 	int r;
 
-	for (size_t i = 0; i < c->n; i++) {
-		struct candidate *it = &c->items[i];
-
-		if (it->why.kind != REASON_NONE)
-			continue;
-		it->why.kind = late_pass_wait(&it->f, opts, network_root);
-		if (it->why.kind != REASON_NONE || !guard_applies(s, &it->f))
-			continue;
-		if (!loaded) {
-			r = load(s, cmdline, network_root, opts->keep, opts->n_keep, &g);
-			if (r < 0)
-				return ERR_ERRNO(
-					r,
-					"cannot tell which disks the system needs: %m; nothing changed");
-			loaded = true;
-		}
-		guard_check(s, &g, &it->f, it->why.detail, sizeof(it->why.detail));
-		if (it->why.detail[0])
-			it->why.kind = REASON_NEEDED;
+	if (wait != GUARD_TAKE || !guard_applies(s, f))
+		return wait;
+	if (!p->loaded) {
+		r = load(s, p->cmdline, p->network_root, p->opts->keep, p->opts->n_keep,
+			 &p->g);
+		if (r < 0)
+			return ERR_ERRNO(
+				r,
+				"cannot tell which disks the system needs: %m; nothing changed");
+		p->loaded = true;
 	}
-	if (loaded)
-		guard_free(&g);
-	return 0;
+	guard_check(s, &p->g, f, why, size);
+	return why[0] ? GUARD_KEEP : GUARD_TAKE;
 }

@@ -30,7 +30,6 @@ struct storage_guard {
 					       controllers */
 };
 
-struct candidates;
 struct guard_opts {
 	bool defer_storage; /* before udev: storage controllers wait */
 	const char *cmdline; /* for root=, resume= and a network root */
@@ -38,14 +37,35 @@ struct guard_opts {
 	size_t n_keep;
 };
 
+/* What the guard decides about a function nothing else refuses. */
+enum guard_verdict {
+	GUARD_TAKE,
+	GUARD_WAITS_STORAGE, /* before udev: its disks do not exist yet */
+	GUARD_WAITS_NETWORK, /* before udev: the root is on the network */
+	GUARD_KEEP, /* the system needs it */
+};
+
+/* The guard over one function after another: what the system needs is
+ * read once, when the first function the guard has a say about comes. */
+struct guard_pass {
+	const struct guard_opts *opts;
+	const char *cmdline; /* opts->cmdline, or "" */
+	bool network_root;
+	bool loaded; /* g holds what the system needs */
+	struct storage_guard g;
+};
+
+void guard_pass_start(struct guard_pass *p, const struct guard_opts *opts);
+void guard_pass_end(struct guard_pass *p);
+#define _cleanup_guard_pass_ _cleanup_(guard_pass_end)
 /*
- * The guard over the candidates nothing else refused: with defer_storage,
- * storage controllers, and network controllers under a network root, wait
- * for the later pass (REASON_WAITS_*); a function the guard has a say about
- * that the system needs is kept (REASON_NEEDED). An error is logged.
+ * With defer_storage, storage controllers, and network controllers under a
+ * network root, wait for the later pass; a function the guard has a say
+ * about that the system needs is kept, with what for in why. Returns the
+ * verdict; an error is logged.
  */
-int guard_candidates(const struct sysroot *s, struct candidates *c,
-		     const struct guard_opts *opts) _must_check_;
+int guard_decide(const struct sysroot *s, struct guard_pass *p,
+		 const struct pci_function *f, char *why, size_t size) _must_check_;
 
 /* Reads what the system needs from the command line (root=, resume=),
  * the mount table, swaps, sysfs and /proc/net, and KEEP (device specs). */

@@ -56,6 +56,42 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 		set_reset_method(s, &it->f, methods);
 }
 
+static enum reason_kind guard_reason(enum guard_verdict v)
+{
+	switch (v) {
+	case GUARD_WAITS_STORAGE:
+		return REASON_WAITS_STORAGE;
+	case GUARD_WAITS_NETWORK:
+		return REASON_WAITS_NETWORK;
+	case GUARD_KEEP:
+		return REASON_NEEDED;
+	case GUARD_TAKE:
+		break;
+	}
+	return REASON_NONE;
+}
+
+/* Stage 4 over the candidates nothing else refused; an error is logged. */
+static int guard_candidates(const struct sysroot *s, struct candidates *c,
+			    const struct guard_opts *opts)
+{
+	_cleanup_guard_pass_ struct guard_pass p = {0};
+	int r;
+
+	guard_pass_start(&p, opts);
+	for (size_t i = 0; i < c->n; i++) {
+		struct reason *why = &c->items[i].why;
+
+		if (why->kind != REASON_NONE)
+			continue;
+		r = guard_decide(s, &p, &c->items[i].f, why->detail, sizeof(why->detail));
+		if (r < 0)
+			return r;
+		why->kind = guard_reason(r);
+	}
+	return 0;
+}
+
 static void report_ungrouped(const struct candidates *c, struct tally *t)
 {
 	for (size_t i = 0; i < c->n; i++) {
