@@ -3,7 +3,6 @@
 #include "commands.h"
 #include "kernel-cmdline.h"
 #include "log.h"
-#include "match.h"
 #include "take.h"
 
 /* The candidates the arguments name; an exit status, logged. */
@@ -20,7 +19,7 @@ static int match_args(struct sysroot *s, const struct options *opts,
 	if (r >= 0)
 		r = vfio_read_params(s, *cmdline, params);
 	if (r >= 0)
-		r = match_functions(s, &selector, params, c);
+		r = take_match(s, &selector, params, c);
 	if (r < 0)
 		return EXIT_USAGE;
 	if (c->n == 0) {

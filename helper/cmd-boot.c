@@ -6,7 +6,6 @@
  */
 #include "commands.h"
 #include "log.h"
-#include "match.h"
 #include "report.h"
 #include "take.h"
 
@@ -53,7 +52,7 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	}
 	r = vfio_read_params(s, cmdline, &params);
 	if (r >= 0)
-		r = match_functions(s, &selector, &params, &c);
+		r = take_match(s, &selector, &params, &c);
 	if (r < 0)
 		return EXIT_USAGE;
 	if (c.n == 0) {

@@ -17,11 +17,11 @@
 #include "json.h"
 #include "kernel-cmdline.h"
 #include "log.h"
-#include "match.h"
 #include "modprobe.h"
 #include "numa.h"
 #include "util.h"
 #include "reset.h"
+#include "take.h"
 #include "vfio-group.h"
 
 /* V_SKIP: a check that did not run, and why; never a failure. */
@@ -720,7 +720,7 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 		if (selector_from_args(opts->args, opts->n_args, true, &selector) < 0)
 			return EXIT_USAGE;
 	}
-	r = match_functions(s, &selector, params, c);
+	r = take_match(s, &selector, params, c);
 	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 

@@ -7,7 +7,7 @@
 #include "guard.h"
 #include "kernel-cmdline.h"
 #include "log.h"
-#include "match.h"
+#include "take.h"
 #include "util.h"
 
 struct id_pair {
@@ -124,7 +124,7 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), not vendor:device: vfio-pci.ids= of a vendor:device is that pair");
 		return EXIT_USAGE;
 	}
-	if (match_functions(s, selector, &params, c) < 0)
+	if (take_match(s, selector, &params, c) < 0)
 		return EXIT_USAGE;
 	if (c->n == 0) {
 		ERR("no PCI function at the addresses given: see vfio-bind list");

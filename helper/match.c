@@ -54,9 +54,18 @@ static bool vanished(const struct sysroot *s, const char *addr, int err)
 	return err == ENOENT && !pci_has_attr(s, addr, NULL);
 }
 
+bool match_drop_vanished(const struct sysroot *s, const struct selector *selector,
+			 const struct candidate *it)
+{
+	if (!vanished(s, it->f.addr, it->why.err) ||
+	    addr_list_match(&selector->addrs, it->f.addr))
+		return false;
+	DBG("%s vanished while it was read: dropped", it->f.addr);
+	return true;
+}
+
 static int match_one(const struct sysroot *s, const struct selector *selector,
-		     const struct vfio_params *params, const char *addr,
-		     struct candidates *c)
+		     const char *addr, struct candidates *c)
 {
 	struct candidate item = {0};
 	bool matched;
@@ -76,14 +85,9 @@ static int match_one(const struct sysroot *s, const struct selector *selector,
 		item.why = (struct reason){.kind = REASON_DRIVER_UNREADABLE, .err = -r};
 	} else {
 		item.ids_read = true;
-		precondition_check_function(s, params, &item.f, &item.why);
 	}
-	/* Nothing to take and no one to tell, unless it was asked for by
-	 * address. */
-	if (vanished(s, addr, item.why.err) && !addr_list_match(&selector->addrs, addr)) {
-		DBG("%s vanished while it was read: dropped", addr);
+	if (match_drop_vanished(s, selector, &item))
 		return 0;
-	}
 	return array_push(&c->items, &c->n, sizeof(item), &item);
 }
 
@@ -147,7 +151,7 @@ static int read_proc(const struct sysroot *s, const struct selector *selector,
  * as it comes: the boot path holds no list of every function.
  */
 int match_functions(const struct sysroot *s, const struct selector *selector,
-		    const struct vfio_params *params, struct candidates *c)
+		    struct candidates *c)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
@@ -174,12 +178,12 @@ int match_functions(const struct sysroot *s, const struct selector *selector,
 		    !addr_list_match(&selector->addrs, addrs[i]))
 			continue;
 		n_read++;
-		r = match_one(s, selector, params, addrs[i], c);
+		r = match_one(s, selector, addrs[i], c);
 	}
 	while (r >= 0 && name && name[0] != '\0') {
 		n++;
 		n_read++;
-		r = match_one(s, selector, params, name, c);
+		r = match_one(s, selector, name, c);
 		name = next_function(dir);
 	}
 	if (r < 0) {

@@ -6,20 +6,26 @@
 
 #include "candidate.h"
 #include "pci.h"
-#include "precondition.h"
 #include "selector.h"
 #include "sysroot.h"
 
 /*
  * The functions the selector names: those whose IDs an entry matches as
  * pci_match_device() matches vfio-pci's dynamic IDs, and those at a listed
- * address, each with the reason vfio-pci would refuse it, if any
- * (precondition.h). IDs are read only as far as matching needs them, and
- * not at all for a function whose vendor and device proc/bus/pci/devices
- * shows no entry can match. An error is logged.
+ * address, each with the reason it cannot be read, if it cannot. IDs are
+ * read only as far as matching needs them, and not at all for a function
+ * whose vendor and device proc/bus/pci/devices shows no entry can match.
+ * An error is logged.
  */
 int match_functions(const struct sysroot *s, const struct selector *selector,
-		    const struct vfio_params *params, struct candidates *c) _must_check_;
+		    struct candidates *c) _must_check_;
+/*
+ * Whether to drop the candidate: it vanished while it was read (an error
+ * ENOENT, and its directory gone) and no address names it, so there is
+ * nothing to take and no one to tell. Logged.
+ */
+bool match_drop_vanished(const struct sysroot *s, const struct selector *selector,
+			 const struct candidate *it);
 /* Every function whose attributes can be read, in address order; an error
  * is logged. */
 int match_every_function(const struct sysroot *s, struct pci_function **all,

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "candidate.h"
 #include "kernel-cmdline.h"
 #include "log.h"
 #include "modprobe.h"
@@ -171,28 +170,25 @@ enum iommu_state iommu_state(const struct sysroot *s, const struct vfio_params *
 }
 
 int precondition_check_iommu(const struct sysroot *s, const struct vfio_params *params,
-			     struct candidates *c)
+			     bool any_left)
 {
-	size_t remaining = 0;
-
 	if (params->noiommu) {
 		WRN("vfio's unsafe no-IOMMU mode is on: the devices get no DMA isolation");
 		return 0;
 	}
-	for (size_t i = 0; i < c->n; i++)
-		remaining += c->items[i].why.kind == REASON_NONE;
-	if (remaining > 0 && iommu_state(s, params) == IOMMU_OFF)
+	if (any_left && iommu_state(s, params) == IOMMU_OFF)
 		return ERR_ERRNO(
 			ENODEV,
 			"IOMMU is off: no IOMMU groups, so vfio-pci can take no device: " IOMMU_OFF_FIX
 			"; nothing changed");
-	for (size_t i = 0; i < c->n; i++) {
-		struct candidate *it = &c->items[i];
-
-		if (it->why.kind == REASON_NONE && !it->f.iommu_group[0])
-			it->why.kind = REASON_NO_IOMMU_GROUP;
-	}
 	return 0;
+}
+
+void precondition_check_group(const struct vfio_params *params,
+			      const struct pci_function *f, struct reason *why)
+{
+	if (!params->noiommu && !f->iommu_group[0])
+		why->kind = REASON_NO_IOMMU_GROUP;
 }
 
 bool vfio_pci_registered(const struct sysroot *s)

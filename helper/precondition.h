@@ -50,15 +50,17 @@ enum iommu_state {
 /* The one rule: the IOMMU is off when the kernel has no IOMMU group. */
 enum iommu_state iommu_state(const struct sysroot *s, const struct vfio_params *params);
 
-struct candidates;
 /*
- * Before anything changes: when candidates remain to be taken and the
- * IOMMU is off, logs the fix and returns -ENODEV; in no-IOMMU mode, warns.
- * Otherwise marks each remaining candidate without an IOMMU group
- * REASON_NO_IOMMU_GROUP.
+ * Before anything changes: when functions remain to be taken (any_left)
+ * and the IOMMU is off, logs the fix and returns -ENODEV; in no-IOMMU mode,
+ * warns.
  */
 int precondition_check_iommu(const struct sysroot *s, const struct vfio_params *params,
-			     struct candidates *c) _must_check_;
+			     bool any_left) _must_check_;
+/* REASON_NO_IOMMU_GROUP for f without an IOMMU group, outside vfio's
+ * no-IOMMU mode; why is left as it is otherwise. */
+void precondition_check_group(const struct vfio_params *params,
+			      const struct pci_function *f, struct reason *why);
 
 /* vfio-pci is loaded or built in: its driver is registered on the bus. */
 bool vfio_pci_registered(const struct sysroot *s);

@@ -9,6 +9,98 @@
 #include "reset.h"
 #include "take.h"
 
+/* Stage 3 for each function; one that vanished meanwhile is dropped. */
+static void check_functions(const struct sysroot *s, const struct selector *selector,
+			    const struct vfio_params *params, struct candidates *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct candidate it = c->items[i];
+
+		if (it.why.kind == REASON_NONE) {
+			precondition_check_function(s, params, &it.f, &it.why);
+			if (match_drop_vanished(s, selector, &it))
+				continue;
+		}
+		c->items[kept++] = it;
+	}
+	c->n = kept;
+}
+
+int take_match(const struct sysroot *s, const struct selector *selector,
+	       const struct vfio_params *params, struct candidates *c)
+{
+	int r = match_functions(s, selector, c);
+
+	if (r >= 0)
+		check_functions(s, selector, params, c);
+	return r;
+}
+
+static enum reason_kind guard_reason(enum guard_verdict v)
+{
+	switch (v) {
+	case GUARD_WAITS_STORAGE:
+		return REASON_WAITS_STORAGE;
+	case GUARD_WAITS_NETWORK:
+		return REASON_WAITS_NETWORK;
+	case GUARD_KEEP:
+		return REASON_NEEDED;
+	case GUARD_TAKE:
+		break;
+	}
+	return REASON_NONE;
+}
+
+/* Stage 4 over the candidates nothing else refused; an error is logged. */
+static int guard_candidates(const struct sysroot *s, struct candidates *c,
+			    const struct guard_opts *opts)
+{
+	_cleanup_guard_pass_ struct guard_pass p = {0};
+	int r;
+
+	guard_pass_start(&p, opts);
+	for (size_t i = 0; i < c->n; i++) {
+		struct reason *why = &c->items[i].why;
+
+		if (why->kind != REASON_NONE)
+			continue;
+		r = guard_decide(s, &p, &c->items[i].f, why->detail, sizeof(why->detail));
+		if (r < 0)
+			return r;
+		why->kind = guard_reason(r);
+	}
+	return 0;
+}
+
+/* Stage 3 over the candidates before anything changes; an error is logged. */
+static int check_iommu(const struct sysroot *s, const struct vfio_params *params,
+		       struct candidates *c)
+{
+	bool any_left = false;
+	int r;
+
+	for (size_t i = 0; i < c->n; i++)
+		any_left = any_left || c->items[i].why.kind == REASON_NONE;
+	r = precondition_check_iommu(s, params, any_left);
+	for (size_t i = 0; r >= 0 && i < c->n; i++)
+		if (c->items[i].why.kind == REASON_NONE)
+			precondition_check_group(params, &c->items[i].f,
+						 &c->items[i].why);
+	return r;
+}
+
+static void report_ungrouped(const struct candidates *c, struct tally *t)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->items[i].why.kind != REASON_NO_IOMMU_GROUP)
+			continue;
+		report_not_taken(&c->items[i]);
+		t->skipped++;
+	}
+}
+
 /* Loaded with the command line's ids=, vfio-pci took some itself. */
 static void reread_drivers(const struct sysroot *s, struct candidates *c)
 {
@@ -56,52 +148,6 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 		set_reset_method(s, &it->f, methods);
 }
 
-static enum reason_kind guard_reason(enum guard_verdict v)
-{
-	switch (v) {
-	case GUARD_WAITS_STORAGE:
-		return REASON_WAITS_STORAGE;
-	case GUARD_WAITS_NETWORK:
-		return REASON_WAITS_NETWORK;
-	case GUARD_KEEP:
-		return REASON_NEEDED;
-	case GUARD_TAKE:
-		break;
-	}
-	return REASON_NONE;
-}
-
-/* Stage 4 over the candidates nothing else refused; an error is logged. */
-static int guard_candidates(const struct sysroot *s, struct candidates *c,
-			    const struct guard_opts *opts)
-{
-	_cleanup_guard_pass_ struct guard_pass p = {0};
-	int r;
-
-	guard_pass_start(&p, opts);
-	for (size_t i = 0; i < c->n; i++) {
-		struct reason *why = &c->items[i].why;
-
-		if (why->kind != REASON_NONE)
-			continue;
-		r = guard_decide(s, &p, &c->items[i].f, why->detail, sizeof(why->detail));
-		if (r < 0)
-			return r;
-		why->kind = guard_reason(r);
-	}
-	return 0;
-}
-
-static void report_ungrouped(const struct candidates *c, struct tally *t)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->items[i].why.kind != REASON_NO_IOMMU_GROUP)
-			continue;
-		report_not_taken(&c->items[i]);
-		t->skipped++;
-	}
-}
-
 int take_candidates(const struct sysroot *s, struct candidates *c,
 		    const struct vfio_params *params, const struct guard_opts *guard,
 		    bool dry_run)
@@ -114,7 +160,7 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 	if (guard_candidates(s, c, guard) < 0)
 		return EXIT_USAGE;
 	report_refused(c, &t);
-	if (precondition_check_iommu(s, params, c) < 0)
+	if (check_iommu(s, params, c) < 0)
 		return EXIT_PRECONDITION;
 	report_ungrouped(c, &t);
 	if (t.skipped < c->n && !vfio_pci_registered(s)) {

@@ -9,6 +9,14 @@
 #include "sysroot.h"
 
 /*
+ * The functions the selector names (match_functions()), each with the
+ * reason vfio-pci would refuse it, if it would (precondition.h): stages 2
+ * and 3 for the boot job and the commands. An error is logged.
+ */
+int take_match(const struct sysroot *s, const struct selector *selector,
+	       const struct vfio_params *params, struct candidates *c) _must_check_;
+
+/*
  * Puts the candidates on vfio-pci, in the boot path's order: the storage
  * guard, the IOMMU and vfio-pci preconditions (nothing changes when they
  * fail), then each candidate left is bound and confirmed, and reported.
