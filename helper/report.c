@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "exit-status.h"
 #include "log.h"
 #include "report.h"
 

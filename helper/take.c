@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "bind.h"
-#include "commands.h"
+#include "exit-status.h"
 #include "log.h"
 #include "report.h"
 #include "reset.h"
