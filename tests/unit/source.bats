@@ -150,3 +150,17 @@ may_include() {
 	run -1 grep -qxF "May include: $(may_include "$BATS_TEST_TMPDIR/helper" pci)." \
 		"$BATS_TEST_TMPDIR/helper/pci/README.md"
 }
+
+# pictured_layers DOC: the folders DOC's picture of the layers draws
+# ("helper/FOLDER/  ..." lines, the highest on top), lowest first.
+pictured_layers() {
+	sed -n 's|^helper/\([a-z]*\)/ .*|\1|p' "$1" | tac
+}
+
+@test "docs/architecture.md draws the layers in helper/layers' order" {
+	run -0 diff <(layers "$TOP/helper") <(pictured_layers "$TOP/docs/architecture.md")
+	# control: a picture with config/ and guard/ swapped differs
+	printf 'helper/%s/  files\n' commands boot config guard pci shared \
+		>"$BATS_TEST_TMPDIR/picture.md"
+	run -1 diff <(layers "$TOP/helper") <(pictured_layers "$BATS_TEST_TMPDIR/picture.md")
+}
