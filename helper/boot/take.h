@@ -11,7 +11,7 @@
 /*
  * The functions the selector names (match_functions()), each with the
  * reason vfio-pci would refuse it, if it would (precondition.h): stages 2
- * and 3 for the boot job and the commands. An error is logged.
+ * and 3 for the boot job, ids, check, bind and unbind. An error is logged.
  */
 int take_match(const struct sysroot *s, const struct selector *selector,
 	       const struct vfio_params *params, struct candidates *c) _must_check_;
