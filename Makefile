@@ -31,7 +31,7 @@ ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod blkid)
-BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Ihelper \
 	$(PKG_CFLAGS) $(CPPFLAGS)
 # The helper sits in every initramfs: no unwind tables (C, no exceptions;
 # debuggers use -g's .debug_frame) keeps it small.
@@ -66,9 +66,9 @@ ALL_CFLAGS += $(SANITIZE_FLAGS)
 ALL_LDFLAGS += $(SANITIZE_FLAGS)
 endif
 
-SOURCES = $(wildcard helper/*.c)
+SOURCES = $(wildcard helper/*/*.c)
 OBJECTS = $(SOURCES:.c=.o)
-LIB_OBJECTS = $(filter-out helper/main.o,$(OBJECTS))
+LIB_OBJECTS = $(filter-out helper/commands/main.o,$(OBJECTS))
 
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@PKGDATADIR@|$(PKGDATADIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g' -e 's|@DRACUTMODDIR@|$(DRACUTMODDIR)|g' \
@@ -101,7 +101,7 @@ helper/%.o: helper/%.c .build-flags
 -include $(OBJECTS:.o=.d)
 
 # --version prints it
-helper/main.o: VERSION
+helper/commands/main.o: VERSION
 
 .subst-vars: FORCE
 	@echo '$(SUBST_VARS)' | cmp -s - $@ || echo '$(SUBST_VARS)' > $@
@@ -111,7 +111,7 @@ vfio-bind.8: docs/vfio-bind.8.in .subst-vars
 	$(SUBST) docs/vfio-bind.8.in > $@
 
 tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS) .build-flags
-	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # Fuzz targets (tests/fuzz), one per parser: clang's libFuzzer with ASan
 # and UBSan, on the helper's sources built apart (tests/fuzz/obj).
@@ -136,7 +136,7 @@ tests/fuzz/obj/%.o: helper/%.c
 tests/fuzz/fuzz-kmod-cmdline: FUZZ_LDLIBS += $(shell $(PKG_CONFIG) --libs libkmod)
 
 tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJECTS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ihelper -fsanitize=fuzzer -o $@ \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ \
 		$(filter %.c %.o,$^) $(FUZZ_LDLIBS)
 
 fuzz: $(FUZZ_TARGETS)
@@ -153,7 +153,7 @@ tests/unit/fake-libkmod/libkmod.so.2: tests/unit/fake-libkmod.c .build-flags
 
 tests/unit/modules-test: tests/unit/modules-test.c $(LIB_OBJECTS) .build-flags \
 		tests/unit/fake-libkmod/libkmod.so.2
-	$(CC) $(ALL_CFLAGS) -Ihelper $(ALL_LDFLAGS) \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
 		-Wl,--disable-new-dtags,-rpath,'$$ORIGIN/fake-libkmod' \
 		-o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
@@ -208,10 +208,10 @@ lint: check-version
 		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats \
 		tests/unit/bench-report.bats
 	pyflakes3 bench/report.py bench/boottime.py bench/stats.py
-	clang-format --dry-run --Werror helper/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
+	clang-format --dry-run --Werror helper/*/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 
 format:
-	clang-format -i helper/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
+	clang-format -i helper/*/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]
 
 install: vfio-bind vfio-bind.8
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -258,6 +258,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:
-	rm -f vfio-bind vfio-bind.8 .subst-vars .build-flags helper/*.o helper/*.d \
+	rm -f vfio-bind vfio-bind.8 .subst-vars .build-flags helper/*/*.o helper/*/*.d \
 		tests/unit/cmdline-test tests/unit/modules-test $(FUZZ_TARGETS)
 	rm -rf tests/fuzz/obj tests/unit/fake-libkmod

@@ -28,7 +28,7 @@ LINEAR_GROWTH = 1.5
 PEAK_KIB = 2048
 IMAGE_BYTES = 65536
 
-# What the real path needs to read more than once (helper/bind.c): the
+# What the real path needs to read more than once (helper/boot/bind.c): the
 # driver link when it reads the function, once a probe in flight is over,
 # after the bind and after the rollback a fake tree forces;
 # driver_override when it reads the function and to wait for that probe.
@@ -389,8 +389,8 @@ def own_work_target(r, n):
 
 
 def proc_devices_limit():
-    """PCI_PROC_MAX_FUNCTIONS, where helper/pci-proc.h decides it."""
-    header = (Path(__file__).resolve().parent.parent / "helper" / "pci-proc.h").read_text()
+    """PCI_PROC_MAX_FUNCTIONS, where helper/pci/pci-proc.h decides it."""
+    header = (Path(__file__).resolve().parent.parent / "helper" / "pci" / "pci-proc.h").read_text()
     return int(re.search(r"#define PCI_PROC_MAX_FUNCTIONS ([0-9]+)", header)[1])
 
 

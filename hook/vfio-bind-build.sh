@@ -21,9 +21,9 @@ vfio_bind_libraries() {
 
 # The options lines for vfio-pci that libkmod applies on the system under
 # ROOT ("" for this one), in its order, as the helper reads them
-# (helper/modprobe.c): the *.conf files of its directories, a name in an
-# earlier directory hiding the same name in a later one, all of them in
-# the order of their names, a backslash joining lines. Both builders write
+# (helper/config/modprobe.c): the *.conf files of its directories, a name
+# in an earlier directory hiding the same name in a later one, all of them
+# in the order of their names, a backslash joining lines. Both builders write
 # them into every image, generic or host-only, so that the helper and
 # vfio-pci find them at boot: dracut copies /etc/modprobe.d only into
 # host-only images, neither builder copies /run or /usr/local/lib. A file

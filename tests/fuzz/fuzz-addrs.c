@@ -2,9 +2,9 @@
 /* PCI addresses and slots, and vfio-bind.addrs= lists of them: addrs.c. */
 #include <stdio.h>
 
-#include "addrs.h"
 #include "fuzz.h"
-#include "macro.h"
+#include "pci/addrs.h"
+#include "shared/macro.h"
 
 /* An address parsed, written as sysfs writes it, parses to itself, and a
  * pattern matches the functions it names. */

@@ -5,11 +5,11 @@
  */
 #include <stdbool.h>
 
+#include "config/kernel-cmdline.h"
 #include "fuzz.h"
-#include "kernel-cmdline.h"
-#include "log.h"
-#include "macro.h"
-#include "util.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+#include "shared/util.h"
 
 /* kernel_next_arg() over the whole line: each word moves forward, inside
  * the buffer. */

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "devspec.h"
 #include "fuzz.h"
-#include "log.h"
-#include "macro.h"
+#include "guard/devspec.h"
+#include "shared/log.h"
+#include "shared/macro.h"
 
 static const char *const dirs[] = {"sys",     "sys/class",     "sys/class/block",
 				   "sys/dev", "sys/dev/block", "dev"};

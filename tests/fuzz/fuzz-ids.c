@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-pci.ids= entries as vfio_pci_fill_ids() reads them: ids.c. */
 #include "fuzz.h"
-#include "ids.h"
-#include "macro.h"
+#include "pci/ids.h"
+#include "shared/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "commands/json.h"
 #include "fuzz.h"
-#include "json.h"
-#include "macro.h"
+#include "shared/macro.h"
 
 static int hex4(const char *p)
 {

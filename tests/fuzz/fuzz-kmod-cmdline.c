@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/kernel-cmdline.h"
 #include "fuzz.h"
-#include "kernel-cmdline.h"
-#include "log.h"
-#include "macro.h"
+#include "shared/log.h"
+#include "shared/macro.h"
 
 static char tree[] = "/tmp/vfio-bind-fuzz-kmod.XXXXXX";
 static char cmdline_file[sizeof(tree) + 16], config_dir[sizeof(tree) + 16];

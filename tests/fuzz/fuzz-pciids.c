@@ -3,9 +3,9 @@
  * The pci.ids format: pciids.c. The first four bytes of the input are the
  * vendor and device looked up, the rest is the database.
  */
+#include "commands/pciids.h"
 #include "fuzz.h"
-#include "macro.h"
-#include "pciids.h"
+#include "shared/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,10 +4,10 @@
  * command line, and a command's arguments (the input split at spaces):
  * selector.c.
  */
+#include "config/selector.h"
 #include "fuzz.h"
-#include "log.h"
-#include "macro.h"
-#include "selector.h"
+#include "shared/log.h"
+#include "shared/macro.h"
 
 #define MAX_ARGS 64
 

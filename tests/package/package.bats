@@ -124,9 +124,9 @@ build_path() {
 	# control: built from the same sources without Debian's flags, in a
 	# copy, it has no fortified call
 	local t=$BATS_TEST_TMPDIR/tree
-	mkdir -p "$t/helper"
+	mkdir -p "$t"
 	cp "$TOP/Makefile" "$TOP/VERSION" "$t/"
-	cp "$TOP"/helper/*.[ch] "$t/helper/"
+	(cd "$TOP" && cp --parents helper/*/*.[ch] "$t/")
 	run -0 make -s -C "$t" CFLAGS=-O2 CPPFLAGS= vfio-bind
 	run -0 readelf --dyn-syms -W "$t/vfio-bind"
 	refute_output --regexp '__[a-z]+_chk@'
@@ -304,9 +304,9 @@ tree() {
 
 @test "build: a plain make warns and builds; make WERROR=1 stops at the same warning" {
 	local t=$BATS_TEST_TMPDIR/tree
-	mkdir -p "$t/helper"
+	mkdir -p "$t"
 	cp "$TOP/Makefile" "$TOP/VERSION" "$t/"
-	cp "$TOP"/helper/*.[ch] "$t/helper/"
+	(cd "$TOP" && cp --parents helper/*/*.[ch] "$t/")
 	# -Wpadded: a warning the code is not written to avoid, as a newer
 	# compiler's new warning would be
 	run -0 make -s -C "$t" CFLAGS="-O2 -Wpadded" vfio-bind

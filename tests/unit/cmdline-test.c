@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel-cmdline.h"
-#include "ids.h"
+#include "config/kernel-cmdline.h"
+#include "pci/ids.h"
 
 static int passed, failed;
 

@@ -85,8 +85,8 @@ normalise() {
 	local -a opts
 	# the long options of main.c's table
 	mapfile -t opts < <(sed -n 's/^[[:space:]]*{"\([a-z-]*\)", [a-z_]*_argument,.*/\1/p' \
-		"$TOP/helper/main.c")
-	[[ ${#opts[@]} -ge 10 ]] || fail "cannot read the options of helper/main.c: ${opts[*]}"
+		"$TOP/helper/commands/main.c")
+	[[ ${#opts[@]} -ge 10 ]] || fail "cannot read the options of helper/commands/main.c: ${opts[*]}"
 	synopsis=$(man_page | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p')
 	help=$("$VFIO_BIND" --help)
 	for opt in "${opts[@]}"; do
@@ -125,21 +125,23 @@ normalise() {
 	assert_output 1
 }
 
-# architecture_files: the helper's files that docs/architecture.md names.
+# architecture_files: the helper's files that docs/architecture.md names,
+# with their folders.
 architecture_files() {
-	grep -oE '`[a-z0-9-]+\.[ch]`' "$1" | tr -d '`' | sort -u
+	grep -oE '`[a-z]+/[a-z0-9-]+\.[ch]`' "$1" | tr -d '`' | sort -u
 }
 
 @test "docs/architecture.md names every file of helper/, and only files that exist" {
 	local doc=$TOP/docs/architecture.md named missing extra
 	named=$(architecture_files "$doc")
-	missing=$(cd "$TOP/helper" && ls -- *.c | sort | comm -23 - <(echo "$named"))
+	missing=$(cd "$TOP/helper" && ls -- */*.c | sort | comm -23 - <(echo "$named"))
 	extra=$(cd "$TOP/helper" && echo "$named" |
 		while read -r f; do [[ -e $f ]] || echo "$f"; done)
 	[[ -z $missing ]] || fail "not in docs/architecture.md: $missing"
 	[[ -z $extra ]] || fail "in docs/architecture.md but not in helper/: $extra"
 	# control: a file the document does not name is found
-	touch "$BATS_TEST_TMPDIR/new-stage.c"
-	run comm -23 <(ls "$BATS_TEST_TMPDIR" | grep '\.c$') <(echo "$named")
-	assert_output new-stage.c
+	mkdir "$BATS_TEST_TMPDIR/boot"
+	touch "$BATS_TEST_TMPDIR/boot/new-stage.c"
+	run comm -23 <(cd "$BATS_TEST_TMPDIR" && ls -- */*.c) <(echo "$named")
+	assert_output boot/new-stage.c
 }

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "precondition.h"
+#include "boot/precondition.h"
 
 static int passed, failed;
 

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "boot/modules.h"
+#include "boot/precondition.h"
+#include "config/kernel-cmdline.h"
+#include "config/modprobe.h"
+#include "shared/log.h"
+#include "shared/util.h"
+
+#define PCI_VENDOR_ID_INTEL 0x8086
+#define PCI_HEADER_TYPE_NORMAL 0
+
+/* What libkmod will give the module: modprobe.d's options, then the command line's. */
+static int module_param_before_load(const struct sysroot *s, const char *cmdline,
+				    const char *module, const char *param,
+				    struct module_param *arg)
+{
+	_cleanup_modprobe_config_ struct modprobe_config cfg = {0};
+	const struct modprobe_entry *last;
+	struct module_param from_cmdline;
+	int r;
+
+	r = modprobe_config_read(s, &cfg);
+	if (r >= 0)
+		r = modprobe_module_param(&cfg, module, param, arg, &last, NULL);
+	if (r < 0)
+		return r;
+	r = cmdline_module_param(cmdline, module, param, &from_cmdline);
+	if (r < 0) {
+		module_param_clear(arg);
+		return r;
+	}
+	module_param_merge(arg, &from_cmdline);
+	return (int)arg->count;
+}
+
+/* What loading MODULE gives PARAM (false when absent). */
+static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
+				  const char *module, const char *param, bool *value)
+{
+	struct module_param arg;
+	int r;
+
+	*value = false;
+	r = module_param_before_load(s, cmdline, module, param, &arg);
+	if (r > 0 && parse_kernel_bool(arg.value, value) < 0)
+		*value = false;
+	module_param_clear(&arg);
+	return r < 0 ? r : 0;
+}
+
+static int read_bool_param(const struct sysroot *s, const char *cmdline,
+			   const char *module, const char *param, bool *value)
+{
+	char dir[128], path[256], buf[16];
+	int r;
+
+	*value = false;
+	r = path_format(dir, sizeof(dir), "sys/module/%s", module);
+	if (r < 0)
+		return r;
+	if (sysroot_exists(s, dir)) {
+		r = path_format(path, sizeof(path), "%s/parameters/%s", dir, param);
+		if (r < 0)
+			return r;
+		r = sysroot_read(s, path, buf, sizeof(buf));
+		/* A kernel built without the option has no such parameter. */
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+		return parse_kernel_bool(buf, value);
+	}
+	return bool_param_before_load(s, cmdline, module, param, value);
+}
+
+int vfio_read_params(const struct sysroot *s, const char *cmdline,
+		     struct vfio_params *params)
+{
+	int r;
+
+	r = read_bool_param(s, cmdline, "vfio", "enable_unsafe_noiommu_mode",
+			    &params->noiommu);
+	if (r >= 0)
+		r = read_bool_param(s, cmdline, "vfio_pci", "disable_denylist",
+				    &params->disable_denylist);
+	if (r >= 0)
+		r = read_bool_param(s, cmdline, "vfio_pci", "disable_idle_d3",
+				    &params->disable_idle_d3);
+	if (r >= 0)
+		r = bool_param_before_load(s, cmdline, "vfio_pci", "disable_idle_d3",
+					   &params->disable_idle_d3_asked);
+	if (r < 0)
+		return ERR_ERRNO(r, "cannot read vfio's parameters under %s: %m",
+				 s->root);
+	return 0;
+}
+
+/*
+ * drivers/vfio/pci/vfio_pci.c: vfio_pci_dev_in_denylist(). DSA and IAX
+ * joined the QAT devices in both of Debian 12's kernels (6.1.0-56 and 6.12
+ * compare with 0x0b25 and 0x0cfe in vfio-pci.ko).
+ */
+static bool in_denylist(const struct pci_function *f)
+{
+	static const uint32_t intel_denied[] = {
+		0x19e2, 0x19e3, /* QAT C3XXX and its VF */
+		0x37c8, 0x37c9, /* QAT C62X and its VF */
+		0x0435, 0x0443, /* QAT DH895XCC and its VF */
+		0x0b25, /* DSA on Sapphire Rapids */
+		0x0cfe, /* IAX on Sapphire Rapids */
+	};
+
+	if (f->vendor != PCI_VENDOR_ID_INTEL)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(intel_denied); i++)
+		if (f->device == intel_denied[i])
+			return true;
+	return false;
+}
+
+void precondition_check_function(const struct sysroot *s,
+				 const struct vfio_params *params,
+				 const struct pci_function *f, struct reason *why)
+{
+	uint8_t type;
+	int r;
+
+	*why = (struct reason){.kind = REASON_NONE};
+	if (f->override[0] && strcmp(f->override, VFIO_PCI) != 0) {
+		why->kind = REASON_OTHER_OVERRIDE;
+		str_copy(why->detail, sizeof(why->detail), f->override);
+		return;
+	}
+	r = pci_read_header_type(s, f->addr, &type);
+	if (r < 0) {
+		*why = (struct reason){.kind = REASON_CONFIG_UNREADABLE, .err = -r};
+		return;
+	}
+	if (type != PCI_HEADER_TYPE_NORMAL) {
+		*why = (struct reason){.kind = REASON_BRIDGE, .header_type = type};
+		return;
+	}
+	if (in_denylist(f) && !params->disable_denylist)
+		why->kind = REASON_DENYLIST;
+}
+
+static bool iommu_groups_exist(const struct sysroot *s)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+
+	if (sysroot_opendir(s, "sys/kernel/iommu_groups", &dir) < 0)
+		return false;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			return true;
+	return false;
+}
+
+enum iommu_state iommu_state(const struct sysroot *s, const struct vfio_params *params)
+{
+	if (iommu_groups_exist(s))
+		return IOMMU_ON;
+	return params->noiommu ? IOMMU_OFF_NOIOMMU : IOMMU_OFF;
+}
+
+int precondition_check_iommu(const struct sysroot *s, const struct vfio_params *params,
+			     bool any_left)
+{
+	if (params->noiommu) {
+		WRN("vfio's unsafe no-IOMMU mode is on: the devices get no DMA isolation");
+		return 0;
+	}
+	if (any_left && iommu_state(s, params) == IOMMU_OFF)
+		return ERR_ERRNO(
+			ENODEV,
+			"IOMMU is off: no IOMMU groups, so vfio-pci can take no device: " IOMMU_OFF_FIX
+			"; nothing changed");
+	return 0;
+}
+
+void precondition_check_group(const struct vfio_params *params,
+			      const struct pci_function *f, struct reason *why)
+{
+	if (!params->noiommu && !f->iommu_group[0])
+		why->kind = REASON_NO_IOMMU_GROUP;
+}
+
+bool vfio_pci_registered(const struct sysroot *s)
+{
+	return sysroot_exists(s, "sys/bus/pci/drivers/" VFIO_PCI);
+}
+
+static uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * libkmod hands vfio-pci the ids= of modprobe.d's options and then of the
+ * command line, and vfio-pci takes every unbound match itself, storage
+ * controllers that carry root included. An empty ids= after them (the
+ * kernel sets each in turn, and the last wins) leaves vfio-pci only the
+ * functions bound to it here.
+ */
+int precondition_load_vfio_pci(const struct sysroot *s, bool dry_run)
+{
+	uint64_t started;
+	int r;
+
+	if (vfio_pci_registered(s))
+		return 0;
+	if (dry_run) {
+		INF("vfio-pci is not loaded; a real run loads it");
+		return 0;
+	}
+	if (!s->is_live)
+		return ERR_ERRNO(
+			ENOENT,
+			"vfio-pci is not loaded in %s, and modules are loaded only on the running system (--root /); nothing changed",
+			s->root);
+	started = monotonic_usec();
+	r = module_load(VFIO_PCI, "ids=");
+	if (r == -ENOENT)
+		return ERR_ERRNO(
+			r,
+			"vfio-pci is not in this initramfs: install vfio-bind's dracut or initramfs-tools integration and rebuild it (dracut -f, update-initramfs -u); nothing changed");
+	if (r == -ELIBACC || r == -ELIBBAD)
+		return ERR_ERRNO(
+			r,
+			"cannot open libkmod.so.2 to load vfio-pci (%s): install vfio-bind's initramfs integration and rebuild the initramfs; nothing changed",
+			r == -ELIBACC ? "not found" : "too old");
+	if (r == MODULE_BLACKLISTED)
+		return ERR_ERRNO(
+			EPERM,
+			"vfio-pci is blacklisted (modprobe.blacklist= or a modprobe.d blacklist line): remove that entry; nothing changed");
+	if (r == -EPERM)
+		return ERR_ERRNO(
+			r,
+			"cannot load vfio-pci: %m (the kernel refused: modules disabled by kernel.modules_disabled, a lockdown, or no CAP_SYS_MODULE); nothing changed");
+	if (r < 0)
+		return ERR_ERRNO(
+			r,
+			"cannot load vfio-pci: %m (see the kernel log above); nothing changed");
+	if (!vfio_pci_registered(s))
+		return ERR_ERRNO(
+			ENODEV,
+			"vfio-pci loaded but registered no PCI driver; nothing changed");
+	INF("loaded vfio-pci and the modules it needs in %.1f ms",
+	    (double)(monotonic_usec() - started) / 1000);
+	return 0;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-bind nova-config: the [pci] device_spec and alias options for the
+ * functions on vfio-pci, as nova.conf lines or as the nova chart's Helm
+ * values (Genestack, openstack-helm); and the flavor that asks for them.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "boot/match.h"
+#include "commands/commands.h"
+#include "commands/nova.h"
+#include "shared/log.h"
+#include "shared/util.h"
+
+#define JSON_MAX 512
+#define HOST_NAME_MAX_K8S 253
+
+static bool same_ids(const struct pci_function *a, const struct pci_function *b)
+{
+	return a->vendor == b->vendor && a->device == b->device;
+}
+
+/* An identical function left on the host makes Nova need addresses. */
+static bool has_host_twin(const struct pci_function *all, size_t n,
+			  const struct pci_function *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_ids(&all[i], f) && !nova_on_vfio(&all[i]))
+			return true;
+	return false;
+}
+
+static bool seen_before(const struct pci_function *all, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (nova_on_vfio(&all[j]) && same_ids(&all[j], &all[i]))
+			return true;
+	return false;
+}
+
+/* The device_spec for all[i], if it needs its own: false when it does not. */
+static bool device_spec_json(const struct pci_function *all, size_t n, size_t i,
+			     char *buf, size_t size)
+{
+	const struct pci_function *f = &all[i];
+
+	if (!nova_on_vfio(f))
+		return false;
+	if (has_host_twin(all, n, f))
+		snprintf(
+			buf, size,
+			"{\"vendor_id\": \"%04x\", \"product_id\": \"%04x\", \"address\": \"%s\"}",
+			f->vendor, f->device, f->addr);
+	else if (!seen_before(all, i))
+		snprintf(buf, size, "{\"vendor_id\": \"%04x\", \"product_id\": \"%04x\"}",
+			 f->vendor, f->device);
+	else
+		return false;
+	return true;
+}
+
+static void alias_json(const struct nova_alias *a, char *buf, size_t size)
+{
+	snprintf(
+		buf, size,
+		"{\"vendor_id\": \"%04x\", \"product_id\": \"%04x\", \"device_type\": \"%s\", %s\"name\": \"%s\"}",
+		a->vendor, a->device, a->device_type,
+		a->no_numa_node ? "\"numa_policy\": \"preferred\", " : "", a->name);
+}
+
+static void print_numa_notes(const struct nova_alias *aliases, size_t n_aliases)
+{
+	for (size_t k = 0; k < n_aliases; k++)
+		if (aliases[k].no_numa_node)
+			printf("# alias %s: the firmware gives %04x:%04x no NUMA node on this multi-node host; \"numa_policy\": \"preferred\" lets Nova give it to a guest on any node, as \"required\" or \"socket\" never would\n",
+			       aliases[k].name, aliases[k].vendor, aliases[k].device);
+}
+
+static void print_nova_conf(const struct pci_function *all, size_t n,
+			    const struct nova_alias *aliases, size_t n_aliases)
+{
+	char json[JSON_MAX];
+
+	puts("[pci]");
+	for (size_t i = 0; i < n; i++)
+		if (device_spec_json(all, n, i, json, sizeof(json)))
+			printf("device_spec = %s\n", json);
+	for (size_t k = 0; k < n_aliases; k++) {
+		alias_json(&aliases[k], json, sizeof(json));
+		printf("alias = %s\n", json);
+	}
+}
+
+/*
+ * helm-toolkit's to_oslo_conf writes one "key = value" line per value of a
+ * map with "type: multistring"; it joins a plain list with commas, which
+ * Nova cannot parse. The JSON holds no "'", so single quotes keep it one
+ * YAML string.
+ */
+static void print_genestack(const struct pci_function *all, size_t n,
+			    const struct nova_alias *aliases, size_t n_aliases,
+			    const char *host)
+{
+	char json[JSON_MAX];
+
+	fputs("conf:\n  nova:\n    pci:\n      alias:\n        type: multistring\n        values:\n",
+	      stdout);
+	for (size_t k = 0; k < n_aliases; k++) {
+		alias_json(&aliases[k], json, sizeof(json));
+		printf("          - '%s'\n", json);
+	}
+	printf("  overrides:\n    nova_compute:\n      hosts:\n        - name: %s\n",
+	       host);
+	fputs("          conf:\n            nova:\n              pci:\n                device_spec:\n                  type: multistring\n                  values:\n",
+	      stdout);
+	for (size_t i = 0; i < n; i++)
+		if (device_spec_json(all, n, i, json, sizeof(json)))
+			printf("                    - '%s'\n", json);
+}
+
+/* "p2000:1,p2000-10de-10f1:1": one function of each alias. */
+static void print_flavor_property(const struct nova_alias *aliases, size_t n_aliases)
+{
+	fputs("--property \"pci_passthrough:alias\"=\"", stdout);
+	for (size_t k = 0; k < n_aliases; k++)
+		printf("%s%s:1", k ? "," : "", aliases[k].name);
+	fputs("\"", stdout);
+}
+
+/* NAME in single quotes for sh, each ' as '\''. */
+static void print_shell_quoted(const char *name)
+{
+	putchar('\'');
+	for (const char *p = name; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\'');
+}
+
+static void print_reminders(enum nova_format format)
+{
+	if (format == NOVA_FORMAT_GENESTACK) {
+		puts("# conf.nova.pci.alias reaches nova-api as well as nova-compute. Merge this host into your conf.overrides.nova_compute.hosts: Helm replaces a list, it does not merge it.");
+		puts("# Add PciPassthroughFilter to conf.nova.filter_scheduler.enabled_filters.");
+	} else {
+		puts("# Put the alias lines in the [pci] section of nova.conf on the nova-api hosts too: nova-api reads the flavor's aliases.");
+		puts("# Add PciPassthroughFilter to [filter_scheduler] enabled_filters on the nova-scheduler hosts.");
+	}
+}
+
+static void print_flavor_command(const char *flavor, const struct nova_alias *aliases,
+				 size_t n_aliases, enum nova_format format)
+{
+	fputs("openstack flavor set ", stdout);
+	print_shell_quoted(flavor);
+	putchar(' ');
+	print_flavor_property(aliases, n_aliases);
+	putchar('\n');
+	puts("# One function of each alias; leave out those this flavor should not get.");
+	print_reminders(format);
+}
+
+static void print_flavor_comment(const struct nova_alias *aliases, size_t n_aliases,
+				 enum nova_format format)
+{
+	fputs("# The flavor (vfio-bind nova-config --flavor NAME prints the command):\n#   openstack flavor set FLAVOR ",
+	      stdout);
+	print_flavor_property(aliases, n_aliases);
+	putchar('\n');
+	print_reminders(format);
+}
+
+/*
+ * The Kubernetes node name of this host: kubelet takes the host name in
+ * lower case.
+ */
+static int host_name(const struct sysroot *s, const char *given, char *buf, size_t size)
+{
+	int r;
+
+	if (given && strlen(given) >= size) {
+		ERR("--host: a Kubernetes node name has at most %d characters",
+		    HOST_NAME_MAX_K8S);
+		return -EINVAL;
+	}
+	if (given) {
+		str_copy(buf, size, given);
+	} else {
+		r = sysroot_read(s, "proc/sys/kernel/hostname", buf, size);
+		if (r < 0)
+			return ERR_ERRNO(
+				r,
+				"cannot read the host name (proc/sys/kernel/hostname): %m: give the node's with --host NAME");
+		for (char *p = buf; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	if (!buf[0] || strlen(buf) > HOST_NAME_MAX_K8S ||
+	    strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789-.") != strlen(buf)) {
+		ERR("--host %s: a Kubernetes node name is lower-case letters, digits, '-' and '.' (kubectl get nodes lists them)",
+		    buf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_nova_config(struct sysroot *s, const struct options *opts)
+{
+	_cleanup_free_ struct pci_function *all = NULL;
+	_cleanup_free_ struct nova_alias *aliases = NULL;
+	char host[HOST_NAME_MAX_K8S + 1];
+	size_t n, n_aliases;
+
+	if (match_every_function(s, &all, &n) < 0)
+		return EXIT_USAGE;
+	if (nova_aliases(s, all, n, opts->aliases, opts->n_aliases, &aliases,
+			 &n_aliases) < 0)
+		return EXIT_USAGE;
+	if (n_aliases == 0) {
+		ERR("no PCI function is on vfio-pci: run vfio-bind check");
+		return EXIT_PARTIAL;
+	}
+	if (opts->flavor) {
+		print_flavor_command(opts->flavor, aliases, n_aliases, opts->format);
+		return EXIT_OK;
+	}
+	if (opts->format == NOVA_FORMAT_GENESTACK &&
+	    host_name(s, opts->host, host, sizeof(host)) < 0)
+		return EXIT_USAGE;
+	print_numa_notes(aliases, n_aliases);
+	if (opts->format == NOVA_FORMAT_GENESTACK)
+		print_genestack(all, n, aliases, n_aliases, host);
+	else
+		print_nova_conf(all, n, aliases, n_aliases);
+	print_flavor_comment(aliases, n_aliases, opts->format);
+	return EXIT_OK;
+}

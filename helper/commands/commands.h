@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include "boot/exit-status.h"
+#include "shared/sysroot.h"
+
+/* nova-config's --format */
+enum nova_format {
+	NOVA_FORMAT_CONF, /* nova.conf lines */
+	NOVA_FORMAT_GENESTACK, /* the nova chart's Helm values */
+};
+
+struct options {
+	const char *root;
+	bool dry_run;
+	bool json;
+	char **aliases; /* --alias NAME[=ADDRESS|SLOT], repeatable */
+	size_t n_aliases;
+	enum nova_format format;
+	const char *flavor;
+	const char *host;
+	bool defer_storage;
+	char **keep; /* --keep DEVICE, repeatable */
+	size_t n_keep;
+	char **args; /* the command's arguments */
+	int n_args;
+};
+
+/*
+ * The exit status for a failure to read the kernel's selection (logged):
+ * a vfio-pci.ids= that vfio-pci would refuse (-E2BIG, -EINVAL) fails a
+ * precondition; anything else means the system could not be read.
+ */
+static inline int selection_exit_status(int r)
+{
+	return r == -E2BIG || r == -EINVAL ? EXIT_PRECONDITION : EXIT_USAGE;
+}
+
+int cmd_boot(struct sysroot *s, const struct options *opts);
+int cmd_list(struct sysroot *s, const struct options *opts);
+int cmd_ids(struct sysroot *s, const struct options *opts);
+int cmd_check(struct sysroot *s, const struct options *opts);
+int cmd_bind(struct sysroot *s, const struct options *opts);
+int cmd_unbind(struct sysroot *s, const struct options *opts);
+int cmd_nova_config(struct sysroot *s, const struct options *opts);

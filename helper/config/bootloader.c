@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The kernel arguments of the next boot, as the boot loaders' own tools
+ * keep them; read only, never edited.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "config/bootloader.h"
+#include "config/kernel-cmdline.h"
+#include "shared/log.h"
+#include "shared/util.h"
+
+static bool has_param(const char *args, const char *const *names)
+{
+	char **values;
+	size_t n;
+	bool found = false;
+
+	for (size_t i = 0; names[i] && !found; i++) {
+		if (kernel_param_values(args, names[i], &values, &n) < 0)
+			continue;
+		found = n > 0;
+		strv_free(values, n);
+	}
+	return found;
+}
+
+/* The two variables grub-mkconfig puts on the kernel command line. */
+enum grub_var { GRUB_LINUX, GRUB_LINUX_DEFAULT, GRUB_VARS };
+
+static const char *const grub_var_names[GRUB_VARS] = {"GRUB_CMDLINE_LINUX",
+						      "GRUB_CMDLINE_LINUX_DEFAULT"};
+
+struct grub_state {
+	char value[GRUB_VARS][BOOTLOADER_TEXT_MAX];
+	char set_in[GRUB_VARS][BOOTLOADER_TEXT_MAX]; /* the file that set it last */
+	char dropped_in[GRUB_VARS][BOOTLOADER_TEXT_MAX]; /* a file that set it without */
+};
+
+static int grub_var_named(const char *name, size_t len)
+{
+	for (int i = 0; i < GRUB_VARS; i++)
+		if (strlen(grub_var_names[i]) == len &&
+		    strncmp(name, grub_var_names[i], len) == 0)
+			return i;
+	return -1;
+}
+
+static void append(char *out, size_t size, const char *text, size_t len)
+{
+	size_t used = strlen(out);
+
+	if (used + len < size) {
+		memcpy(out + used, text, len);
+		out[used + len] = '\0';
+	}
+}
+
+/* $NAME or ${NAME} at p: the value of one of the two, else empty as sh
+ * has it here; returns the characters read. */
+static size_t expand(const char *p, const struct grub_state *g, char *out, size_t size)
+{
+	bool braced = p[1] == '{';
+	const char *name = p + 1 + braced;
+	size_t len = strspn(
+		name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	int var = grub_var_named(name, len);
+
+	if (var >= 0)
+		append(out, size, g->value[var], strlen(g->value[var]));
+	return 1 + braced + len + (braced && name[len] == '}');
+}
+
+/* The value of a simple sh assignment: quotes, backslashes, the two
+ * variables; it ends at an unquoted blank. */
+static void shell_value(const char *p, const struct grub_state *g, char *out, size_t size)
+{
+	bool dquoted = false;
+
+	out[0] = '\0';
+	while (*p && (dquoted || (*p != ' ' && *p != '\t'))) {
+		if (*p == '\'' && !dquoted) {
+			size_t len = strcspn(p + 1, "'");
+
+			append(out, size, p + 1, len);
+			p += 1 + len + (p[1 + len] == '\'');
+		} else if (*p == '"') {
+			dquoted = !dquoted;
+			p++;
+		} else if (*p == '$') {
+			p += expand(p, g, out, size);
+		} else {
+			if (*p == '\\' && p[1])
+				p++;
+			append(out, size, p, 1);
+			p++;
+		}
+	}
+}
+
+static void grub_assign(struct grub_state *g, const char *line, const char *file,
+			const char *const *names)
+{
+	const char *name = line + strspn(line, " \t");
+	char value[BOOTLOADER_TEXT_MAX];
+	size_t len;
+	int var;
+
+	if (strncmp(name, "export ", 7) == 0)
+		name += 7 + strspn(name + 7, " \t");
+	len = strcspn(name, "=");
+	var = grub_var_named(name, len);
+	if (var < 0 || name[len] != '=')
+		return;
+	shell_value(name + len + 1, g, value, sizeof(value));
+	if (has_param(g->value[var], names) && !has_param(value, names))
+		str_copy(g->dropped_in[var], sizeof(g->dropped_in[var]), file);
+	str_copy(g->value[var], sizeof(g->value[var]), value);
+	str_copy(g->set_in[var], sizeof(g->set_in[var]), file);
+}
+
+static void grub_source(const struct sysroot *s, struct grub_state *g, const char *path,
+			const char *const *names)
+{
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL;
+
+	if (sysroot_read_file(s, path, &text) < 0)
+		return;
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		grub_assign(g, line, path, names);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* grub-mkconfig sources /etc/default/grub, then /etc/default/grub.d/ *.cfg
+ * in the order the shell's glob sorts them. */
+static void grub_read(const struct sysroot *s, struct grub_state *g,
+		      const char *const *names)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	char **cfgs = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	grub_source(s, g, "/etc/default/grub", names);
+	if (sysroot_opendir(s, "etc/default/grub.d", &dir) < 0)
+		return;
+	while ((de = readdir(dir))) {
+		char path[PATH_MAX];
+		size_t len = strlen(de->d_name);
+
+		if (len > 4 && strcmp(de->d_name + len - 4, ".cfg") == 0 &&
+		    path_format(path, sizeof(path), "/etc/default/grub.d/%s",
+				de->d_name) >= 0 &&
+		    strv_push(&cfgs, &n, path) < 0)
+			break;
+	}
+	if (n > 1)
+		qsort(cfgs, n, sizeof(*cfgs), compare_strings);
+	for (size_t i = 0; i < n; i++)
+		grub_source(s, g, cfgs[i], names);
+	strv_free(cfgs, n);
+}
+
+static int find_grub(const struct sysroot *s, const char *const *names, bool bls,
+		     struct bootloader_hint *hint)
+{
+	struct grub_state *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return 0;
+	grub_read(s, g, names);
+	for (int i = 0; i < GRUB_VARS; i++) {
+		if (has_param(g->value[i], names)) {
+			str_format(hint->file, sizeof(hint->file), "%s (%s)",
+				   g->set_in[i], grub_var_names[i]);
+			str_copy(
+				hint->command, sizeof(hint->command),
+				bls ? "BLS entries do not follow /etc/default/grub: run grubby --update-kernel=ALL --args=\"...\" with it, then reboot"
+				    : "run update-grub, then reboot");
+			free(g);
+			return 1;
+		}
+	}
+	for (int i = 0; i < GRUB_VARS; i++) {
+		if (!g->dropped_in[i][0])
+			continue;
+		str_format(hint->file, sizeof(hint->file),
+			   "an earlier %s, but %s sets it again without it",
+			   grub_var_names[i], g->dropped_in[i]);
+		str_copy(
+			hint->command, sizeof(hint->command),
+			"add it in that file (later files win), run update-grub, then reboot");
+		free(g);
+		return 1;
+	}
+	free(g);
+	return 0;
+}
+
+/* /etc/kernel/cmdline: what kernel-install and proxmox-boot-tool write into
+ * the entries they make. */
+static int find_kernel_cmdline(const struct sysroot *s, const char *const *names,
+			       struct bootloader_hint *hint)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (sysroot_read_file(s, "etc/kernel/cmdline", &text) < 0 ||
+	    !has_param(text, names))
+		return 0;
+	str_copy(hint->file, sizeof(hint->file), "/etc/kernel/cmdline");
+	if (sysroot_exists(s, "etc/kernel/proxmox-boot-uuids"))
+		str_copy(hint->command, sizeof(hint->command),
+			 "run proxmox-boot-tool refresh, then reboot");
+	else
+		str_copy(
+			hint->command, sizeof(hint->command),
+			"run kernel-install add $(uname -r) /boot/vmlinuz-$(uname -r), then reboot");
+	return 1;
+}
+
+/* The "options" line of a BLS entry (the Boot Loader Specification). */
+static bool entry_has(const char *text, const char *const *names)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL;
+
+	if (!copy)
+		return false;
+	for (char *line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (strncmp(line, "options", 7) == 0 &&
+		    (line[7] == ' ' || line[7] == '\t') && has_param(line + 8, names))
+			return true;
+	}
+	return false;
+}
+
+/* Whether some entry has it (1) or none (0; *any tells whether there are
+ * entries at all). */
+static int find_bls(const struct sysroot *s, const char *const *names, bool *any,
+		    struct bootloader_hint *hint)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+
+	*any = false;
+	if (sysroot_opendir(s, "boot/loader/entries", &dir) < 0)
+		return 0;
+	while ((de = readdir(dir))) {
+		_cleanup_free_ char *text = NULL;
+		char path[PATH_MAX];
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0 ||
+		    path_format(path, sizeof(path), "boot/loader/entries/%s",
+				de->d_name) < 0 ||
+		    sysroot_read_file(s, path, &text) < 0)
+			continue;
+		*any = true;
+		if (!entry_has(text, names))
+			continue;
+		str_format(hint->file, sizeof(hint->file), "/%s", path);
+		str_copy(
+			hint->command, sizeof(hint->command),
+			"reboot into that entry (bootctl list, grubby --info=ALL show the default)");
+		return 1;
+	}
+	return 0;
+}
+
+int bootloader_find(const struct sysroot *s, const char *const *names,
+		    struct bootloader_hint *hint)
+{
+	bool bls;
+
+	memset(hint, 0, sizeof(*hint));
+	if (find_kernel_cmdline(s, names, hint) || find_bls(s, names, &bls, hint))
+		return 1;
+	return find_grub(s, names, bls, hint);
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The storage guard: first the block devices the running system needs
+ * (root=, resume=, --keep, the mount table, swaps), then everything they
+ * are built on (dm and md slaves, every member of a btrfs filesystem or a
+ * ZFS pool), then the PCI functions under any of them: those are kept.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/kernel-cmdline.h"
+#include "guard/block.h"
+#include "guard/devspec.h"
+#include "guard/guard.h"
+#include "guard/netuse.h"
+#include "shared/log.h"
+#include "shared/util.h"
+
+#define PCI_BASE_CLASS_STORAGE 0x01
+#define PCI_CLASS_SYSTEM_SDHCI 0x0805
+#define PCI_CLASS_SERIAL_USB 0x0c03
+#define PCI_CLASS_SERIAL_FIBER 0x0c04
+
+bool is_storage_controller(const struct pci_function *f)
+{
+	switch (f->class >> 8) {
+	case PCI_CLASS_SYSTEM_SDHCI:
+	case PCI_CLASS_SERIAL_USB:
+	case PCI_CLASS_SERIAL_FIBER:
+		return true;
+	default:
+		return f->class >> 16 == PCI_BASE_CLASS_STORAGE;
+	}
+}
+
+/* What guard_load() gathers before it turns it into kept functions. */
+struct loader {
+	const struct sysroot *s;
+	struct storage_guard *g;
+	struct need *devs; /* block devices */
+	size_t n_devs;
+	bool root_known; /* root=, --keep or a mounted / tell where root is */
+	bool network_root;
+};
+
+static void set_unsure(char *unsure, const char *why)
+{
+	if (!unsure[0])
+		str_copy(unsure, NEED_WHY_MAX, why);
+}
+
+static int add_needed(struct loader *l, const char *name, const char *why)
+{
+	return need_add(&l->devs, &l->n_devs, name, why);
+}
+
+/* root=, resume= or --keep, in any form (devspec.h). */
+static int add_spec(struct loader *l, const char *spec, const char *role)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	char why[NEED_WHY_MAX];
+	size_t n;
+	int r;
+
+	switch (spec_kind(spec)) {
+	case SPEC_NOTHING:
+		return 0;
+	case SPEC_NETWORK:
+		l->network_root = true;
+		return 0;
+	case SPEC_UNKNOWN:
+		str_format(why, sizeof(why), "%s %s is no block device that can be told",
+			   role, spec);
+		set_unsure(l->g->storage_unsure, why);
+		return 0;
+	case SPEC_DEVICES:
+		break;
+	}
+	r = spec_devices(l->s, spec, &names, &n);
+	if (r == -ENOENT) {
+		str_format(why, sizeof(why), "%s %s is not found among the block devices",
+			   role, spec);
+		set_unsure(l->g->storage_unsure, why);
+		return 0;
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		str_format(why, sizeof(why), "carries %s (%s, %s)", role, names[i], spec);
+		r = add_needed(l, names[i], why);
+	}
+	return r;
+}
+
+/* The kernel's own root= and resume=, as it reads them (cmdline.h). */
+static int add_kernel_param(struct loader *l, const char *cmdline, const char *param)
+{
+	_cleanup_free_ char *value = NULL;
+	int r = kernel_param(cmdline, param, &value);
+
+	if (r <= 0)
+		return r;
+	if (strcmp(param, "root") == 0)
+		l->root_known = true;
+	return add_spec(l, value, param);
+}
+
+/* A ZFS dataset's pool: its members carry it. */
+static int add_zfs_mount(struct loader *l, const char *source, const char *mountpoint)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	char pool[256], why[NEED_WHY_MAX];
+	size_t n;
+	int r;
+
+	str_copy(pool, sizeof(pool), source);
+	pool[strcspn(pool, "/")] = '\0';
+	r = zfs_pool_members(l->s, pool, &names, &n);
+	if (r == -ENOENT) {
+		str_format(
+			why, sizeof(why),
+			"ZFS pool %s is mounted on %s and none of its members is found",
+			pool, mountpoint);
+		set_unsure(l->g->storage_unsure, why);
+		return 0;
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		str_format(why, sizeof(why), "carries %s, in ZFS pool %s mounted on %s",
+			   names[i], pool, mountpoint);
+		r = add_needed(l, names[i], why);
+	}
+	return r;
+}
+
+static bool is_network_fs(const char *fstype)
+{
+	static const char *const types[] = {"nfs",  "nfs4",	 "cifs", "smb3",
+					    "ceph", "glusterfs", "9p",	 "virtiofs"};
+
+	return str_in_list(fstype, types, ARRAY_SIZE(types));
+}
+
+/*
+ * One line of /proc/self/mountinfo (show_mountinfo() in fs/proc_namespace.c):
+ * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE ...".
+ * btrfs and ZFS report an anonymous 0:N there, so their devices come from
+ * the source: the first member's node for btrfs, the dataset for ZFS.
+ */
+static int add_mount(const char *line, void *data)
+{
+	struct loader *l = data;
+	char majmin[32], mountpoint[256], fstype[64], source[256];
+	char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	const char *tail = strstr(line, " - ");
+	int found;
+
+	if (!tail || sscanf(line, "%*s %*s %31s %*s %255s", majmin, mountpoint) != 2 ||
+	    sscanf(tail, " - %63s %255s", fstype, source) != 2)
+		return 0;
+	if (strcmp(mountpoint, "/") == 0) {
+		l->root_known = true;
+		if (is_network_fs(fstype))
+			l->network_root = true;
+	}
+	if (strcmp(fstype, "zfs") == 0)
+		return add_zfs_mount(l, source, mountpoint);
+	if (strncmp(majmin, "0:", 2) != 0)
+		found = block_from_devnum(l->s, majmin, name, sizeof(name));
+	else if (strncmp(source, "/dev/", 5) == 0)
+		found = block_resolve_path(l->s, source, name, sizeof(name));
+	else
+		return 0;
+	if (found < 0)
+		return 0;
+	str_format(why, sizeof(why), "carries %s, mounted on %s", name, mountpoint);
+	return add_needed(l, name, why);
+}
+
+static int add_swap(const char *line, void *data)
+{
+	char file[256], name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	struct loader *l = data;
+
+	if (sscanf(line, "%255s", file) != 1 ||
+	    block_resolve_path(l->s, file, name, sizeof(name)) < 0)
+		return 0;
+	str_format(why, sizeof(why), "carries %s, used as swap", name);
+	return add_needed(l, name, why);
+}
+
+static int add_names(struct loader *l, char (*names)[BLOCK_NAME_MAX], size_t n,
+		     const char *why)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = add_needed(l, names[i], why);
+	return r;
+}
+
+/* Every member of a needed btrfs filesystem; all must be there. */
+static int add_btrfs_members(struct loader *l, const char *name, const char *why)
+{
+	_cleanup_free_ char(*members)[BLOCK_NAME_MAX] = NULL;
+	char unsure[NEED_WHY_MAX];
+	uint64_t total;
+	size_t n;
+	int r = btrfs_members(l->s, name, &members, &n, &total);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (total > n) {
+		str_format(unsure, sizeof(unsure),
+			   "the btrfs filesystem on %s has %" PRIu64
+			   " devices and only %zu are present",
+			   name, total, n);
+		set_unsure(l->g->storage_unsure, unsure);
+	}
+	return add_names(l, members, n, why);
+}
+
+/* What a needed device is built on is needed too, to the bottom. */
+static int add_stacks(struct loader *l)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < l->n_devs; i++) {
+		_cleanup_free_ char(*slaves)[BLOCK_NAME_MAX] = NULL;
+		char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+		size_t n;
+
+		/* (add_needed may move l->devs) */
+		str_copy(name, sizeof(name), l->devs[i].name);
+		str_copy(why, sizeof(why), l->devs[i].why);
+		r = block_links(l->s, name, "slaves", &slaves, &n);
+		if (r >= 0)
+			r = add_names(l, slaves, n, why);
+		if (r >= 0)
+			r = add_btrfs_members(l, name, why);
+	}
+	return r;
+}
+
+static int keep_function(struct storage_guard *g, const char *addr, const char *why)
+{
+	return need_add(&g->kept, &g->n_kept, addr, why);
+}
+
+/* A disk that no PCI function carries but the network does: an iSCSI LUN,
+ * an NVMe-oF namespace, an NBD or RBD device. */
+static bool is_network_disk(const struct sysroot *s, const char *name)
+{
+	char link[256], target[4096];
+
+	if (strncmp(name, "nbd", 3) == 0 || strncmp(name, "rbd", 3) == 0)
+		return true;
+	if (path_format(link, sizeof(link), "sys/class/block/%s", name) < 0 ||
+	    sysroot_read_link(s, link, target, sizeof(target)) < 0)
+		return false;
+	return strstr(target, "/session") || strstr(target, "/nvme-fabrics/");
+}
+
+static int keep_under(struct loader *l, const char *name, const char *why)
+{
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	size_t n;
+	int r = block_pci_functions(l->s, name, &addrs, &n);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (n == 0 && is_network_disk(l->s, name))
+		l->network_root = true;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = keep_function(l->g, addrs[i], why);
+	return r;
+}
+
+/* Disks an active dm or md device holds, whatever they carry. */
+static int keep_held(struct loader *l)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+	int r = block_list(l->s, &names, &n);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char(*holders)[BLOCK_NAME_MAX] = NULL;
+		char why[NEED_WHY_MAX];
+		size_t n_holders;
+
+		r = block_links(l->s, names[i], "holders", &holders, &n_holders);
+		if (r < 0 || n_holders == 0)
+			continue;
+		str_format(why, sizeof(why),
+			   "carries %s, held by %s (an active dm or md device)", names[i],
+			   holders[0]);
+		r = keep_under(l, names[i], why);
+	}
+	return r;
+}
+
+static int keep_nics(struct loader *l, const char *cmdline)
+{
+	_cleanup_free_ struct need *uses = NULL;
+	size_t n, kept = l->g->n_kept;
+	int r = nics_in_use(l->s, cmdline, l->network_root, &uses, &n);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+		size_t n_addrs = 0;
+
+		r = pci_functions_above(l->s, uses[i].name, &addrs, &n_addrs);
+		for (size_t j = 0; r >= 0 && j < n_addrs; j++)
+			r = keep_function(l->g, addrs[j], uses[i].why);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	if (r >= 0 && l->network_root && l->g->n_kept == kept)
+		set_unsure(
+			l->g->network_unsure,
+			"the root is on the network and the interface that reaches it is not found");
+	return r;
+}
+
+static int gather(struct loader *l, const char *cmdline, char *const *keep, size_t n_keep)
+{
+	int r = add_kernel_param(l, cmdline, "root");
+
+	if (r >= 0)
+		r = add_kernel_param(l, cmdline, "resume");
+	for (size_t i = 0; r >= 0 && i < n_keep; i++) {
+		l->root_known = true;
+		r = add_spec(l, keep[i], "a kept device");
+	}
+	if (r >= 0)
+		r = sysroot_for_each_line(l->s, "proc/self/mountinfo", false, add_mount,
+					  l);
+	if (r >= 0)
+		r = sysroot_for_each_line(l->s, "proc/swaps", true, add_swap, l);
+	if (r >= 0)
+		r = add_stacks(l);
+	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)
+		r = keep_under(l, l->devs[i].name, l->devs[i].why);
+	if (r >= 0)
+		r = keep_held(l);
+	if (r >= 0)
+		r = keep_nics(l, cmdline);
+	return r;
+}
+
+static int load(const struct sysroot *s, const char *cmdline, bool network_root,
+		char *const *keep, size_t n_keep, struct storage_guard *g)
+{
+	struct loader l = {.s = s, .g = g, .network_root = network_root};
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	r = gather(&l, cmdline, keep, n_keep);
+	free(l.devs);
+	if (r < 0) {
+		guard_free(g);
+		return r;
+	}
+	if (!l.root_known && !l.network_root)
+		set_unsure(
+			g->storage_unsure,
+			"the root device is unknown (no root=, no --keep, / not mounted from a disk)");
+	return 0;
+}
+
+int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
+	       size_t n_keep, struct storage_guard *g)
+{
+	return load(s, cmdline, cmdline_network_root(cmdline), keep, n_keep, g);
+}
+
+void guard_free(struct storage_guard *g)
+{
+	free(g->kept);
+	memset(g, 0, sizeof(*g));
+}
+
+bool function_has_disks(const struct sysroot *s, const struct pci_function *f)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	size_t n;
+
+	if (block_list(s, &names, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+		size_t n_addrs;
+
+		if (block_pci_functions(s, names[i], &addrs, &n_addrs) >= 0 &&
+		    pci_addr_list_has(addrs, n_addrs, f->addr))
+			return true;
+	}
+	return false;
+}
+
+bool guard_applies(const struct sysroot *s, const struct pci_function *f)
+{
+	return is_storage_controller(f) || is_network_controller(f) ||
+	       function_has_disks(s, f);
+}
+
+void guard_check(const struct sysroot *s, const struct storage_guard *g,
+		 const struct pci_function *f, char *why, size_t size)
+{
+	why[0] = '\0';
+	for (size_t i = 0; i < g->n_kept; i++) {
+		if (strcmp(g->kept[i].name, f->addr) == 0) {
+			str_copy(why, size, g->kept[i].why);
+			return;
+		}
+	}
+	if (g->storage_unsure[0] && is_storage_controller(f))
+		str_format(why, size, "%s, so no storage controller is taken",
+			   g->storage_unsure);
+	else if (g->network_unsure[0] && is_network_controller(f))
+		str_format(why, size, "%s, so no network controller is taken",
+			   g->network_unsure);
+}
+
+/*
+ * Before udev, a storage controller's disks do not exist yet, so whether it
+ * carries root cannot be told: it is left to its host driver and a later
+ * pass; so is a network controller when the root is on the network, whose
+ * interface does not exist yet either.
+ */
+static enum guard_verdict late_pass_wait(const struct guard_pass *p,
+					 const struct pci_function *f)
+{
+	if (!p->opts->defer_storage)
+		return GUARD_TAKE;
+	if (is_storage_controller(f))
+		return GUARD_WAITS_STORAGE;
+	if (p->network_root && is_network_controller(f))
+		return GUARD_WAITS_NETWORK;
+	return GUARD_TAKE;
+}
+
+void guard_pass_start(struct guard_pass *p, const struct guard_opts *opts)
+{
+	const char *cmdline = opts->cmdline ? opts->cmdline : "";
+
+	*p = (struct guard_pass){.opts = opts,
+				 .cmdline = cmdline,
+				 .network_root = cmdline_network_root(cmdline)};
+}
+
+void guard_pass_end(struct guard_pass *p)
+{
+	guard_free(&p->g);
+	p->loaded = false;
+}
+
+int guard_decide(const struct sysroot *s, struct guard_pass *p,
+		 const struct pci_function *f, char *why, size_t size)
+{
+	enum guard_verdict wait = late_pass_wait(p, f);
+	int r;
+
+	if (wait != GUARD_TAKE || !guard_applies(s, f))
+		return wait;
+	if (!p->loaded) {
+		r = load(s, p->cmdline, p->network_root, p->opts->keep, p->opts->n_keep,
+			 &p->g);
+		if (r < 0)
+			return ERR_ERRNO(
+				r,
+				"cannot tell which disks the system needs: %m; nothing changed");
+		p->loaded = true;
+	}
+	guard_check(s, &p->g, f, why, size);
+	return why[0] ? GUARD_KEEP : GUARD_TAKE;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pci/pci.h"
+#include "shared/sysroot.h"
+#include "shared/util.h"
+
+/*
+ * The command line asks for a root reached over the network: root= names
+ * no local disk (NFS, CIFS, iSCSI, NBD, a live image by URL), or dracut's
+ * netroot=, the kernel's nfsroot=, rd.iscsi.*, rd.nvmf.* or
+ * initramfs-tools' iscsi_target_name= is there.
+ */
+bool cmdline_network_root(const char *cmdline);
+
+/* Network controllers: PCI base class 02 (Ethernet, InfiniBand, ...). */
+bool is_network_controller(const struct pci_function *f);
+
+/*
+ * The interfaces the running system uses: each that carries the default
+ * route or an established TCP session (IPv4 or IPv6), as
+ * dpdk-devbind refuses an "active" interface; and
+ * when the root is on the network, each that has a route, each named by
+ * ip=...:IFACE, BOOTIF= or ifname=, and the iSCSI boot firmware's NIC.
+ * Each is named by its sysfs link (sys/class/net/IFACE, or iBFT's device).
+ */
+int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
+		struct need **uses, size_t *n) _must_check_;

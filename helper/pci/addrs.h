@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/macro.h"
+
+/* A PCI address or slot: [domain:]bus:device[.function]. */
+struct pci_addr {
+	uint32_t domain;
+	uint32_t bus;
+	uint32_t dev;
+	int fn; /* -1: every function of the slot */
+};
+
+struct addr_list {
+	struct pci_addr *addrs;
+	size_t n_addrs;
+	char **rejected;
+	size_t n_rejected;
+};
+
+/*
+ * Parses "0000:0b:00.1", "0b:00.1", "0000:0b:00" or "0b:00" as lspci and
+ * sysfs write them: a domain of up to 8 hex digits (0 when absent), a bus of
+ * up to 2, a device up to 1f, a function 0-7.
+ */
+int pci_addr_parse(const char *text, struct pci_addr *addr) _must_check_;
+bool pci_addr_match(const struct pci_addr *pattern, const char *sysfs_addr);
+/* Comma-separated addresses, as vfio-bind.addrs= takes them. */
+int addr_list_parse(const char *value, struct addr_list *list) _must_check_;
+void addr_list_free(struct addr_list *list);
+bool addr_list_match(const struct addr_list *list, const char *sysfs_addr);

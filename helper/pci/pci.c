@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pci/addrs.h"
+#include "pci/pci.h"
+#include "shared/util.h"
+
+#define PCI_DEVICES "sys/bus/pci/devices"
+#define PCI_HEADER_TYPE_OFFSET 0x0e
+#define PCI_HEADER_TYPE_MASK 0x7f
+
+int pci_device_path(char *buf, size_t size, const char *addr, const char *attr)
+{
+	if (attr)
+		return path_format(buf, size, PCI_DEVICES "/%s/%s", addr, attr);
+	return path_format(buf, size, PCI_DEVICES "/%s", addr);
+}
+
+int pci_open_devices(const struct sysroot *s, DIR **dir)
+{
+	return sysroot_opendir(s, PCI_DEVICES, dir);
+}
+
+static int compare_addresses(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int pci_list_addresses(const struct sysroot *s, char (**addrs)[PCI_ADDR_MAX], size_t *n)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	char(*list)[PCI_ADDR_MAX] = NULL;
+	size_t count = 0, allocated = 0;
+	struct dirent *de;
+	int r;
+
+	r = pci_open_devices(s, &dir);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strlen(de->d_name) >= PCI_ADDR_MAX)
+			continue;
+		if (count == allocated) {
+			size_t grown = allocated ? allocated * 2 : 64;
+			void *p = realloc(list, grown * sizeof(*list));
+
+			if (!p) {
+				free(list);
+				return -ENOMEM;
+			}
+			list = p;
+			allocated = grown;
+		}
+		strcpy(list[count++], de->d_name);
+	}
+	if (count > 1)
+		qsort(list, count, sizeof(*list), compare_addresses);
+	*addrs = list;
+	*n = count;
+	return 0;
+}
+
+int pci_read_id_field(const struct sysroot *s, struct pci_function *f,
+		      enum pci_id_field field)
+{
+	static const char *const attrs[PCI_FIELD_COUNT] = {
+		[PCI_FIELD_VENDOR] = "vendor",
+		[PCI_FIELD_DEVICE] = "device",
+		[PCI_FIELD_SUBVENDOR] = "subsystem_vendor",
+		[PCI_FIELD_SUBDEVICE] = "subsystem_device",
+		[PCI_FIELD_CLASS] = "class",
+	};
+	uint32_t *const values[PCI_FIELD_COUNT] = {
+		&f->vendor, &f->device, &f->subvendor, &f->subdevice, &f->class,
+	};
+	char path[256];
+	int r = pci_device_path(path, sizeof(path), f->addr, attrs[field]);
+
+	return r < 0 ? r : sysroot_read_hex(s, path, values[field]);
+}
+
+static int read_name(const struct sysroot *s, const char *addr, const char *attr,
+		     bool is_link, char *buf, size_t size)
+{
+	char path[256];
+	int r;
+
+	buf[0] = '\0';
+	r = pci_device_path(path, sizeof(path), addr, attr);
+	if (r < 0)
+		return r;
+	r = is_link ? sysroot_read_link_name(s, path, buf, size)
+		    : sysroot_read(s, path, buf, size);
+	if (r == -ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return r < 0 ? r : 0;
+}
+
+int pci_read_driver(const struct sysroot *s, struct pci_function *f)
+{
+	return read_name(s, f->addr, "driver", true, f->driver, sizeof(f->driver));
+}
+
+int pci_read_state(const struct sysroot *s, struct pci_function *f)
+{
+	int r;
+
+	r = pci_read_driver(s, f);
+	if (r < 0)
+		return r;
+	r = read_name(s, f->addr, "driver_override", false, f->override,
+		      sizeof(f->override));
+	if (r < 0)
+		return r;
+	/* The kernel prints an unset override as "(null)". */
+	if (strcmp(f->override, "(null)") == 0)
+		f->override[0] = '\0';
+	return read_name(s, f->addr, "iommu_group", true, f->iommu_group,
+			 sizeof(f->iommu_group));
+}
+
+int pci_read_function(const struct sysroot *s, const char *addr, struct pci_function *f)
+{
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	r = path_format(f->addr, sizeof(f->addr), "%s", addr);
+	if (r < 0)
+		return r;
+	for (enum pci_id_field i = 0; i < PCI_FIELD_COUNT; i++) {
+		r = pci_read_id_field(s, f, i);
+		if (r < 0)
+			return r;
+	}
+	return pci_read_state(s, f);
+}
+
+int pci_read_header_type(const struct sysroot *s, const char *addr, uint8_t *type)
+{
+	char path[256];
+	uint8_t byte;
+	int r;
+
+	r = pci_device_path(path, sizeof(path), addr, "config");
+	if (r < 0)
+		return r;
+	r = sysroot_read_bytes(s, path, &byte, 1, PCI_HEADER_TYPE_OFFSET);
+	if (r < 0)
+		return r;
+	if (r != 1)
+		return -EIO;
+	*type = byte & PCI_HEADER_TYPE_MASK;
+	return 0;
+}
+
+/* drivers/pci/pci.h: pci_match_one_device(). */
+bool pci_id_field_match(const struct pci_id *id, enum pci_id_field field,
+			const struct pci_function *f)
+{
+	switch (field) {
+	case PCI_FIELD_VENDOR:
+		return id->vendor == PCI_ANY_ID || id->vendor == f->vendor;
+	case PCI_FIELD_DEVICE:
+		return id->device == PCI_ANY_ID || id->device == f->device;
+	case PCI_FIELD_SUBVENDOR:
+		return id->subvendor == PCI_ANY_ID || id->subvendor == f->subvendor;
+	case PCI_FIELD_SUBDEVICE:
+		return id->subdevice == PCI_ANY_ID || id->subdevice == f->subdevice;
+	default:
+		return !((id->class ^ f->class) & id->class_mask);
+	}
+}
+
+bool pci_id_match(const struct pci_id *id, const struct pci_function *f)
+{
+	for (enum pci_id_field i = 0; i < PCI_FIELD_COUNT; i++)
+		if (!pci_id_field_match(id, i, f))
+			return false;
+	return true;
+}
+
+int pci_read_all(const struct sysroot *s, struct pci_function **list, size_t *n)
+{
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	size_t n_addrs;
+	int r;
+
+	*list = NULL;
+	*n = 0;
+	r = pci_list_addresses(s, &addrs, &n_addrs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n_addrs; i++) {
+		struct pci_function f;
+
+		if (pci_read_function(s, addrs[i], &f) < 0)
+			continue;
+		r = array_push(list, n, sizeof(f), &f);
+		if (r < 0) {
+			free(*list);
+			*list = NULL;
+			*n = 0;
+			return r;
+		}
+	}
+	return 0;
+}
+
+int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
+		    long *value)
+{
+	char path[256], buf[32], *end;
+	int r;
+
+	r = pci_device_path(path, sizeof(path), addr, attr);
+	if (r < 0)
+		return r;
+	r = sysroot_read(s, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	*value = strtol(buf, &end, 0);
+	return end == buf ? -EINVAL : 0;
+}
+
+bool pci_has_attr(const struct sysroot *s, const char *addr, const char *attr)
+{
+	char path[256];
+
+	return pci_device_path(path, sizeof(path), addr, attr) >= 0 &&
+	       sysroot_exists(s, path);
+}
+
+int pci_functions_above(const struct sysroot *s, const char *link,
+			char (**addrs)[PCI_ADDR_MAX], size_t *n)
+{
+	char target[PATH_MAX], *component, *save = NULL;
+	int r = sysroot_read_link(s, link, target, sizeof(target));
+
+	if (r < 0)
+		return r;
+	for (component = strtok_r(target, "/", &save); component;
+	     component = strtok_r(NULL, "/", &save)) {
+		char addr[PCI_ADDR_MAX] = "";
+		struct pci_addr a;
+
+		if (pci_addr_parse(component, &a) < 0 || a.fn < 0 ||
+		    path_format(addr, sizeof(addr), "%s", component) < 0 ||
+		    pci_addr_list_has(*addrs, *n, addr))
+			continue;
+		r = array_push(addrs, n, sizeof(addr), addr);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool pci_addr_list_has(char (*addrs)[PCI_ADDR_MAX], size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(addrs[i], addr) == 0)
+			return true;
+	return false;
+}
