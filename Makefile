@@ -80,6 +80,11 @@ SUBST_VARS = $(SBINDIR) $(PKGDATADIR) $(VERSION) $(DRACUTMODDIR) \
 
 BATS ?= bats
 
+# The initramfs-tools hook and boot scripts, as they lie under
+# INITRAMFSTOOLSDIR.
+INITRAMFSTOOLS_FILES = $(patsubst initramfs-tools/%,%,$(wildcard \
+	initramfs-tools/hooks/* initramfs-tools/scripts/*/*))
+
 .PHONY: all deps check check-unit check-package check-boot demo bench fuzz install \
 	install-strip uninstall clean format lint check-version package-deb \
 	package-rpm FORCE
@@ -200,7 +205,9 @@ package-rpm: check-version
 	./tests/package/build rpm dist/rpm
 
 lint: check-version
-	shellcheck -s sh dracut/*.sh hook/*.sh initramfs-tools/hooks/* \
+	shellcheck -s bash dracut/module-setup.sh
+	shellcheck -s sh $(filter-out dracut/module-setup.sh,$(wildcard dracut/*.sh)) \
+		hook/*.sh initramfs-tools/hooks/* \
 		initramfs-tools/scripts/*/* bench/guide-pattern.sh tests/deps
 	shellcheck bench/run bench/tree.bash .ci/run tests/package/build tests/fuzz/run
 	shellcheck -x bench/boot
@@ -219,7 +226,8 @@ install: vfio-bind vfio-bind.8
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-bottom
 	$(INSTALL) -m 0755 $(INSTALL_PROGRAM_FLAGS) vfio-bind \
 		$(DESTDIR)$(SBINDIR)/vfio-bind
 	$(INSTALL) -m 0644 vfio-bind.8 $(DESTDIR)$(MANDIR)/man8/vfio-bind.8
@@ -227,23 +235,15 @@ install: vfio-bind vfio-bind.8
 		$(SUBST) $$f > $(DESTDIR)$(PKGDATADIR)/$${f#hook/} && \
 		chmod 0644 $(DESTDIR)$(PKGDATADIR)/$${f#hook/} || exit 1; \
 	done
-	for f in module-setup.sh vfio-bind-pre-udev.sh vfio-bind-pre-mount.sh; do \
-		$(SUBST) dracut/$$f > $(DESTDIR)$(DRACUTMODDIR)/$$f && \
-		chmod 0755 $(DESTDIR)$(DRACUTMODDIR)/$$f || exit 1; \
+	for f in dracut/*; do \
+		case $$f in *.service) mode=0644 ;; *) mode=0755 ;; esac; \
+		$(SUBST) $$f > $(DESTDIR)$(DRACUTMODDIR)/$${f#dracut/} && \
+		chmod $$mode $(DESTDIR)$(DRACUTMODDIR)/$${f#dracut/} || exit 1; \
 	done
-	$(SUBST) dracut/vfio-bind.service > $(DESTDIR)$(DRACUTMODDIR)/vfio-bind.service
-	$(SUBST) initramfs-tools/hooks/vfio-bind \
-		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind
-	$(SUBST) initramfs-tools/scripts/init-top/00-vfio-bind \
-		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind
-	$(SUBST) initramfs-tools/scripts/local-premount/vfio-bind \
-		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind
-	$(SUBST) initramfs-tools/scripts/nfs-bottom/vfio-bind \
-		> $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom/vfio-bind
-	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom/vfio-bind
+	for f in $(INITRAMFSTOOLS_FILES); do \
+		$(SUBST) initramfs-tools/$$f > $(DESTDIR)$(INITRAMFSTOOLSDIR)/$$f && \
+		chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/$$f || exit 1; \
+	done
 
 # As the GNU coding standards describe it: install, with the program stripped.
 install-strip:
@@ -251,10 +251,7 @@ install-strip:
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-bind $(DESTDIR)$(MANDIR)/man8/vfio-bind.8 \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/vfio-bind \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/nfs-bottom/vfio-bind
+		$(addprefix $(DESTDIR)$(INITRAMFSTOOLSDIR)/,$(INITRAMFSTOOLS_FILES))
 	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DRACUTMODDIR)
 
 clean:

@@ -332,10 +332,13 @@ def section(run, rows):
         f"minute a boot under TCG: {len(PAIRS) * 2 * 15 // 2} to "
         f"{len(PAIRS) * 2 * 15} minutes).",
         "",
-        "The initqueue: vfio-bind asks for dracut's initqueue only at boot, "
-        "when its first run left a storage controller for the late pass, "
-        "which needs the root device (none does in these boots). dracut asks "
-        "for it itself, when the image is built, in every image with its "
+        "The initqueue: vfio-bind never asks for dracut's initqueue. Under "
+        "systemd its run once the root device exists is a unit of its own, "
+        "`vfio-bind-late.service`, ordered after `initrd-root-device.target` "
+        "and started only when the first run left a storage controller for it "
+        "(none does in these boots); the shell `/init` waits for the root "
+        "device in its initqueue whatever vfio-bind does. dracut asks for the "
+        "initqueue itself, when the image is built, in every image with its "
         "crypt, lvm or mdraid module (each calls `dracut_need_initqueue`), "
         "which the generic images above have, and in a host-only image built "
         "with its default `hostonly_cmdline`, which waits there for the "
@@ -343,14 +346,14 @@ def section(run, rows):
         "The host-only pair is built with `--no-hostonly-cmdline` and none of "
         "those modules: neither of its images runs the initqueue.",
         "",
-        "dracut's hook services: under systemd, vfio-bind's run before udev "
-        "is a unit of its own, `vfio-bind.service`, and its run once the "
-        "root device exists becomes a `pre-mount` hook only at boot, when the "
-        "first left it a controller. dracut starts `dracut-pre-udev.service` "
-        "and `dracut-pre-mount.service` (bash with `dracut-lib.sh`, udevd "
-        "waiting for the first) only when some module gives them a hook; the "
-        "host-only pair's images have none, so vfio-bind adds neither service "
-        "to their boots.",
+        "dracut's hook services: under systemd, vfio-bind's runs are units of "
+        "their own, `vfio-bind.service` before udev and "
+        "`vfio-bind-late.service` once the root device exists, which starts "
+        "only when the first left it a controller. dracut starts "
+        "`dracut-pre-udev.service` and `dracut-pre-mount.service` (bash with "
+        "`dracut-lib.sh`, udevd waiting for the first) only when some module "
+        "gives them a hook; the host-only pair's images have none, so "
+        "vfio-bind adds neither service to their boots.",
         "",
     ]
     return out

@@ -9,6 +9,10 @@
 # of the next boot is not known when the image is built and the helper does
 # nothing without vfio-pci.ids=. Leave it out with `dracut --omit vfio-bind`
 # or omit_dracutmodules+=" vfio-bind " in /etc/dracut.conf.d/.
+#
+# Works with dracut 059 and dracut-ng up to 112, with systemd in the image
+# or the shell /init.
+# shellcheck disable=SC2154 # dracut sets moddir, initdir, dracutbasedir...
 
 # called by dracut
 check() {
@@ -20,6 +24,17 @@ check() {
 
 # called by dracut
 depends() {
+	# The shell /init waits for the root device in dracut's initqueue
+	# before it sources the pre-mount hooks. Since dracut-ng 107 the
+	# initqueue is a module of its own (77initqueue) that an image has
+	# only when a module asks for it, as 74resume asks; before, it was
+	# part of base and there is no such module to ask for.
+	local dir
+	if ! dracut_module_included systemd; then
+		for dir in "$dracutbasedir"/modules.d/??initqueue; do
+			[ -d "$dir" ] && echo initqueue
+		done
+	fi
 	return 0
 }
 
@@ -52,28 +67,40 @@ install() {
 		# vfio-pci's options lines and driverctl's overrides, also in
 		# generic images, which get no /etc/modprobe.d (80base): only
 		# vfio-pci's lines, no other module's.
-		# shellcheck disable=SC2154
 		vfio_bind_carry_modprobe_options "${dracutsysrootdir-}" "$initdir"
 		for file in $(vfio_bind_driverctl_files "${dracutsysrootdir-}"); do
 			inst_simple "$file"
 		done
 	)
-	# The pass before udev. systemd: a unit of its own, which starts before
-	# systemd-udevd.service (vfio-bind.service says why not a pre-udev
-	# hook); the shell /init sources its pre-udev hooks before it starts
-	# udevd.
-	# shellcheck disable=SC2154
 	if dracut_module_included systemd; then
-		inst_simple "$moddir/vfio-bind-pre-udev.sh" @PKGDATADIR@/dracut-pre-udev.sh
-		inst_simple "$moddir/vfio-bind.service" "$systemdsystemunitdir/vfio-bind.service"
-		$SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind.service
+		install_units
 	else
-		inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
+		install_hooks
 	fi
-	# The storage guard's second pass, once the root device exists. Not a
-	# hook yet: the pass before udev makes it one at boot, with the
-	# initqueue that waits for the root device, only when it left a storage
-	# controller for it. Otherwise there is nothing for it to do, and in
-	# systemd images no dracut-pre-mount.service to start for it.
-	inst_simple "$moddir/vfio-bind-pre-mount.sh" @PKGDATADIR@/dracut-pre-mount.sh
+}
+
+# systemd: units of vfio-bind's own, not dracut's hooks (see each unit for
+# why): the pass before udev, the pass once the root device exists, which
+# runs only when the first left work for it, and the report on what the
+# first left when the second did not run.
+install_units() {
+	local unit
+	inst_simple "$moddir/vfio-bind-pre-udev.sh" @PKGDATADIR@/dracut-pre-udev.sh
+	inst_simple "$moddir/vfio-bind-late.sh" @PKGDATADIR@/dracut-late.sh
+	inst_simple "$moddir/vfio-bind.service" "$systemdsystemunitdir/vfio-bind.service"
+	$SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind.service
+	for unit in vfio-bind-late.service vfio-bind-report.service; do
+		inst_simple "$moddir/$unit" "$systemdsystemunitdir/$unit"
+		$SYSTEMCTL -q --root "$initdir" add-wants initrd.target "$unit"
+	done
+}
+
+# The shell /init: hooks, which dracut puts where its /init looks for them
+# ($hookdir). It sources the pre-udev hooks before it starts udevd, the
+# pre-mount hooks once the initqueue has the root device, and the pre-pivot
+# hooks once the root is mounted.
+install_hooks() {
+	inst_hook pre-udev 20 "$moddir/vfio-bind-pre-udev.sh"
+	inst_hook pre-mount 10 "$moddir/vfio-bind-pre-mount.sh"
+	inst_hook pre-pivot 90 "$moddir/vfio-bind-report.sh"
 }

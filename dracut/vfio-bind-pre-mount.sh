@@ -1,23 +1,22 @@
 #!/bin/sh
-# vfio-bind: sourced by dracut once the root device exists and before it is
-# mounted, from the pre-mount hook that the pass before udev makes when it
-# left work here (it asks for the initqueue then, which waits for the
-# device). The storage guard's second pass: take the selected storage
-# controllers that the pass before udev deferred, except the one under the
-# root device dracut resolved ($root, "block:/dev/...").
+# vfio-bind: a pre-mount hook of dracut's shell /init, which sources it once
+# the initqueue has the root device and before it mounts it. The storage
+# guard's second pass, when the pass before udev left work for it (the
+# deferral note): take the selected storage controllers it deferred, except
+# the one under the root device dracut resolved ($root, "block:/dev/...").
 # Any other form, such as a network root, names no local disk: the helper
 # reads root= itself, and under a network root keeps the NIC whose
 # interface reaches it (dracut's initqueue has brought the network up by
 # now).
 # Sourced, so: no exit, no set -e, and nothing left defined afterwards.
 
-if [ -r @PKGDATADIR@/vfio-bind.sh ]; then
+if [ -e "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred" ] && [ -r @PKGDATADIR@/vfio-bind.sh ]; then
 	# shellcheck source=/dev/null
 	. @PKGDATADIR@/vfio-bind.sh
 	# (set by dracut's cmdline stage)
 	case ${root-} in
-	block:?*) vfio_bind_run --keep "${root#block:}" ;;
-	*) vfio_bind_run ;;
+	block:?*) vfio_bind_late --keep "${root#block:}" ;;
+	*) vfio_bind_late ;;
 	esac
-	unset -f vfio_bind_run
+	unset -f vfio_bind_run vfio_bind_limit vfio_bind_late vfio_bind_report_left
 fi

@@ -3,9 +3,61 @@
 #
 # Installed as @PKGDATADIR@/vfio-bind.sh and carried into every image; what
 # only the image builders need is in vfio-bind-build.sh. The boot hooks
-# (before udev, and once the root device exists) source it from inside the
-# initramfs to run the helper. It defines only vfio_bind_run, which the
-# callers unset again, so nothing leaks into dracut's shell.
+# source it, call its functions and unset them again, so nothing leaks into
+# dracut's shell. It defines exactly these:
+#   vfio_bind_run ARG...   run the helper under a time limit; say in the
+#                          kernel log when it did not run as it should
+#   vfio_bind_limit [warn] that limit, in seconds
+#   vfio_bind_late ARG...  the storage guard's pass once the root device
+#                          exists: vfio_bind_run, then the deferral note goes
+#   vfio_bind_report_left  once the root is mounted: what the pass before
+#                          udev deferred, when no later pass took it up
+#
+# The deferral note: the helper's pass before udev (--defer-storage) writes
+# /run/vfio-bind-deferred when it leaves functions for the pass once the
+# root device exists, one line each ("ADDRESS [VENDOR:DEVICE] DRIVER").
+#
+# VFIO_BIND_ROOT, for tests, puts proc/cmdline, dev/kmsg and run/ under
+# another directory.
+
+# The helper's time limit: 30 s, which the kernel command line can change
+# (vfio-bind.timeout=SECONDS, 1 to 9999, either spelling of the module name
+# as the kernel reads a module parameter, the last one wins). With "warn", a
+# value out of range is said in the kernel log.
+#
+# The helper takes milliseconds, and seconds only when the machine or a
+# driver is slow: vfio-pci loaded from a slow image, up to 3 s of waiting
+# for a driver module that is loading, a host driver's unbind (nvme gives a
+# controller 5 s to shut down, more when the drive asks), libblkid reading
+# a disk that spins up. 30 s is well over that, and a helper that hangs
+# delays the boot by no more: nothing else bounds it (vfio-bind.service and
+# dracut's hook services are oneshot, which systemd gives no time limit;
+# initramfs-tools sets none).
+vfio_bind_limit() (
+	set +eu
+	limit=30
+	cmdline=
+	read -r cmdline 2>/dev/null <"${VFIO_BIND_ROOT-}/proc/cmdline"
+	set -f
+	given=
+	for arg in $cmdline; do
+		case $arg in
+		vfio[-_]bind.timeout=*) given=$arg ;;
+		esac
+	done
+	if [ -n "$given" ]; then
+		case ${given#*=} in
+		'' | 0* | *[!0-9]* | ?????*)
+			if [ "${1-}" = warn ]; then
+				echo "<4>vfio-bind: $given is not a whole number of seconds from 1 to 9999; the limit stays $limit s" \
+					2>/dev/null >>"${VFIO_BIND_ROOT-}/dev/kmsg"
+			fi
+			;;
+		*) limit=${given#*=} ;;
+		esac
+	fi
+	echo "$limit"
+)
 
 # Run the helper with the arguments given: `--defer-storage` before udev
 # starts, `--keep DEVICE` for the root device once it exists. It logs every
@@ -19,25 +71,14 @@
 # its own options: the caller's `set -e` and `set -u` stop nothing here, no
 # variable escapes, and it always returns 0.
 #
-# The helper also gets a time limit, which the kernel command line can
-# change (vfio-bind.timeout=SECONDS, 1 to 9999): 30 s. It takes
-# milliseconds, and seconds only when the machine or a driver is slow:
-# vfio-pci loaded from a slow image, up to 3 s of waiting for a driver
-# module that is loading, a host driver's unbind (nvme gives a controller 5
-# s to shut down, more when the drive asks), libblkid reading a disk that
-# spins up. 30 s is well over that, and a helper that hangs delays the boot
-# by no more: nothing else bounds it (vfio-bind.service and dracut's hook
-# services are oneshot, which systemd gives no time limit; initramfs-tools
-# sets none). At the limit the helper gets SIGTERM, and SIGKILL 5 s later
-# (or after the limit again, if that is shorter), and one line says so in
-# the kernel log. A helper stuck inside the kernel (a driver's remove that
-# never returns) cannot be killed, and the hook waits for it.
+# At the limit (vfio_bind_limit) the helper gets SIGTERM, and SIGKILL 5 s
+# later (or after the limit again, if that is shorter), and one line says so
+# in the kernel log. A helper stuck inside the kernel (a driver's remove
+# that never returns) cannot be killed, and the hook waits for it.
 #
 # It needs sh builtins and sleep, which every image has: dracut's base
 # module installs it, and initramfs-tools' own scripts use it (busybox's,
 # or klibc-utils' without busybox). Without sleep there is no limit.
-# VFIO_BIND_ROOT, for tests, puts proc/cmdline and dev/kmsg under another
-# directory.
 vfio_bind_run() (
 	set +eu
 	unset IFS
@@ -48,28 +89,7 @@ vfio_bind_run() (
 			2>/dev/null >>"$kmsg"
 		exit 0
 	fi
-
-	limit=30
-	cmdline=
-	read -r cmdline 2>/dev/null <"${VFIO_BIND_ROOT-}/proc/cmdline"
-	set -f
-	given=
-	for arg in $cmdline; do
-		# either spelling of the module name, as the kernel reads a
-		# module parameter; the last one wins
-		case $arg in
-		vfio[-_]bind.timeout=*) given=$arg ;;
-		esac
-	done
-	if [ -n "$given" ]; then
-		case ${given#*=} in
-		'' | 0* | *[!0-9]* | ?????*)
-			echo "<4>vfio-bind: $given is not a whole number of seconds from 1 to 9999; the limit stays $limit s" \
-				2>/dev/null >>"$kmsg"
-			;;
-		*) limit=${given#*=} ;;
-		esac
-	fi
+	limit=$(vfio_bind_limit warn)
 	grace=5
 	[ "$limit" -ge "$grace" ] || grace=$limit
 
@@ -143,5 +163,33 @@ vfio_bind_run() (
 			echo "<3>vfio-bind: $called failed with status $status; boot continues"
 		fi
 	} 2>/dev/null >>"$kmsg"
+	exit 0
+)
+
+# vfio_bind_late ARG...: the storage guard's pass once the root device
+# exists, with the arguments given (--keep DEVICE), then the deferral note
+# goes: the functions it named have had their decision, which the helper
+# logged.
+vfio_bind_late() {
+	vfio_bind_run "$@"
+	rm -f "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred"
+}
+
+# vfio_bind_report_left: run once the root is mounted. When the deferral
+# note is still there, no pass once the root device existed ran, so what the
+# pass before udev deferred stays on its host drivers: one line each in the
+# kernel log, from the note.
+vfio_bind_report_left() (
+	note=${VFIO_BIND_ROOT-}/run/vfio-bind-deferred
+	[ -e "$note" ] || exit 0
+	named=
+	while read -r function ids driver; do
+		[ -n "$function" ] || continue
+		named=1
+		echo "<3>vfio-bind: $function $ids stays on ${driver:-its host driver}: the pass once the root device exists did not run"
+	done <"$note" 2>/dev/null >>"${VFIO_BIND_ROOT-}/dev/kmsg"
+	[ -n "$named" ] ||
+		echo "<3>vfio-bind: the pass once the root device exists did not run: what the pass before udev deferred stays on its host drivers" \
+			2>/dev/null >>"${VFIO_BIND_ROOT-}/dev/kmsg"
 	exit 0
 )

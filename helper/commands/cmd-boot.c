@@ -4,10 +4,46 @@
  * ids= from modprobe.d and the kernel command line, vfio-bind.addrs=,
  * driverctl's overrides to vfio-pci) on vfio-pci.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "boot/report.h"
 #include "boot/take.h"
 #include "commands/commands.h"
 #include "shared/log.h"
+
+/*
+ * The deferral note: the functions this pass left for the pass once the root
+ * device exists, one a line, "ADDRESS [VENDOR:DEVICE] DRIVER". Its presence
+ * starts that pass in dracut's images (vfio-bind-late.service, the pre-mount
+ * hook), which removes it; still there once the root is mounted, the hooks
+ * name what it lists as left on its host driver. Without memory for the
+ * lines it is written empty: the later pass must run all the same.
+ */
+static char *deferral_lines(const struct candidates *c)
+{
+	char *note = NULL, line[PCI_ADDR_MAX + DRIVER_NAME_MAX + 32];
+	size_t len = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pci_function *f = &c->items[i].f;
+		char *grown;
+
+		if (!reason_is_deferral(&c->items[i].why))
+			continue;
+		str_format(line, sizeof(line), "%s [%04x:%04x] %s\n", f->addr, f->vendor,
+			   f->device, f->driver[0] ? f->driver : "no driver");
+		grown = realloc(note, len + strlen(line) + 1);
+		if (!grown) {
+			free(note);
+			return NULL;
+		}
+		note = grown;
+		memcpy(note + len, line, strlen(line) + 1);
+		len += strlen(line);
+	}
+	return note;
+}
 
 static bool any_deferred(const struct candidates *c)
 {
@@ -17,20 +53,19 @@ static bool any_deferred(const struct candidates *c)
 	return false;
 }
 
-/*
- * The later pass needs the root device. dracut's systemd /init waits for it
- * only in dracut-initqueue.service, which runs when /lib/dracut/need-initqueue
- * exists as it starts (after udev's coldplug): dracut's pass before udev
- * creates that file, and makes the later pass a pre-mount hook, only when
- * this one says the later pass has work.
- */
-static void note_deferral(const struct sysroot *s)
+static void note_deferral(const struct sysroot *s, const struct candidates *c)
 {
-	int r = sysroot_create(s, "run", "vfio-bind-deferred");
+	_cleanup_free_ char *lines = NULL;
+	int r;
 
+	if (!any_deferred(c))
+		return;
+	lines = deferral_lines(c);
+	r = sysroot_create(s, "run", "vfio-bind-deferred", lines ? lines : "");
 	if (r < 0)
-		WRN_ERRNO(r,
-			  "cannot create /run/vfio-bind-deferred for the later pass: %m");
+		WRN_ERRNO(
+			r,
+			"cannot write /run/vfio-bind-deferred (%m): dracut's pass once the root device exists will not run, and the deferred functions stay on their host drivers");
 }
 
 int cmd_boot(struct sysroot *s, const struct options *opts)
@@ -67,7 +102,7 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 						 .keep = opts->keep,
 						 .n_keep = opts->n_keep},
 			    opts->dry_run);
-	if (!opts->dry_run && any_deferred(&c))
-		note_deferral(s);
+	if (!opts->dry_run)
+		note_deferral(s, &c);
 	return r;
 }

@@ -309,16 +309,36 @@ int sysroot_write(const struct sysroot *s, const char *path, const char *value)
 	return 0;
 }
 
-int sysroot_create(const struct sysroot *s, const char *dir, const char *name)
+/* A regular file takes what one write() gives it in parts, when at all. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
+		   const char *content)
 {
 	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
 	_cleanup_close_ int fd = -1;
 
 	if (dir_fd < 0)
 		return dir_fd;
-	fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+	fd = openat(dir_fd, name,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
 		    0644);
-	return fd < 0 ? -errno : 0;
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, content, strlen(content));
 }
 
 int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)

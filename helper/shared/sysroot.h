@@ -62,10 +62,10 @@ int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_he
 			  void *data) _must_check_;
 int sysroot_write(const struct sysroot *s, const char *path,
 		  const char *value) _must_check_;
-/* Creates the empty file NAME in the directory DIR, or leaves the one there
- * as it is; never through a symlink. */
-int sysroot_create(const struct sysroot *s, const char *dir,
-		   const char *name) _must_check_;
+/* Writes CONTENT to the file NAME in the directory DIR, which it creates,
+ * or empties first when it is there; never through a symlink. */
+int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
+		   const char *content) _must_check_;
 int sysroot_read_hex(const struct sysroot *s, const char *path,
 		     uint32_t *value) _must_check_;
 int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, size_t size,

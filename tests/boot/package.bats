@@ -25,7 +25,9 @@
 HOOK_FILES="usr/lib/dracut/modules.d/50vfio-bind
 usr/share/initramfs-tools/hooks/vfio-bind
 usr/share/initramfs-tools/scripts/init-top/00-vfio-bind
-usr/share/initramfs-tools/scripts/local-premount/vfio-bind"
+usr/share/initramfs-tools/scripts/local-premount/vfio-bind
+usr/share/initramfs-tools/scripts/nfs-bottom/vfio-bind
+usr/share/initramfs-tools/scripts/init-bottom/vfio-bind"
 
 # VARIANT: the images each set of files is booted with
 declare -A IMAGES=(

@@ -28,16 +28,16 @@
 #                            the first on xhci_hcd and takes the second
 #   IMAGE-usb-idle           control: a blank USB disk, the real root on
 #                            virtio: both USB controllers are taken
-# and, with dracut-hostonly-boot, the host-only systemd image (whose
-# initqueue runs only when asked: build leaves out every module that would
-# ask):
+# and, with dracut-hostonly-boot, the host-only systemd image (built
+# without the modules whose udev rules ask for dracut's initqueue, so that
+# nothing but vfio-bind could add a pass once the root device exists):
 #   dracut-systemd-hostonly-nvme-idle  IMAGE-nvme-idle: the pass before
-#                            udev leaves both controllers for later, so its
-#                            hook asks for the initqueue, which waits for
-#                            the root device before the late pass
+#                            udev leaves both controllers for later, so
+#                            vfio-bind-late.service runs once the root
+#                            device exists, dracut's initqueue does not
 #   dracut-systemd-hostonly-pair  control: the GPU and audio pair selected,
 #                            no storage controller: nothing is left for
-#                            later, and the initqueue does not run
+#                            later, and vfio-bind-late.service does not run
 
 # shellcheck source=common.bash
 . "$BATS_TEST_DIRNAME/common.bash"
@@ -231,65 +231,63 @@ check_usb_root() {
 	refute_output --partial nvme
 }
 
-@test "dracut: no image has the pre-mount hook or asks for the initqueue when built; the pass before udev makes both at boot" {
+@test "dracut: the pass once the root device exists is vfio-bind-late.service in systemd images and a pre-mount hook in the shell image; no image asks for the initqueue for it" {
 	local name
-	for name in dracut-systemd dracut-shell dracut-hostonly; do
+	for name in dracut-systemd dracut-hostonly; do
 		run -0 list_image "$name"
-		assert_line --regexp ' usr/share/vfio-bind/dracut-pre-mount\.sh$'
-		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+		assert_line --regexp ' usr/lib/systemd/system/vfio-bind-late\.service$'
+		assert_line --regexp ' (etc|usr/lib)/systemd/system/initrd\.target\.wants/vfio-bind-late\.service -> '
+		assert_line --regexp ' usr/lib/systemd/system/vfio-bind-report\.service$'
+		assert_line --regexp ' usr/share/vfio-bind/dracut-late\.sh$'
+		refute_line --regexp '/hooks/.*vfio-bind'
 	done
-	# In systemd images dracut-pre-mount.service comes after the root
-	# device only through dracut-initqueue.service, which runs only when
-	# need-initqueue exists. Other modules ask for it when the image is
-	# built (console-setup's udev rule calls /sbin/initqueue, and dracut
-	# then asks); build leaves the modules whose rules do that out of the
-	# host-only images, so that on a plain disk only vfio-bind could ask,
-	# as the control, built without it, shows. It does not.
-	run -0 list_image dracut-hostonly
-	refute_line --regexp ' (etc|usr/lib)/udev/rules\.d/.*console'
-	refute_line --regexp ' usr/lib/dracut/need-initqueue$'
-	run -0 list_image dracut-hostonly-control
-	refute_line --regexp ' usr/lib/dracut/need-initqueue$'
-	refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+	run -0 list_image dracut-shell
+	assert_line --regexp '/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
+	assert_line --regexp '/hooks/pre-pivot/[0-9]+-vfio-bind-report\.sh$'
+	refute_line --regexp '/vfio-bind-late\.service$'
+	# The host-only images leave out the modules whose udev rules ask for
+	# the initqueue (console-setup's calls /sbin/initqueue), so neither
+	# has need-initqueue: vfio-bind does not ask for it.
+	for name in dracut-hostonly dracut-hostonly-control; do
+		run -0 list_image "$name"
+		refute_line --regexp ' (etc|usr/lib)/udev/rules\.d/.*console'
+		refute_line --regexp ' usr/lib/dracut/need-initqueue$'
+	done
 }
 
-# initqueue_runs NAME: systemd started dracut's initqueue in the boot NAME
-initqueue_runs() {
-	grep -aq 'Starting .*dracut initqueue hook' "$VB_LOGS/$1.log"
+# unit_runs NAME UNIT: systemd started UNIT in the boot NAME
+unit_runs() {
+	grep -aq "Starting .*$2" "$VB_LOGS/$1.log"
 }
 
-# hook_service_runs NAME HOOK: systemd started dracut-HOOK.service
-hook_service_runs() {
-	grep -aq "Starting .*dracut $2 hook" "$VB_LOGS/$1.log"
-}
-
-@test "dracut-systemd: host-only, storage controllers left for later: the initqueue and pre-mount run, the late pass takes both; control: nothing left, neither runs" {
+@test "dracut-systemd: host-only, storage controllers left for later: vfio-bind-late.service takes both, no initqueue; control: nothing left, it does not run" {
 	check_idle dracut-systemd-hostonly
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NVME_A") \\[$VB_NVME_ID\\] deferred: "
-	initqueue_runs dracut-systemd-hostonly-nvme-idle ||
-		fail "no dracut initqueue in dracut-systemd-hostonly-nvme-idle"
-	hook_service_runs dracut-systemd-hostonly-nvme-idle pre-mount ||
-		fail "no dracut-pre-mount.service in dracut-systemd-hostonly-nvme-idle"
+	unit_runs dracut-systemd-hostonly-nvme-idle vfio-bind-late.service ||
+		fail "no vfio-bind-late.service in dracut-systemd-hostonly-nvme-idle"
+	! unit_runs dracut-systemd-hostonly-nvme-idle dracut-initqueue.service ||
+		fail "dracut's initqueue ran in dracut-systemd-hostonly-nvme-idle"
+	! unit_runs dracut-systemd-hostonly-nvme-idle vfio-bind-report.service ||
+		fail "vfio-bind-report.service ran in dracut-systemd-hostonly-nvme-idle"
 	run_boot dracut-systemd-hostonly-pair
 	pci initial "$VB_GPU" "$VB_GPU_ID" vfio-pci vfio-pci
 	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" vfio-pci vfio-pci
 	refute_line --partial "deferred: "
-	! initqueue_runs dracut-systemd-hostonly-pair ||
-		fail "dracut's initqueue ran in dracut-systemd-hostonly-pair"
+	! unit_runs dracut-systemd-hostonly-pair vfio-bind-late.service ||
+		fail "vfio-bind-late.service ran in dracut-systemd-hostonly-pair"
 	# vfio-bind's own unit took the pair; no dracut hook service ran for it
-	! hook_service_runs dracut-systemd-hostonly-pair pre-mount ||
+	! unit_runs dracut-systemd-hostonly-pair dracut-pre-mount.service ||
 		fail "dracut-pre-mount.service ran in dracut-systemd-hostonly-pair"
-	! hook_service_runs dracut-systemd-hostonly-pair pre-udev ||
+	! unit_runs dracut-systemd-hostonly-pair dracut-pre-udev.service ||
 		fail "dracut-pre-udev.service ran in dracut-systemd-hostonly-pair"
-	grep -aq 'Finished .*vfio-bind before udev' \
-		"$VB_LOGS/dracut-systemd-hostonly-pair.log" ||
+	unit_runs dracut-systemd-hostonly-pair 'vfio-bind\.service' ||
 		fail "no vfio-bind.service in dracut-systemd-hostonly-pair"
 	# controls for those lines: the generic image built without vfio-bind
 	# starts dracut-pre-udev.service for other modules' hooks, and has no
 	# vfio-bind.service
-	hook_service_runs dracut-systemd-control-nvme-root pre-udev ||
+	unit_runs dracut-systemd-control-nvme-root dracut-pre-udev.service ||
 		fail "no dracut-pre-udev.service in dracut-systemd-control-nvme-root"
-	! grep -aq 'vfio-bind before udev' "$VB_LOGS/dracut-systemd-control-nvme-root.log" ||
+	! unit_runs dracut-systemd-control-nvme-root 'vfio-bind\.service' ||
 		fail "vfio-bind.service in dracut-systemd-control-nvme-root"
 }
 

@@ -88,13 +88,18 @@ build_path() {
 	run -0 bash -c 'dpkg-deb -c "$1" | awk "{ print \$6 }" | grep -v "/$"' - "$DEB"
 	assert_output "$(printf '%s\n' \
 		./usr/lib/dracut/modules.d/50vfio-bind/module-setup.sh \
+		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-late.service \
+		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-late.sh \
 		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-mount.sh \
 		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-udev.sh \
+		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-report.service \
+		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-report.sh \
 		./usr/lib/dracut/modules.d/50vfio-bind/vfio-bind.service \
 		./usr/sbin/vfio-bind \
 		./usr/share/doc/vfio-bind/changelog.gz \
 		./usr/share/doc/vfio-bind/copyright \
 		./usr/share/initramfs-tools/hooks/vfio-bind \
+		./usr/share/initramfs-tools/scripts/init-bottom/vfio-bind \
 		./usr/share/initramfs-tools/scripts/init-top/00-vfio-bind \
 		./usr/share/initramfs-tools/scripts/local-premount/vfio-bind \
 		./usr/share/initramfs-tools/scripts/nfs-bottom/vfio-bind \
@@ -196,6 +201,10 @@ unit_test_result() {
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-udev.sh
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-pre-mount.sh
 	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind.service
+	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-late.service
+	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-late.sh
+	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-report.service
+	assert_line /usr/lib/dracut/modules.d/50vfio-bind/vfio-bind-report.sh
 	assert_line /usr/share/vfio-bind/vfio-bind.sh
 	assert_line /usr/share/vfio-bind/vfio-bind-build.sh
 	assert_line /usr/share/man/man8/vfio-bind.8.gz

@@ -104,11 +104,11 @@ normalise() {
 @test "the manual page is built with the paths it installs to, and no placeholder left" {
 	run -0 man_page
 	assert_line --regexp '^ +/usr/sbin/vfio-bind$'
-	assert_line --regexp '^ +/usr/share/vfio-bind/$'
+	assert_line --regexp '^ +/usr/share/vfio-bind/vfio-bind\.sh$'
 	refute_output --partial "@"
 	run -0 man_page PREFIX=/usr/local
 	assert_line --regexp '^ +/usr/local/sbin/vfio-bind$'
-	assert_line --regexp '^ +/usr/local/share/vfio-bind/$'
+	assert_line --regexp '^ +/usr/local/share/vfio-bind/vfio-bind\.sh$'
 	assert_line --regexp '^ +/usr/lib/dracut/modules.d/50vfio-bind/$'
 	refute_line --regexp '^ +/usr/sbin/vfio-bind$'
 	refute_output --partial "@"

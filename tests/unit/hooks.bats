@@ -26,16 +26,19 @@ setup() {
 	HOOKS=$BATS_TEST_TMPDIR/hooks
 	ARGS=$BATS_TEST_TMPDIR/args
 	HELPER=$SBIN/vfio-bind
+	NOTE=$ROOT/run/vfio-bind-deferred
 	mkdir -p "$SBIN" "$SHARE" "$HOOKS"
 	subst hook/vfio-bind.sh >"$SHARE/vfio-bind.sh"
 	subst hook/vfio-bind-build.sh >"$SHARE/vfio-bind-build.sh"
 	subst dracut/vfio-bind-pre-udev.sh >"$HOOKS/pre-udev.sh"
 	subst dracut/vfio-bind-pre-mount.sh >"$HOOKS/pre-mount.sh"
-	# where dracut's module installs it, for the hook the pre-udev pass makes
-	cp "$HOOKS/pre-mount.sh" "$SHARE/dracut-pre-mount.sh"
+	subst dracut/vfio-bind-report.sh >"$HOOKS/report.sh"
+	subst dracut/vfio-bind-late.sh >"$HOOKS/late.sh"
+	subst dracut/vfio-bind-report.service >"$HOOKS/report.service"
 	subst initramfs-tools/scripts/init-top/00-vfio-bind >"$HOOKS/init-top"
 	subst initramfs-tools/scripts/local-premount/vfio-bind >"$HOOKS/local-premount"
 	subst initramfs-tools/scripts/nfs-bottom/vfio-bind >"$HOOKS/nfs-bottom"
+	subst initramfs-tools/scripts/init-bottom/vfio-bind >"$HOOKS/init-bottom"
 }
 
 # subst FILE: FILE of the tree, as the Makefile's SUBST fills it in.
@@ -236,11 +239,13 @@ hook_in_shell() {
 	for sh in "${SHELLS[@]}"; do
 		hook_in_shell "$sh" ". $HOOKS/pre-udev.sh"
 		went_on "<3>vfio-bind: $HELPER --defer-storage was killed by SIGSEGV; boot continues"
+		: >"$NOTE"
 		hook_in_shell "$sh" "root=block:/dev/vda2; . $HOOKS/pre-mount.sh"
 		went_on "<3>vfio-bind: $HELPER --keep /dev/vda2 was killed by SIGSEGV; boot continues"
 		assert_equal "$(cat "$ARGS")" "--keep
 /dev/vda2"
 		# a network root, or none known
+		: >"$NOTE"
 		hook_in_shell "$sh" ". $HOOKS/pre-mount.sh"
 		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
 	done
@@ -253,16 +258,17 @@ defined_after() {
 	read -ra sh <<<"$1"
 	mapfile -t names < <(sed -n 's/^\([a-z_]*\)() [({]$/\1/p' \
 		"$SHARE/vfio-bind.sh" "$SHARE/vfio-bind-build.sh")
-	((${#names[@]} >= 6)) || fail "found only ${#names[@]} functions in the hook files"
+	((${#names[@]} >= 9)) || fail "found only ${#names[@]} functions in the hook files"
 	run --separate-stderr "${sh[@]}" -eu -c "$2
 for f in ${names[*]}; do if command -v \$f >/dev/null; then echo \$f; fi; done" 3>&-
 }
 
-@test "dracut's hooks leave nothing defined in dracut's shell; control: the shared file they source defines its function" {
+@test "dracut's hooks leave nothing defined in dracut's shell; control: the shared file they source defines its functions" {
 	local sh hook
 	fake_helper "exit 0"
 	for sh in "${SHELLS[@]}"; do
-		for hook in pre-udev.sh pre-mount.sh; do
+		for hook in pre-udev.sh pre-mount.sh report.sh; do
+			: >"$NOTE"
 			defined_after "$sh" "root=block:/dev/vda2; . $HOOKS/$hook"
 			assert_success
 			assert_output ""
@@ -270,7 +276,10 @@ for f in ${names[*]}; do if command -v \$f >/dev/null; then echo \$f; fi; done" 
 		# the control: the check sees what sourcing defines
 		defined_after "$sh" ". $SHARE/vfio-bind.sh"
 		assert_success
-		assert_output vfio_bind_run
+		assert_output "vfio_bind_limit
+vfio_bind_run
+vfio_bind_late
+vfio_bind_report_left"
 	done
 	# and no boot hook sources the builders' file, which no image carries
 	run grep -l 'vfio-bind-build\.sh' "$HOOKS"/*
@@ -279,36 +288,60 @@ for f in ${names[*]}; do if command -v \$f >/dev/null; then echo \$f; fi; done" 
 		"$TOP/initramfs-tools/hooks/vfio-bind"
 }
 
-@test "dracut's pass before udev makes the pre-mount hook and asks for the initqueue when the helper left work for it; control: not when it left none" {
-	local sh how need=$ROOT/lib/dracut/need-initqueue note=$ROOT/run/vfio-bind-deferred
-	local hook=$ROOT/lib/dracut/hooks/pre-mount/10-vfio-bind-pre-mount.sh
-	mkdir -p "$ROOT/run" "$ROOT/lib/dracut/hooks/pre-mount"
-	# sourced by the shell /init, run with sh by vfio-bind.service
+@test "the pass once the root device exists runs when the pass before udev left the deferral note, and the note goes; control: without it dracut's hook runs nothing" {
+	local sh
+	fake_helper "exit 0"
 	for sh in "${SHELLS[@]}"; do
-		for how in ". $HOOKS/pre-udev.sh" "$sh $HOOKS/pre-udev.sh"; do
-			rm -f "$need" "$note" "$hook"
-			fake_helper ": >'$note'"
+		echo "0000:00:07.0 [1b36:0010] nvme" >"$NOTE"
+		hook_in_shell "$sh" "root=block:/dev/vda2; . $HOOKS/pre-mount.sh"
+		went_on ""
+		assert_equal "$(cat "$ARGS")" "--keep
+/dev/vda2"
+		assert [ ! -e "$NOTE" ]
+		# control: no note, no helper
+		rm -f "$ARGS"
+		hook_in_shell "$sh" "root=block:/dev/vda2; . $HOOKS/pre-mount.sh"
+		went_on ""
+		assert [ ! -s "$ARGS" ]
+		# initramfs-tools runs its pass in any case, and the note goes
+		echo "0000:00:07.0 [1b36:0010] nvme" >"$NOTE"
+		hook_in_shell "$sh" "BOOT=local ROOT= $sh -eu $HOOKS/local-premount"
+		went_on ""
+		assert [ ! -e "$NOTE" ]
+		echo "0000:00:07.0 [1b36:0010] nvme" >"$NOTE"
+		hook_in_shell "$sh" "BOOT=nfs $sh -eu $HOOKS/nfs-bottom"
+		went_on ""
+		assert [ ! -e "$NOTE" ]
+	done
+}
+
+# report_line ADDR: the line that says the late pass did not run for ADDR
+report_line() {
+	echo "<3>vfio-bind: $1 [1b36:0010] stays on nvme: the pass once the root device exists did not run"
+}
+
+@test "once the root is mounted, what the note still names is said, one line each: dracut's pre-pivot hook and unit, initramfs-tools' init-bottom; control: no note, no line" {
+	local sh unit
+	unit=$(sed -n 's/^ExecStart=//p' "$HOOKS/report.service")
+	[[ $unit == "/bin/sh -c '. $SHARE/vfio-bind.sh && vfio_bind_report_left'" ]] ||
+		fail "vfio-bind-report.service runs $unit"
+	fake_helper "exit 0"
+	for sh in "${SHELLS[@]}"; do
+		for how in ". $HOOKS/report.sh" "$sh -eu $HOOKS/init-bottom" "${unit/\/bin\/sh/$sh}"; do
+			printf '%s\n' "0000:00:07.0 [1b36:0010] nvme" "0000:00:0a.0 [1b36:0010] nvme" >"$NOTE"
+			hook_in_shell "$sh" "$how"
+			went_on "$(report_line 0000:00:07.0)
+$(report_line 0000:00:0a.0)"
+			# an empty note (its functions unknown) is said too
+			: >"$NOTE"
+			hook_in_shell "$sh" "$how"
+			went_on "<3>vfio-bind: the pass once the root device exists did not run: what the pass before udev deferred stays on its host drivers"
+			rm -f "$NOTE"
 			hook_in_shell "$sh" "$how"
 			went_on ""
-			assert [ -f "$need" ]
-			assert [ -f "$hook" ]
-			# the hook runs the pass once the root device exists
-			fake_helper "kill -SEGV \$\$"
-			hook_in_shell "$sh" "root=block:/dev/vda2; . $hook"
-			went_on "<3>vfio-bind: $HELPER --keep /dev/vda2 was killed by SIGSEGV; boot continues"
-			rm -f "$need" "$note" "$hook"
-			fake_helper "exit 0"
-			hook_in_shell "$sh" "$how"
-			went_on ""
-			assert [ ! -e "$need" ]
-			assert [ ! -e "$hook" ]
+			[[ ! -s $ARGS ]] || fail "the helper ran"
 		done
 	done
-	# nowhere to write them: the boot goes on all the same
-	rm -r "$ROOT/lib/dracut"
-	fake_helper ": >'$note'"
-	hook_in_shell dash ". $HOOKS/pre-udev.sh"
-	went_on ""
 }
 
 @test "initramfs-tools' scripts, run under set -e -u, exit 0 whatever the helper does" {
@@ -321,8 +354,13 @@ for f in ${names[*]}; do if command -v \$f >/dev/null; then echo \$f; fi; done" 
 		went_on "<3>vfio-bind: $HELPER --keep /dev/sda2 --keep UUID=1234 was killed by SIGSEGV; boot continues"
 		hook_in_shell "$sh" "BOOT=nfs $sh -eu $HOOKS/local-premount"
 		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
-		hook_in_shell "$sh" "$sh -eu $HOOKS/nfs-bottom"
+		hook_in_shell "$sh" "BOOT=nfs $sh -eu $HOOKS/nfs-bottom"
 		went_on "<3>vfio-bind: $HELPER was killed by SIGSEGV; boot continues"
+		# under another root (OpenZFS keeps init's nfs stage hooks), not
+		hook_in_shell "$sh" "BOOT=zfs $sh -eu $HOOKS/nfs-bottom"
+		went_on ""
+		hook_in_shell "$sh" "$sh -eu $HOOKS/init-bottom"
+		went_on ""
 	done
 }
 
@@ -337,6 +375,8 @@ for f in ${names[*]}; do if command -v \$f >/dev/null; then echo \$f; fi; done" 
 		run -0 --separate-stderr "${cmd[@]}" -eu "$HOOKS/local-premount" prereqs
 		assert_output "resume"
 		run -0 --separate-stderr "${cmd[@]}" -eu "$HOOKS/nfs-bottom" prereqs
+		assert_output ""
+		run -0 --separate-stderr "${cmd[@]}" -eu "$HOOKS/init-bottom" prereqs
 		assert_output ""
 	done
 	[[ ! -e $ARGS ]] || fail "the helper ran"
