@@ -85,9 +85,9 @@ BATS ?= bats
 INITRAMFSTOOLS_FILES = $(patsubst initramfs-tools/%,%,$(wildcard \
 	initramfs-tools/hooks/* initramfs-tools/scripts/*/*))
 
-.PHONY: all deps check check-unit check-package check-boot demo bench fuzz install \
-	install-strip uninstall clean format lint check-version package-deb \
-	package-rpm FORCE
+.PHONY: all deps check check-all check-unit check-package check-boot \
+	check-distros demo bench fuzz install install-strip uninstall clean format \
+	lint check-version package-deb package-rpm FORCE
 
 all: vfio-bind vfio-bind.8
 
@@ -170,6 +170,11 @@ deps:
 check: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
 	BATS=$(BATS) ./tests/run unit package boot
 
+# make check, and the boots make check leaves out to stay within CI's time
+# (tests/boot/distros/boot.bats: VB_ALL=1).
+check-all: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
+	VB_ALL=1 BATS=$(BATS) ./tests/run unit package boot
+
 check-unit: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
 	BATS=$(BATS) SANITIZE=$(SANITIZE) ./tests/run unit
 
@@ -181,6 +186,10 @@ check-package: deps
 
 check-boot: deps vfio-bind
 	BATS=$(BATS) ./tests/run boot
+
+# The current Debian releases only (tests/boot/distributions).
+check-distros: deps vfio-bind
+	BATS=$(BATS) ./tests/run distros
 
 demo: deps vfio-bind
 	./tests/boot/demo
@@ -212,7 +221,8 @@ lint: check-version
 	shellcheck bench/run bench/tree.bash .ci/run tests/package/build tests/fuzz/run
 	shellcheck -x bench/boot
 	shellcheck -x tests/run tests/boot/lib.sh tests/boot/build tests/boot/demo \
-		tests/boot/rootfs-init tests/boot/*.bats tests/package/*.bats \
+		tests/boot/distro tests/boot/rootfs-init tests/boot/*.bats \
+		tests/boot/distros/*.bats tests/package/*.bats tests/clean-copy \
 		tests/unit/bench-report.bats
 	pyflakes3 bench/report.py bench/boottime.py bench/stats.py
 	clang-format --dry-run --Werror helper/*/*.[ch] tests/unit/*.c tests/fuzz/*.[ch]

@@ -356,3 +356,18 @@ check_nova() {
 	run -0 list_image mkinitramfs-control
 	refute_line --partial vfio-bind
 }
+
+@test "README.md's table of what the tests boot gives this machine's Debian 12 versions" {
+	local kernels dracut itools systemd
+	# the kernel every boot runs, and the series of tests/run's matrix
+	kernels="$(first_parts 2 "$(vb_kernel_package | sed 's/^linux-image-//')"), 6.12"
+	# shellcheck disable=SC2016 # dpkg-query's format
+	dracut=$(dpkg-query -W -f '${Version}' dracut-core)
+	# shellcheck disable=SC2016
+	itools=$(dpkg-query -W -f '${Version}' initramfs-tools-core)
+	# shellcheck disable=SC2016
+	systemd=$(dpkg-query -W -f '${Version}' systemd)
+	assert_readme_row "Debian 12 (bookworm), this machine" "$kernels" "$dracut" "$itools" "$systemd"
+	# control: another version is not in the table
+	run ! assert_readme_row "Debian 12 (bookworm), this machine" "$kernels" 999 "$itools" "$systemd"
+}

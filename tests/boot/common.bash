@@ -10,7 +10,7 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 # shellcheck source=lib.sh
-. "$BATS_TEST_DIRNAME/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The three images that every boot test runs with; a kernel matrix run
 # (tests/run) names fewer in VB_BOOT_IMAGES, and runs only their tests.
@@ -150,4 +150,25 @@ host_drivers_on() {
 host_drivers_kept() {
 	host_drivers_on
 	refute_line --partial "VFIOTEST kmsg"
+}
+
+# first_parts N VERSION: the first N dot-separated parts of a Debian
+# version's upstream part (no epoch, no Debian revision): 106-6 -> 106 (1),
+# 0.148.4 -> 0.148 (2), 6.12.117+deb13-amd64 -> 6.12 (2)
+first_parts() {
+	local v=${2#*:}
+	v=${v%%-*}
+	v=${v%%[+~]*}
+	cut -d. -f"1-$1" <<<"$v"
+}
+
+# assert_readme_row LABEL KERNELS DRACUT INITRAMFS-TOOLS SYSTEMD: README.md's
+# table of what the tests boot has this row, the versions cut as it gives
+# them (Debian versions: dracut 106-6 is 106, initramfs-tools 0.148.4 is
+# 0.148, systemd 257.13-1 is 257)
+assert_readme_row() {
+	local row
+	row="| $1 | $2 | $(first_parts 1 "$3") | $(first_parts 2 "$4") | $(first_parts 1 "$5") |"
+	grep -qFx -- "$row" "$VB_TOP/README.md" ||
+		fail "README.md's table has no row $row: change it to what the tests boot now"
 }

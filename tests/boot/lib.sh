@@ -21,6 +21,9 @@
 #   logs/NAME.log         the serial console of the last boot called NAME
 #   images-SERIES/, logs-SERIES/
 #                         the same for the kernel series VB_KERNEL=SERIES
+#   distros/NAME/         a Debian release's own system, and the images and
+#                         logs of its boots (tests/boot/distro,
+#                         VB_DISTRO=NAME)
 #
 # The real tools (dracut, mkinitramfs) run in a private mount namespace where
 # an overlay puts the staged files and the kernel's modules at their real
@@ -49,6 +52,14 @@ VB_KERNEL=${VB_KERNEL-}
 VB_KERNEL_META=linux-image-${VB_KERNEL:+$VB_KERNEL-}amd64
 VB_LOGS=$VB_CACHE/logs${VB_KERNEL:+-$VB_KERNEL}
 VB_IMAGES=$VB_CACHE/images${VB_KERNEL:+-$VB_KERNEL}
+# Another Debian release (a NAME of tests/boot/distributions): its own
+# system built the images (tests/boot/distro), and its kernel boots them.
+VB_DISTRO=${VB_DISTRO-}
+if [[ -n $VB_DISTRO ]]; then
+	VB_DISTRO_DIR=$VB_CACHE/distros/$VB_DISTRO
+	VB_LOGS=$VB_DISTRO_DIR/logs
+	VB_IMAGES=$VB_DISTRO_DIR/images
+fi
 VB_ROOTFS=$VB_CACHE/rootfs.img
 VB_SPARE=$VB_CACHE/spare.img
 VB_BTRFS_A=$VB_CACHE/btrfs-a.img
@@ -101,6 +112,10 @@ VB_SERIAL_ID=1b36:0002
 VB_TESTDEV_ID=1b36:0005
 VB_TESTDEV_SLOTS="10 11 12 13 14 15 16 17 18 19 1a 1b"
 
+# The four models the distributions' boots select (tests/boot/distros): the
+# pair, the serial port and the NVMe controllers.
+VB_DISTRO_IDS=$VB_IDS,$VB_SERIAL_ID,$VB_NVME_ID
+
 # The host drivers that race vfio-pci; every image carries them so that
 # udev loads them inside the initramfs. nvme too: dracut gets it named
 # (build), mkinitramfs's MODULES=most must bring it by itself (a test
@@ -142,9 +157,17 @@ vb_kernel_package() {
 }
 
 # Sets VB_KVER and VB_KDIR (the unpacked kernel); call vb_build_kernel first
-# where the cache may be cold.
+# where the cache may be cold. With VB_DISTRO, the kernel installed in that
+# release's system.
 vb_kernel_vars() {
 	local pkg
+	if [[ -n $VB_DISTRO ]]; then
+		VB_KDIR=$VB_DISTRO_DIR/root
+		VB_KVER=$(cat "$VB_DISTRO_DIR/kernel" 2>/dev/null) ||
+			vb_die "no kernel recorded in $VB_DISTRO_DIR (tests/boot/distro $VB_DISTRO makes it)"
+		VB_VMLINUZ=$VB_KDIR/boot/vmlinuz-$VB_KVER
+		return 0
+	fi
 	pkg=$(vb_kernel_package) || return 1
 	VB_KVER=${pkg#linux-image-}
 	VB_KDIR=$VB_CACHE/kernel/$VB_KVER
@@ -180,22 +203,39 @@ vb_make_mask() {
 	done < <(vb_host_install_paths "$1")
 }
 
-# vb_vfio_bind_files IMAGE: the paths in an initramfs image (dracut's,
-# NAME dracut-*.img, or mkinitramfs's) that name vfio-bind, one a line;
-# fails when the image cannot be listed. lsinitrd also prints dracut's
-# arguments and modules: only its file lines count.
+# vb_image_files IMAGE: the paths in an initramfs image (dracut's, NAME
+# dracut-*.img, or mkinitramfs's), one a line, as the tools of the system
+# that built it list it: this machine's lsinitrd or lsinitramfs, or with
+# VB_DISTRO that release's own (a newer dracut's or initramfs-tools' image
+# need not be one this machine's tools read whole); fails when the image
+# cannot be listed. lsinitrd also prints dracut's arguments and modules:
+# only its file lines count.
+vb_image_files() {
+	local list tool=lsinitramfs
+	[[ ${1##*/} == dracut-* ]] && tool=lsinitrd
+	if [[ -z $VB_DISTRO ]]; then
+		list=$("$tool" "$1") || return 1
+	else
+		# shellcheck disable=SC2016 # expanded by that sh
+		list=$(unshare --mount --propagation private -- /bin/sh -ec '
+			mount --bind "${2%/*}" "$1/mnt"
+			mount -t proc proc "$1/proc"
+			mount --rbind /dev "$1/dev"
+			exec chroot "$1" "$3" "/mnt/${2##*/}"' list-image \
+			"$VB_DISTRO_DIR/root" "$1" "$tool") || return 1
+	fi
+	case $tool in
+	lsinitrd) awk '$1 ~ /^[-dlcbps][-rwxsStT]+$/ { print $9 }' <<<"$list" ;;
+	*) printf '%s\n' "$list" ;;
+	esac
+}
+
+# vb_vfio_bind_files IMAGE: the paths in an initramfs image that name
+# vfio-bind, one a line (vb_image_files)
 vb_vfio_bind_files() {
 	local list
-	case ${1##*/} in
-	dracut-*)
-		list=$(lsinitrd "$1") || return 1
-		awk '$1 ~ /^[-dlcbps][-rwxsStT]+$/ && $9 ~ /vfio-bind/ { print $9 }' <<<"$list"
-		;;
-	*)
-		list=$(lsinitramfs "$1") || return 1
-		grep vfio-bind <<<"$list" || :
-		;;
-	esac
+	list=$(vb_image_files "$1") || return 1
+	grep vfio-bind <<<"$list" || :
 }
 
 # Run "$@" in a private mount namespace where STAGE (a DESTDIR, or "" for
@@ -323,6 +363,13 @@ vb_devices() {
 	for slot in $VB_TESTDEV_SLOTS; do
 		VB_DEV_TESTDEVS+=(-device "pci-testdev,bus=pcie.0,addr=$slot.0")
 	done
+	# The NVMe root with two identical blank controllers beside it: the
+	# real root on the first, blank disks on the second and the third.
+	VB_DEV_NVME_ROOT_TWINS=(
+		"${VB_DEV_NVME_ROOT[@]}"
+		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmec,snapshot=on"
+		-device "nvme,serial=vfb-nvme-c,drive=nvmec,bus=pcie.0,addr=${VB_NVME_C#0000:00:}"
+	)
 	VB_DEV_NVME_IDLE=(
 		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmea,snapshot=on"
 		-device "nvme,serial=vfb-nvme-a,drive=nvmea,bus=pcie.0,addr=${VB_NVME_A#0000:00:}"
