@@ -87,11 +87,13 @@ install_units() {
 	local unit
 	inst_simple "$moddir/vfio-bind-pre-udev.sh" @PKGDATADIR@/dracut-pre-udev.sh
 	inst_simple "$moddir/vfio-bind-late.sh" @PKGDATADIR@/dracut-late.sh
-	inst_simple "$moddir/vfio-bind.service" "$systemdsystemunitdir/vfio-bind.service"
-	$SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-bind.service
-	for unit in vfio-bind-late.service vfio-bind-report.service; do
-		inst_simple "$moddir/$unit" "$systemdsystemunitdir/$unit"
-		$SYSTEMCTL -q --root "$initdir" add-wants initrd.target "$unit"
+	for unit in vfio-bind.service:sysinit.target \
+		vfio-bind-late.service:initrd.target \
+		vfio-bind-report.service:initrd.target; do
+		if ! inst_simple "$moddir/${unit%:*}" "$systemdsystemunitdir/${unit%:*}" ||
+			! $SYSTEMCTL -q --root "$initdir" add-wants "${unit#*:}" "${unit%:*}"; then
+			derror "vfio-bind: cannot install ${unit%:*} wanted by ${unit#*:}; the image will not run it"
+		fi
 	done
 }
 

@@ -10,7 +10,10 @@
 # now).
 # Sourced, so: no exit, no set -e, and nothing left defined afterwards.
 
-if [ -e "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred" ] && [ -r @PKGDATADIR@/vfio-bind.sh ]; then
+if [ -e "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred" ] && [ ! -r @PKGDATADIR@/vfio-bind.sh ]; then
+	echo "<4>vfio-bind: @PKGDATADIR@/vfio-bind.sh is missing from the initramfs; nothing done" \
+		2>/dev/null >>"${VFIO_BIND_ROOT-}/dev/kmsg"
+elif [ -e "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred" ]; then
 	# shellcheck source=/dev/null
 	. @PKGDATADIR@/vfio-bind.sh
 	# (set by dracut's cmdline stage)

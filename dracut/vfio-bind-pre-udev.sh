@@ -13,4 +13,7 @@ if [ -r @PKGDATADIR@/vfio-bind.sh ]; then
 	. @PKGDATADIR@/vfio-bind.sh
 	vfio_bind_run --defer-storage
 	unset -f vfio_bind_run vfio_bind_limit vfio_bind_late vfio_bind_report_left
+else
+	echo "<4>vfio-bind: @PKGDATADIR@/vfio-bind.sh is missing from the initramfs; nothing done" \
+		2>/dev/null >>"${VFIO_BIND_ROOT-}/dev/kmsg"
 fi

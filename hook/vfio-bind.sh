@@ -172,7 +172,9 @@ vfio_bind_run() (
 # logged.
 vfio_bind_late() {
 	vfio_bind_run "$@"
-	rm -f "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred"
+	rm -f "${VFIO_BIND_ROOT-}/run/vfio-bind-deferred" 2>/dev/null ||
+		echo "<4>vfio-bind: cannot remove /run/vfio-bind-deferred: the functions it names had their pass all the same" \
+			2>/dev/null >>"${VFIO_BIND_ROOT-}/dev/kmsg"
 }
 
 # vfio_bind_report_left: run once the root is mounted. When the deferral

@@ -287,9 +287,16 @@ check_nova() {
 		run -0 list_image "$name"
 		assert_line --regexp ' usr/sbin/vfio-bind$'
 		assert_line --regexp ' usr/share/vfio-bind/vfio-bind\.sh$'
-		assert_line --regexp ' usr/share/vfio-bind/dracut-pre-mount\.sh$'
-		# the pass once the root device exists is a hook only at boot
-		refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+		# the pass once the root device exists: a unit of vfio-bind's
+		# own with systemd, dracut's pre-mount hook without it
+		if [[ $name == dracut-systemd ]]; then
+			assert_line --regexp ' usr/share/vfio-bind/dracut-late\.sh$'
+			assert_line --regexp '/vfio-bind-late\.service$'
+			refute_line --regexp '/hooks/pre-mount/.*vfio-bind'
+		else
+			assert_line --regexp '/hooks/pre-mount/[0-9]+-vfio-bind-pre-mount\.sh$'
+			refute_line --regexp '/vfio-bind-late\.service$'
+		fi
 		assert_line --regexp '/vfio-pci\.ko(\.[a-z]+)?$'
 		assert_line --regexp '/vfio_iommu_type1\.ko(\.[a-z]+)?$'
 		run -0 list_image "$name-control"

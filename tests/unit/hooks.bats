@@ -364,6 +364,94 @@ $(report_line 0000:00:0a.0)"
 	done
 }
 
+@test "a boot script whose shared vfio-bind.sh is missing from the image says so in one line, and the boot goes on; control: with it, the helper runs" {
+	local sh how missing="<4>vfio-bind: $SHARE/vfio-bind.sh is missing from the initramfs; nothing done"
+	fake_helper "exit 0"
+	mv "$SHARE/vfio-bind.sh" "$SHARE/vfio-bind.sh.away"
+	for sh in "${SHELLS[@]}"; do
+		for how in ". $HOOKS/pre-udev.sh" "$sh -eu $HOOKS/init-top" \
+			"BOOT=local ROOT= $sh -eu $HOOKS/local-premount" \
+			"BOOT=nfs $sh -eu $HOOKS/nfs-bottom" \
+			"root=block:/dev/vda2; . $HOOKS/pre-mount.sh" "$sh -eu $HOOKS/init-bottom" \
+			". $HOOKS/report.sh"; do
+			echo "0000:00:07.0 [1b36:0010] nvme" >"$NOTE"
+			hook_in_shell "$sh" "$how"
+			went_on "$missing"
+			[[ ! -s $ARGS ]] || fail "the helper ran"
+		done
+	done
+	# control: the same scripts with the file there run the helper
+	mv "$SHARE/vfio-bind.sh.away" "$SHARE/vfio-bind.sh"
+	hook_in_shell dash "dash -eu $HOOKS/init-top"
+	went_on ""
+	assert_equal "$(cat "$ARGS")" "--defer-storage"
+}
+
+# late_in_ns SHELL CMDLINE [CONF]: dracut's systemd late pass
+# (vfio-bind-late.sh, which vfio-bind-late.service runs with sh) in SHELL,
+# in a private mount namespace whose /proc/cmdline says CMDLINE, whose
+# /etc/cmdline.d/10-root.conf, when CONF is given, says CONF, and whose /lib
+# and PATH have dracut's own dracut-lib.sh, dracut-dev-lib.sh and
+# dracut-getarg (this machine's dracut-util), as the image has them; the
+# deferral note there, the kernel log and the helper's arguments emptied
+# first
+late_in_ns() {
+	local etc=$BATS_TEST_TMPDIR/etc-layer lib=$BATS_TEST_TMPDIR/lib-layer
+	local bin=$BATS_TEST_TMPDIR/dracut-bin
+	printf '%s\n' "$2" >"$ROOT/proc/cmdline"
+	rm -rf "$etc" "$lib" "$bin"
+	mkdir -p "$etc/cmdline.d" "$lib" "$bin"
+	[[ -z ${3-} ]] || printf '%s\n' "$3" >"$etc/cmdline.d/10-root.conf"
+	cp /usr/lib/dracut/modules.d/*base/dracut-lib.sh \
+		/usr/lib/dracut/modules.d/*base/dracut-dev-lib.sh "$lib/"
+	ln -s /usr/lib/dracut/dracut-util "$bin/dracut-getarg"
+	ln -s /usr/lib/dracut/dracut-util "$bin/dracut-getargs"
+	echo "0000:00:07.0 [1b36:0010] nvme" >"$NOTE"
+	: >"$ROOT/dev/kmsg"
+	: >"$ARGS"
+	echo "in $1: $2 / ${3-}"
+	SECONDS=0
+	# shellcheck disable=SC2016 # expanded by that sh
+	run --separate-stderr unshare --mount --propagation private -- /bin/sh -ec '
+		mount --bind "$1" /proc/cmdline
+		mount -t overlay vfio-bind-test -o "lowerdir=$2:/etc" /etc
+		mount -t overlay vfio-bind-test -o "lowerdir=$3:/usr/lib" /usr/lib
+		shift 3
+		exec "$@"' late "$ROOT/proc/cmdline" "$etc" "$lib" \
+		env PATH="$bin:$PATH" $1 "$HOOKS/late.sh" 3>&-
+}
+
+@test "dracut's systemd late pass reads root= as dracut does, the kernel command line's or the image's, and waits for its device within the limit; control: a device that is there is not waited for" {
+	local sh
+	fake_helper "exit 0"
+	for sh in dash "bash --posix"; do
+		late_in_ns "$sh" "quiet root=/dev/null"
+		assert_success
+		assert_equal "$(cat "$ROOT/dev/kmsg")" ""
+		assert_equal "$(cat "$ARGS")" "--keep
+/dev/null"
+		assert [ ! -e "$NOTE" ]
+		# root= only in the image (dracut --kernel-cmdline, host-only)
+		late_in_ns "$sh" "quiet" "root=/dev/null"
+		assert_success
+		assert_equal "$(cat "$ROOT/dev/kmsg")" ""
+		assert_equal "$(cat "$ARGS")" "--keep
+/dev/null"
+		# a device that does not come: waited for, said, then the pass
+		late_in_ns "$sh" "vfio-bind.timeout=1 root=UUID=0c7e5d2a-0000-4000-8000-000000000000"
+		assert_success
+		assert_equal "$(cat "$ROOT/dev/kmsg")" "<4>vfio-bind: the root device /dev/disk/by-uuid/0c7e5d2a-0000-4000-8000-000000000000 did not appear in 1 s; the pass once the root device exists goes on without it"
+		assert_equal "$(cat "$ARGS")" "--keep
+/dev/disk/by-uuid/0c7e5d2a-0000-4000-8000-000000000000"
+		((SECONDS >= 1)) || fail "it did not wait"
+		# a network root names no local device: the helper reads root=
+		late_in_ns "$sh" "root=nfs:10.0.0.1:/srv/root"
+		assert_success
+		assert_equal "$(cat "$ROOT/dev/kmsg")" ""
+		assert_equal "$(cat "$ARGS")" ""
+	done
+}
+
 @test "initramfs-tools' scripts answer prereqs under set -e -u, without running the helper" {
 	local sh
 	local -a cmd

@@ -55,6 +55,7 @@ setup_file() {
 	local -a boots
 	vb_lock
 	logged "$VB_CACHE/build.log" "$VB_DIR/build" --disks || return 1
+	mkdir -p "$VB_CACHE/distros"
 	logged "$VB_CACHE/distros/$VB_DISTRO.log" "$VB_DIR/distro" "$VB_DISTRO" || return 1
 	# shellcheck disable=SC2206 # one boot a word
 	boots=($BOOTS ${VB_ALL:+$ALL_BOOTS})
