@@ -299,22 +299,36 @@ static int keep_held(struct loader *l)
 	return r;
 }
 
+static int keep_nic(struct loader *l, const struct need *use)
+{
+	_cleanup_free_ struct need *fns = NULL;
+	char unsure[NEED_WHY_MAX];
+	size_t n;
+	int r = nic_functions(l->s, use, &fns, &n, unsure, sizeof(unsure));
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		char why[NEED_WHY_MAX];
+
+		if (fns[i].why[0])
+			str_format(why, sizeof(why), "%s, through %s", use->why,
+				   fns[i].why);
+		else
+			str_copy(why, sizeof(why), use->why);
+		r = keep_function(l->g, fns[i].name, why);
+	}
+	if (r >= 0 && unsure[0])
+		set_unsure(l->g->network_unsure, unsure);
+	return r;
+}
+
 static int keep_nics(struct loader *l, const char *cmdline)
 {
 	_cleanup_free_ struct need *uses = NULL;
 	size_t n, kept = l->g->n_kept;
 	int r = nics_in_use(l->s, cmdline, l->network_root, &uses, &n);
 
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
-		size_t n_addrs = 0;
-
-		r = pci_functions_above(l->s, uses[i].name, &addrs, &n_addrs);
-		for (size_t j = 0; r >= 0 && j < n_addrs; j++)
-			r = keep_function(l->g, addrs[j], uses[i].why);
-		if (r == -ENOENT)
-			r = 0;
-	}
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = keep_nic(l, &uses[i]);
 	if (r >= 0 && l->network_root && l->g->n_kept == kept)
 		set_unsure(
 			l->g->network_unsure,
@@ -401,7 +415,7 @@ bool function_has_disks(const struct sysroot *s, const struct pci_function *f)
 bool guard_applies(const struct sysroot *s, const struct pci_function *f)
 {
 	return is_storage_controller(f) || is_network_controller(f) ||
-	       function_has_disks(s, f);
+	       function_has_interfaces(s, f) || function_has_disks(s, f);
 }
 
 void guard_check(const struct sysroot *s, const struct storage_guard *g,
@@ -417,7 +431,8 @@ void guard_check(const struct sysroot *s, const struct storage_guard *g,
 	if (g->storage_unsure[0] && is_storage_controller(f))
 		str_format(why, size, "%s, so no storage controller is taken",
 			   g->storage_unsure);
-	else if (g->network_unsure[0] && is_network_controller(f))
+	else if (g->network_unsure[0] &&
+		 (is_network_controller(f) || function_has_interfaces(s, f)))
 		str_format(why, size, "%s, so no network controller is taken",
 			   g->network_unsure);
 }

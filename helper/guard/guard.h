@@ -15,11 +15,12 @@
  * filesystem, the resume device, a mounted filesystem, active swap, an
  * active dm/md/LVM/ZFS/btrfs stack, or a --keep device; nor while its
  * network interface carries the default route or an established TCP
- * session, or reaches a network root.
+ * session, or reaches a network root, directly or under a bridge, bond,
+ * VLAN, Open vSwitch bridge or one of its SR-IOV virtual functions.
  * When the guard cannot tell (a root that is not found, a multi-device
  * filesystem with members missing), it keeps every storage controller, and
- * under a network root whose interface it cannot find, every network
- * controller.
+ * under a network root whose interface it cannot find, or an interface in
+ * use that leads to no device, every network controller.
  */
 struct storage_guard {
 	struct need *kept; /* PCI functions, by address */

@@ -23,6 +23,11 @@
 #define IFACE_MAX 16 /* IFNAMSIZ */
 #define RTF_UP 0x0001
 #define RTF_REJECT 0x0200
+#define ARPHRD_LOOPBACK "772" /* include/uapi/linux/if_arp.h */
+/* ovs-vswitchd's one datapath device (lib/dpif-netlink.c), the master of
+ * every physical port of every Open vSwitch bridge (vport-netdev.c). */
+#define OVS_DATAPATH "ovs-system"
+#define STACK_DEPTH_MAX 8
 
 bool cmdline_network_root(const char *cmdline)
 {
@@ -44,7 +49,12 @@ bool cmdline_network_root(const char *cmdline)
 
 bool is_network_controller(const struct pci_function *f)
 {
-	return f->class >> 16 == 0x02;
+	return f->class >> 16 == 0x02 || f->class >> 8 == 0x0c06;
+}
+
+bool function_has_interfaces(const struct sysroot *s, const struct pci_function *f)
+{
+	return pci_has_attr(s, f->addr, "net");
 }
 
 static int add_iface(const struct sysroot *s, struct need **uses, size_t *n,
@@ -432,6 +442,159 @@ int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 	if (r < 0) {
 		free(*uses);
 		*uses = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/* One interface in use, followed down to the PCI functions it stands on. */
+struct nic_trace {
+	const struct sysroot *s;
+	struct need **fns;
+	size_t *n;
+	char *unsure;
+	size_t unsure_size;
+};
+
+static int trace_interface(struct nic_trace *t, const char *iface, const char *through,
+			   unsigned depth);
+
+static int add_functions_under(struct nic_trace *t, const char *link, const char *through)
+{
+	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	size_t n = 0;
+	int r = pci_functions_above(t->s, link, &addrs, &n);
+
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = need_add(t->fns, t->n, addrs[i], through);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* An interface of an SR-IOV virtual function also stands on its physical
+ * function: unbinding the PF's driver disables SR-IOV and removes the VF
+ * (drivers/pci/iov.c). */
+static int add_physical_functions(struct nic_trace *t, size_t first)
+{
+	size_t n = *t->n;
+	int r = 0;
+
+	for (size_t i = first; r >= 0 && i < n; i++) {
+		char link[160], through[96];
+
+		if (pci_device_path(link, sizeof(link), (*t->fns)[i].name, "physfn") <
+			    0 ||
+		    !sysroot_exists(t->s, link))
+			continue;
+		str_format(through, sizeof(through), "its virtual function %s",
+			   (*t->fns)[i].name);
+		r = add_functions_under(t, link, through);
+	}
+	return r;
+}
+
+/* The devices a stacked interface (a bridge, bond, team, VLAN, macvlan, an
+ * Open vSwitch datapath) is over: the kernel links each as lower_NAME in
+ * the upper one's directory (net/core/dev.c, netdev_adjacent_sysfs_add()). */
+static int trace_lower(struct nic_trace *t, const char *iface, unsigned depth,
+		       size_t *n_lower)
+{
+	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
+	char dir[128];
+	size_t n;
+	int r = path_format(dir, sizeof(dir), CLASS_NET "/%s", iface);
+
+	*n_lower = 0;
+	if (r >= 0)
+		r = block_list_dir(t->s, dir, &names, &n);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (strncmp(names[i], "lower_", 6) != 0)
+			continue;
+		(*n_lower)++;
+		r = trace_interface(t, names[i] + 6, names[i] + 6, depth + 1);
+	}
+	return r;
+}
+
+static bool is_loopback(const struct sysroot *s, const char *iface)
+{
+	char path[128], type[16];
+
+	return path_format(path, sizeof(path), CLASS_NET "/%s/type", iface) >= 0 &&
+	       sysroot_read(s, path, type, sizeof(type)) >= 0 &&
+	       strcmp(type, ARPHRD_LOOPBACK) == 0;
+}
+
+/*
+ * An interface that stands on no device and is over none: an Open vSwitch
+ * bridge's internal port (br-ex, whose ports the kernel links only to the
+ * datapath) stands on the datapath's ports; any other (a tunnel, a VPN, a
+ * container's veth) cannot be followed, and the guard is unsure.
+ */
+static int trace_unlinked(struct nic_trace *t, const char *iface, unsigned depth)
+{
+	char link[128];
+	size_t n_ports = 0;
+	int r = 0;
+
+	if (is_loopback(t->s, iface))
+		return 0;
+	if (strcmp(iface, OVS_DATAPATH) != 0 &&
+	    path_format(link, sizeof(link), CLASS_NET "/" OVS_DATAPATH) >= 0 &&
+	    sysroot_exists(t->s, link))
+		r = trace_lower(t, OVS_DATAPATH, depth, &n_ports);
+	if (r >= 0 && n_ports == 0 && !t->unsure[0])
+		str_format(
+			t->unsure, t->unsure_size,
+			"the interface %s is virtual and over no device vfio-bind can follow",
+			iface);
+	return r;
+}
+
+static int trace_interface(struct nic_trace *t, const char *iface, const char *through,
+			   unsigned depth)
+{
+	char link[128];
+	size_t before = *t->n, n_lower = 0;
+	int r;
+
+	if (depth > STACK_DEPTH_MAX) {
+		str_format(t->unsure, t->unsure_size,
+			   "the interface %s is stacked deeper than vfio-bind follows",
+			   iface);
+		return 0;
+	}
+	r = path_format(link, sizeof(link), CLASS_NET "/%s", iface);
+	if (r >= 0)
+		r = add_functions_under(t, link, through);
+	if (r >= 0 && *t->n > before)
+		return add_physical_functions(t, before);
+	if (r >= 0)
+		r = trace_lower(t, iface, depth, &n_lower);
+	if (r >= 0 && n_lower == 0)
+		r = trace_unlinked(t, iface, depth);
+	return r;
+}
+
+int nic_functions(const struct sysroot *s, const struct need *use, struct need **fns,
+		  size_t *n, char *unsure, size_t unsure_size)
+{
+	struct nic_trace t = {
+		.s = s, .fns = fns, .n = n, .unsure = unsure, .unsure_size = unsure_size};
+	const char *iface = use->name + strlen(CLASS_NET "/");
+	int r;
+
+	*fns = NULL;
+	*n = 0;
+	unsure[0] = '\0';
+	if (strncmp(use->name, CLASS_NET "/", strlen(CLASS_NET "/")) == 0)
+		r = trace_interface(&t, iface, "", 0);
+	else
+		r = add_functions_under(&t, use->name, "");
+	if (r < 0) {
+		free(*fns);
+		*fns = NULL;
 		*n = 0;
 	}
 	return r;

@@ -16,8 +16,11 @@
  */
 bool cmdline_network_root(const char *cmdline);
 
-/* Network controllers: PCI base class 02 (Ethernet, InfiniBand, ...). */
+/* Network controllers: PCI base class 02 (Ethernet, InfiniBand, ...) and
+ * InfiniBand controllers of class 0c06 (PCI_CLASS_SERIAL_INFINIBAND). */
 bool is_network_controller(const struct pci_function *f);
+/* A network interface sits on f (its sysfs directory has net/). */
+bool function_has_interfaces(const struct sysroot *s, const struct pci_function *f);
 
 /*
  * The interfaces the running system uses: each that carries the default
@@ -29,3 +32,15 @@ bool is_network_controller(const struct pci_function *f);
  */
 int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 		struct need **uses, size_t *n) _must_check_;
+
+/*
+ * The PCI functions an interface in use (one of nics_in_use()) stands on,
+ * by address, each with the interface it holds when that is another one
+ * ("" for the interface itself): a physical interface's, and its physical
+ * function's when it is an SR-IOV virtual function; through a bridge,
+ * bond, team, VLAN, macvlan or an Open vSwitch bridge, those of the
+ * interfaces under it. When an interface cannot be followed (a tunnel, a
+ * container's veth), says why in unsure.
+ */
+int nic_functions(const struct sysroot *s, const struct need *use, struct need **fns,
+		  size_t *n, char *unsure, size_t unsure_size) _must_check_;

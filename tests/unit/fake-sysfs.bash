@@ -357,6 +357,23 @@ fake_netdev() {
 	ln -s "../../devices/pci0000:00/$1/net/$2" "$ROOT/sys/class/net/$2"
 }
 
+# fake_stacked_netdev IFACE LOWER...: a virtual interface (a bridge, bond,
+# VLAN, Open vSwitch's datapath) over the interfaces LOWER, linked as the
+# kernel links them (lower_NAME in IFACE's directory, upper_IFACE in each
+# LOWER's, master when IFACE is a bridge, bond or datapath).
+fake_stacked_netdev() {
+	local iface=$1 lower dir
+	shift
+	dir="$ROOT/sys/devices/virtual/net/$iface"
+	mkdir -p "$dir" "$ROOT/sys/class/net"
+	echo 1 >"$dir/type"
+	ln -s "../../devices/virtual/net/$iface" "$ROOT/sys/class/net/$iface"
+	for lower in "$@"; do
+		ln -sr "$(readlink -f "$ROOT/sys/class/net/$lower")" "$dir/lower_$lower"
+		ln -sr "$dir" "$(readlink -f "$ROOT/sys/class/net/$lower")/upper_$iface"
+	done
+}
+
 # fake_routes LINE...: proc/net/route's rows after its header, as
 # "IFACE DEST GATEWAY MASK" in the kernel's hex (the raw __be32).
 fake_routes() {

@@ -290,6 +290,81 @@ two_nics() {
 	assert_output "$NIC_A 8086:1533 igb -> vfio-pci"
 }
 
+@test "bind follows a bridge, a bond and a VLAN to the NICs under the default route" {
+	two_nics "root=UUID=$UUID"
+	# Proxmox's default network: vmbr0 over eno1
+	fake_stacked_netdev vmbr0 eno1
+	fake_routes "vmbr0 00000000 0102A8C0 00000000" "vmbr0 0002A8C0 00000000 00FFFFFF"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
+	assert_line "$NIC_A 8086:1533 skip: its interface vmbr0 carries the default route (via 192.168.2.1), through eno1"
+	# control: the NIC under no route is taken
+	assert_line "$NIC_B 8086:1533 igb -> vfio-pci"
+	# a VLAN over a bond over both NICs: both kept
+	fake_stacked_netdev bond0 eno1 eno2
+	fake_stacked_netdev bond0.100 bond0
+	fake_routes "bond0.100 00000000 0102A8C0 00000000"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
+	assert_line "$NIC_A 8086:1533 skip: its interface bond0.100 carries the default route (via 192.168.2.1), through eno1"
+	assert_line "$NIC_B 8086:1533 skip: its interface bond0.100 carries the default route (via 192.168.2.1), through eno2"
+}
+
+@test "bind follows an Open vSwitch bridge to the ports of the datapath" {
+	two_nics "root=UUID=$UUID"
+	# br-ex is an internal port: the kernel links eno1 only to ovs-system
+	fake_stacked_netdev ovs-system eno1
+	fake_stacked_netdev br-ex
+	fake_routes "br-ex 00000000 0102A8C0 00000000"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" "$NIC_B"
+	assert_line "$NIC_A 8086:1533 skip: its interface br-ex carries the default route (via 192.168.2.1), through eno1"
+	assert_line "$NIC_B 8086:1533 igb -> vfio-pci"
+}
+
+@test "a virtual interface under the default route that leads to no device keeps every network controller" {
+	two_nics "root=UUID=$UUID"
+	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
+	fake_stacked_netdev wg0
+	fake_routes "wg0 00000000 00000000 00000000"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A" 0000:0b:00.0
+	assert_line "$NIC_A 8086:1533 skip: the interface wg0 is virtual and over no device vfio-bind can follow, so no network controller is taken"
+	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
+	# control: the loopback device is no interface to follow
+	echo 772 >"$ROOT/sys/devices/virtual/net/wg0/type"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$NIC_A"
+}
+
+@test "bind keeps the physical function of a virtual function under the default route" {
+	local pf=0000:3b:00.0 vf=0000:3b:02.0 other=0000:3b:00.1
+	fake_root "root=UUID=$UUID"
+	fake_vfio_loaded
+	fake_function "$pf" 15b3:1017 class=0x020000 driver=mlx5_core sriov=8
+	fake_function "$other" 15b3:1017 class=0x020000 driver=mlx5_core sriov=8
+	fake_function "$vf" 15b3:1018 class=0x020000 driver=mlx5_core physfn="$pf"
+	fake_netdev "$pf" ens1f0np0 52:54:00:00:00:01
+	fake_netdev "$other" ens1f1np1 52:54:00:00:00:02
+	fake_netdev "$vf" ens1f0v0 52:54:00:00:00:03
+	fake_routes "ens1f0v0 00000000 0102A8C0 00000000"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$pf" "$vf" "$other"
+	assert_line "$pf 15b3:1017 skip: its interface ens1f0v0 carries the default route (via 192.168.2.1), through its virtual function $vf"
+	assert_line "$vf 15b3:1018 skip: its interface ens1f0v0 carries the default route (via 192.168.2.1)"
+	# control: the other port's function is taken
+	assert_line "$other 15b3:1017 mlx5_core -> vfio-pci"
+}
+
+@test "bind keeps an InfiniBand HCA (class 0c06) whose interface carries the default route" {
+	local hca=0000:5e:00.0
+	fake_root "root=UUID=$UUID"
+	fake_vfio_loaded
+	fake_function "$hca" 15b3:1003 class=0x0c0600 driver=mlx4_core
+	fake_netdev "$hca" ib0 80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0f:a0:01
+	fake_routes "ib0 00000000 0102A8C0 00000000"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$hca"
+	assert_line "$hca 15b3:1003 skip: its interface ib0 carries the default route (via 192.168.2.1)"
+	# control: without the route it is taken
+	fake_routes "ib0 0002A8C0 00000000 00FFFFFF"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$hca"
+	assert_line "$hca 15b3:1003 mlx4_core -> vfio-pci"
+}
+
 @test "bind refuses a NIC that carries an established TCP session" {
 	two_nics "root=UUID=$UUID"
 	fake_routes "eno1 0000A8C0 00000000 00FFFFFF" "eno2 0001A8C0 00000000 00FFFFFF"
