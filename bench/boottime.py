@@ -20,6 +20,7 @@ log (rootfs-init's dmesg action), in seconds since the kernel started.
 """
 
 import json
+import os
 import random
 import re
 import statistics
@@ -47,6 +48,30 @@ PAIRS = {
     "mkinitramfs": ("initramfs-tools", "mkinitramfs-control"),
     "dracut-hostonly-boot": ("dracut host-only, systemd /init", "dracut-hostonly-boot-control"),
 }
+
+# The releases of tests/boot/distributions, each built in its own system
+# (tests/boot/distro): its dracut image with systemd and the image its
+# Debian package's trigger built (initramfs-tools), each against its control.
+DISTRIBUTIONS = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "tests", "boot", "distributions"
+)
+
+
+def distribution_pairs(path=DISTRIBUTIONS):
+    """PAIRS of each release NAME, as NAME/IMAGE: NAME/CONTROL."""
+    pairs = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, _suite, label = line.split(maxsplit=2)
+            label = label.strip()
+            pairs[f"{name}/dracut-systemd"] = (f"{label}: dracut, systemd /init", f"{name}/dracut-systemd-control")
+            pairs[f"{name}/package"] = (f"{label}: initramfs-tools, the package's image", f"{name}/package-control")
+    return pairs
+
+
+PAIRS.update(distribution_pairs())
 
 # The document's target: the integration adds at most this share.
 TARGET_SHARE = 0.01
@@ -194,6 +219,12 @@ def spread(values):
     return s3(statistics.median(values)), f"{s3(q1)}–{s3(q3)}", f"{s3(min(values))}–{s3(max(values))}"
 
 
+def guest_kernels(run):
+    """Debian 12's kernel, and each release's own (run.json's kernels)."""
+    others = ", ".join(f"{name}: {kver}" for name, kver in sorted(run.get("kernels", {}).items()))
+    return run["kernel"] + (f", and each release's own for its images ({others})" if others else "")
+
+
 def section(run, rows):
     """The document's boot section, as a list of lines."""
     out = ["## Boot timing: paired boots under QEMU", ""]
@@ -206,7 +237,7 @@ def section(run, rows):
         f"Run of {utc(run['date'], '%Y-%m-%d %H:%M UTC')}, {n} boot{'s' if n != 1 else ''} of each "
         f"image, {run['seconds'] // 60} min in all, on {m['cpu']} "
         f"({m['cores']} cores), Debian {m['debian']}, host kernel "
-        f"{m['host_kernel']}; the guest kernel {run['kernel']}; "
+        f"{m['host_kernel']}; the guest kernel {guest_kernels(run)}; "
         f"{run['qemu']}. Load average {run['load_before']} before, "
         f"{run['load_after']} after.",
         "",

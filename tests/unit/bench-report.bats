@@ -153,6 +153,21 @@ with_modules() {
 	assert_line --partial "the guest kernel 6.1.0-99-amd64; QEMU emulator version 7.2.99."
 }
 
+@test "a release's pairs are named by the release, with the release's kernel" {
+	with_boots
+	# the rows of the dracut-systemd pair again, as Debian 13's
+	awk -F'\t' -v OFS='\t' '!/^#/ && $1 == "dracut-systemd" { $1 = "debian13/" $1; $4 = "debian13/" $4; print }' \
+		"$BOOTS/boots.tsv" >>"$COPY/boots/boots.tsv"
+	jq '.kernels = {"debian13": "6.12.99-amd64"}' "$BOOTS/run.json" >"$COPY/boots/run.json"
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	stderr_is ""
+	assert_line "| Debian 13 (trixie): dracut, systemd /init | \`debian13/dracut-systemd\` | 3 | 60.05 | 60.05–60.05 | 60.04–60.06 | +0.04 | +0.02 … +0.06 | +0.1% | met |"
+	assert_line "|  | \`debian13/dracut-systemd-control\` | 3 | 60.01 | 60.00–60.02 | 60.00–60.02 |  |  |  |  |"
+	assert_line --partial "the guest kernel 6.1.0-99-amd64, and each release's own for its images (debian13: 6.12.99-amd64); QEMU"
+	# control: a release not booted has no line
+	refute_output --partial "sid/"
+}
+
 @test "the helper's runs, apart from the boots' spread, against the 1%" {
 	with_boots
 	run -0 --separate-stderr "$REPORT" "$COPY"
