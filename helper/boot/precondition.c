@@ -53,6 +53,18 @@ static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
 	return r < 0 ? r : 0;
 }
 
+/* A bare "--" in vfio-pci's options, wherever libkmod takes them from. */
+static int options_end_early(const struct sysroot *s, const char *cmdline, bool *ended)
+{
+	struct module_param arg;
+	int r = module_param_before_load(s, cmdline, "vfio_pci", "ids", &arg);
+
+	*ended = r >= 0 && arg.ended;
+	if (r >= 0)
+		module_param_clear(&arg);
+	return r < 0 ? r : 0;
+}
+
 static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			   const char *module, const char *param, bool *value)
 {
@@ -94,6 +106,8 @@ int vfio_read_params(const struct sysroot *s, const char *cmdline,
 	if (r >= 0)
 		r = bool_param_before_load(s, cmdline, "vfio_pci", "disable_idle_d3",
 					   &params->disable_idle_d3_asked);
+	if (r >= 0)
+		r = options_end_early(s, cmdline, &params->options_ended);
 	if (r < 0)
 		return ERR_ERRNO(r, "cannot read vfio's parameters under %s: %m",
 				 s->root);
@@ -211,13 +225,18 @@ static uint64_t monotonic_usec(void)
  * kernel sets each in turn, and the last wins) leaves vfio-pci only the
  * functions bound to it here.
  */
-int precondition_load_vfio_pci(const struct sysroot *s, bool dry_run)
+int precondition_load_vfio_pci(const struct sysroot *s, const struct vfio_params *params,
+			       bool dry_run)
 {
 	uint64_t started;
 	int r;
 
 	if (vfio_pci_registered(s))
 		return 0;
+	if (params->options_ended)
+		return ERR_ERRNO(
+			EINVAL,
+			"vfio-pci's options hold a bare \"--\" (modprobe.d or the command line): the kernel ignores every option after it, the empty ids= vfio-bind adds so that vfio-pci takes nothing by itself among them; remove the \"--\"; nothing changed");
 	if (dry_run) {
 		INF("vfio-pci is not loaded; a real run loads it");
 		return 0;

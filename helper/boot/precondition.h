@@ -25,6 +25,7 @@ struct vfio_params {
 	bool disable_denylist; /* vfio-pci.disable_denylist */
 	bool disable_idle_d3; /* vfio-pci.disable_idle_d3, loaded or to be */
 	bool disable_idle_d3_asked; /* what the command line gives it at load */
+	bool options_ended; /* a bare "--" in what libkmod will give vfio-pci */
 };
 
 /*
@@ -69,4 +70,5 @@ bool vfio_pci_registered(const struct sysroot *s);
  * takes only what is bound to it here); under --dry-run or --root, says
  * what a real run would do instead. A failure is logged with its fix.
  */
-int precondition_load_vfio_pci(const struct sysroot *s, bool dry_run) _must_check_;
+int precondition_load_vfio_pci(const struct sysroot *s, const struct vfio_params *params,
+			       bool dry_run) _must_check_;

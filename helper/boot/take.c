@@ -7,6 +7,7 @@
 #include "boot/report.h"
 #include "boot/reset.h"
 #include "boot/take.h"
+#include "guard/claim.h"
 #include "shared/log.h"
 
 /* Stage 3 for each function; one that vanished meanwhile is dropped. */
@@ -134,11 +135,23 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 		     const struct reset_requests *resets, struct tally *t)
 {
 	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
+	_cleanup_disk_claims_ struct disk_claims claims = {0};
 	char old_driver[DRIVER_NAME_MAX];
 	const char *methods;
 	struct bind_waits w;
 	int r;
 
+	/* the guard's last word, held until vfio-pci has the function */
+	r = disks_claim(s, &it->f, &claims, it->why.detail, sizeof(it->why.detail));
+	if (r != 0) {
+		if (r < 0)
+			str_format(it->why.detail, sizeof(it->why.detail),
+				   "its disks cannot be claimed (%s)", strerror(-r));
+		it->why.kind = REASON_NEEDED;
+		report_not_taken(it);
+		t->skipped++;
+		return;
+	}
 	strcpy(old_driver, it->f.driver);
 	r = bind_to_vfio(s, &it->f, &w);
 	report_waits(&it->f, &w);
@@ -164,7 +177,7 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 		return EXIT_PRECONDITION;
 	report_ungrouped(c, &t);
 	if (t.skipped < c->n && !vfio_pci_registered(s)) {
-		if (precondition_load_vfio_pci(s, dry_run) < 0)
+		if (precondition_load_vfio_pci(s, params, dry_run) < 0)
 			return EXIT_PRECONDITION;
 		if (!dry_run)
 			reread_drivers(s, c);

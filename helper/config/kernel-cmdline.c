@@ -207,8 +207,10 @@ static int record(struct module_param *out, char *options, const char *param)
 			*p = ' ';
 	while (r >= 0 && *options) {
 		options = kernel_next_arg(options, &name, &value);
-		if (!value && strcmp(name, "--") == 0)
+		if (!value && strcmp(name, "--") == 0) {
+			out->ended = true;
 			return 1;
+		}
 		r = record_one(out, name, value, param);
 	}
 	return r;
@@ -232,6 +234,7 @@ int module_options_scan(const char *options, const char *param, struct module_pa
 
 void module_param_merge(struct module_param *into, struct module_param *later)
 {
+	into->ended = into->ended || later->ended;
 	into->count += later->count;
 	if (later->longest > into->longest)
 		into->longest = later->longest;

@@ -18,6 +18,8 @@ struct module_param {
 	unsigned count; /* occurrences */
 	size_t longest; /* length of the longest value */
 	bool any_bare; /* some occurrence had no "=value" */
+	bool ended; /* a bare "--" ended the options: the kernel sets none
+		       after it (kernel/params.c, parse_args()) */
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #include "config/kernel-cmdline.h"
 #include "guard/block.h"
+#include "guard/claim.h"
 #include "guard/devspec.h"
 #include "guard/guard.h"
 #include "guard/netuse.h"
@@ -488,5 +489,14 @@ int guard_decide(const struct sysroot *s, struct guard_pass *p,
 		p->loaded = true;
 	}
 	guard_check(s, &p->g, f, why, size);
+	if (!why[0] && !p->opts->defer_storage) {
+		_cleanup_disk_claims_ struct disk_claims claims = {0};
+
+		r = disks_claim(s, f, &claims, why, size);
+		if (r < 0)
+			return ERR_ERRNO(
+				r, "cannot claim the disks of %s: %m; nothing changed",
+				f->addr);
+	}
 	return why[0] ? GUARD_KEEP : GUARD_TAKE;
 }

@@ -83,6 +83,23 @@ $AUDIO 10de:10f1 skip: it has no IOMMU group (the IOMMU does not cover it)"
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
 
+@test "a bare -- in vfio-pci's options stops the run before vfio-pci is loaded, and names the fix" {
+	fake_workstation "vfio-pci.ids=10de:1c30"
+	rm -r "$ROOT/sys/bus/pci/drivers/vfio-pci"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	# the kernel would set nothing after it: not the empty ids= vfio-bind adds
+	echo "options vfio-pci disable_vga=1 --" >"$ROOT/etc/modprobe.d/vfio.conf"
+	run -2 --separate-stderr vfio_bind_traced
+	# (the operator's selection still stands: it is vfio-pci's load that would go wrong)
+	stderr_has "vfio-pci's options hold a bare \"--\" (modprobe.d or the command line): the kernel ignores every option after it, the empty ids= vfio-bind adds so that vfio-pci takes nothing by itself among them; remove the \"--\"; nothing changed"
+	run sysfs_writes
+	assert_output ""
+	# control: without it, a dry run plans the function
+	echo "options vfio-pci disable_vga=1" >"$ROOT/etc/modprobe.d/vfio.conf"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
+}
+
 @test "nothing selected: vfio-pci is not needed and nothing is checked" {
 	fake_root "vfio-pci.ids=10de:1c30"
 	fake_function 0000:03:00.0 8086:1533 class=0x020000 driver=igb group=none
