@@ -174,7 +174,9 @@ static int resolve_kernel_name(const struct sysroot *s, const char *kname, char 
 
 	if (r < 0)
 		return r;
-	if (!sysroot_exists(s, path))
+	/* no kernel name: ".", ".." or a path would name the directory */
+	if (!kname[0] || strcmp(kname, ".") == 0 || strcmp(kname, "..") == 0 ||
+	    strchr(kname, '/') || !sysroot_exists(s, path))
 		return -ENOENT;
 	return path_format(name, size, "%s", kname);
 }

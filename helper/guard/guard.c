@@ -81,7 +81,7 @@ static int add_spec(struct loader *l, const char *spec, const char *role)
 		break;
 	}
 	r = spec_devices(l->s, spec, &names, &n);
-	if (r == -ENOENT) {
+	if (r == -ENOENT || (r >= 0 && n == 0)) {
 		str_format(why, sizeof(why), "%s %s is not found among the block devices",
 			   role, spec);
 		set_unsure(l->g->storage_unsure, why);
@@ -142,6 +142,37 @@ static bool is_network_fs(const char *fstype)
 	return str_in_list(fstype, types, ARRAY_SIZE(types));
 }
 
+/* The kernel writes a space, tab, newline and backslash in a path of
+ * mountinfo and /proc/swaps as an octal escape (seq_escape(), " \t\n\\"):
+ * back to the path. */
+static void unescape_path(char *path)
+{
+	char *out = path;
+
+	for (const char *in = path; *in; in++) {
+		if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' &&
+		    in[2] <= '7' && in[3] >= '0' && in[3] <= '7') {
+			*out++ = (char)((in[1] - '0') << 6 | (in[2] - '0') << 3 |
+					(in[3] - '0'));
+			in += 3;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = '\0';
+}
+
+/* A source in /dev/ that names no block device here: the guard cannot tell
+ * what it holds. */
+static void source_not_found(struct loader *l, const char *source, const char *use)
+{
+	char why[NEED_WHY_MAX];
+
+	str_format(why, sizeof(why), "%s is %s and not found among the block devices",
+		   source, use);
+	set_unsure(l->g->storage_unsure, why);
+}
+
 /*
  * One line of /proc/self/mountinfo (show_mountinfo() in fs/proc_namespace.c):
  * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE ...".
@@ -159,6 +190,8 @@ static int add_mount(const char *line, void *data)
 	if (!tail || sscanf(line, "%*s %*s %31s %*s %255s", majmin, mountpoint) != 2 ||
 	    sscanf(tail, " - %63s %255s", fstype, source) != 2)
 		return 0;
+	unescape_path(mountpoint);
+	unescape_path(source);
 	if (strcmp(mountpoint, "/") == 0) {
 		l->root_known = true;
 		if (is_network_fs(fstype))
@@ -172,6 +205,10 @@ static int add_mount(const char *line, void *data)
 		found = block_resolve_path(l->s, source, name, sizeof(name));
 	else
 		return 0;
+	if (found < 0 && strncmp(majmin, "0:", 2) == 0) {
+		str_format(why, sizeof(why), "mounted on %s", mountpoint);
+		source_not_found(l, source, why);
+	}
 	if (found < 0)
 		return 0;
 	str_format(why, sizeof(why), "carries %s, mounted on %s", name, mountpoint);
@@ -183,9 +220,15 @@ static int add_swap(const char *line, void *data)
 	char file[256], name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
 	struct loader *l = data;
 
-	if (sscanf(line, "%255s", file) != 1 ||
-	    block_resolve_path(l->s, file, name, sizeof(name)) < 0)
+	if (sscanf(line, "%255s", file) != 1)
 		return 0;
+	unescape_path(file);
+	if (block_resolve_path(l->s, file, name, sizeof(name)) < 0) {
+		/* a swap file: the filesystem it is on is mounted */
+		if (strncmp(file, "/dev/", 5) == 0)
+			source_not_found(l, file, "used as swap");
+		return 0;
+	}
 	str_format(why, sizeof(why), "carries %s, used as swap", name);
 	return add_needed(l, name, why);
 }
@@ -262,6 +305,17 @@ static bool is_network_disk(const struct sysroot *s, const char *name)
 	return strstr(target, "/session") || strstr(target, "/nvme-fabrics/");
 }
 
+/* A namespace of a native-multipath NVMe subsystem, reached through each
+ * of the subsystem's controllers. */
+static bool is_multipath_head(const struct sysroot *s, const char *name)
+{
+	char link[256], target[4096];
+
+	return path_format(link, sizeof(link), "sys/class/block/%s", name) >= 0 &&
+	       sysroot_read_link(s, link, target, sizeof(target)) >= 0 &&
+	       strstr(target, "/nvme-subsystem/");
+}
+
 static int keep_under(struct loader *l, const char *name, const char *why)
 {
 	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
@@ -272,6 +326,14 @@ static int keep_under(struct loader *l, const char *name, const char *why)
 		return r == -ENOENT ? 0 : r;
 	if (n == 0 && is_network_disk(l->s, name))
 		l->network_root = true;
+	if (n == 0 && is_multipath_head(l->s, name)) {
+		char unsure[NEED_WHY_MAX];
+
+		str_format(unsure, sizeof(unsure),
+			   "the NVMe multipath device %s (%s) lists no controller", name,
+			   why);
+		set_unsure(l->g->storage_unsure, unsure);
+	}
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = keep_function(l->g, addrs[i], why);
 	return r;

@@ -129,6 +129,50 @@ three_nvme() {
 	assert_line "$THIRD 1b36:0010 skip: the btrfs filesystem on nvme0n1p2 has 2 devices and only 1 are present, so no storage controller is taken"
 }
 
+@test "mountinfo's and swaps' escapes are decoded: a path with a space is followed" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_btrfs nvme1n1p2
+	mkdir -p "$ROOT/dev/disk/by-label"
+	ln -s ../../nvme1n1p2 "$ROOT/dev/disk/by-label/my data"
+	ln -s ../../nvme2n1p1 "$ROOT/dev/disk/by-label/my swap"
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
+		'44 21 0:52 / /srv/my\040data rw - btrfs /dev/disk/by-label/my\040data rw'
+	printf '%s\n' 'Filename				Type		Size		Used		Priority' \
+		'/dev/disk/by-label/my\040swap partition 4096 0 -2' >"$ROOT/proc/swaps"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, mounted on /srv/my data"
+	assert_line "$THIRD 1b36:0010 skip: carries nvme2n1p1, used as swap"
+	# counterpart: neither mounted nor swap, both are taken
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw"
+	: >"$ROOT/proc/swaps"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+}
+
+@test "a mount or swap from a /dev path that names no block device keeps every storage controller" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
+		"44 21 0:52 / /data rw - btrfs /dev/mapper/gone rw"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+	assert_line "$THIRD 1b36:0010 skip: /dev/mapper/gone is mounted on /data and not found among the block devices, so no storage controller is taken"
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw"
+	printf '%s\n' 'Filename Type Size Used Priority' '/dev/zram9 partition 4096 0 -2' >"$ROOT/proc/swaps"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+	assert_line "$THIRD 1b36:0010 skip: /dev/zram9 is used as swap and not found among the block devices, so no storage controller is taken"
+	# counterpart: a swap file is on a mounted filesystem, which the guard follows
+	printf '%s\n' 'Filename Type Size Used Priority' '/swapfile file 4096 0 -2' >"$ROOT/proc/swaps"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+}
+
+@test "root=. names no device: every storage controller is kept" {
+	three_nvme "root=."
+	plan -3
+	assert_line "$THIRD 1b36:0010 skip: root . is not found among the block devices, so no storage controller is taken"
+	# counterpart: a root that is found
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1p1"
+	plan -3
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
 # --- multipath, VMD, any depth ------------------------------------------------
 
 @test "a multipath NVMe namespace keeps every controller of its subsystem" {
@@ -143,6 +187,22 @@ three_nvme() {
 	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1, /dev/nvme0n1)"
 	assert_line "$SPARE 1b36:0010 skip: carries root (nvme0n1, /dev/nvme0n1)"
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "a multipath NVMe root that lists no controller keeps every storage controller" {
+	fake_root "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1"
+	fake_vfio_loaded
+	fake_function "$ROOTC" 1b36:0010 class=0x010802 driver=nvme
+	fake_function "$SPARE" 1b36:0010 class=0x010802 driver=nvme
+	fake_multipath_ns nvme-subsys0 nvme0n1 259:0
+	fake_disk "$SPARE" nvme1n1 259:5
+	plan -3
+	assert_line "$SPARE 1b36:0010 skip: the NVMe multipath device nvme0n1 (carries root (nvme0n1, /dev/nvme0n1)) lists no controller, so no storage controller is taken"
+	# counterpart: the subsystem names its controller
+	ln -s "../../pci0000:00/$ROOTC/nvme/nvme0" "$ROOT/sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0"
+	mkdir -p "$ROOT/sys/devices/pci0000:00/$ROOTC/nvme/nvme0"
+	plan -3
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
 }
 
 @test "a VMD controller that hosts the root's NVMe drive is kept; another is taken" {
