@@ -64,6 +64,19 @@ bool match_drop_vanished(const struct sysroot *s, const struct selector *selecto
 	return true;
 }
 
+/* An address pinned to IDs takes only a function with those IDs. */
+static void check_pin(const struct selector *selector, struct candidate *it)
+{
+	const struct pci_addr *a = addr_list_find(&selector->addrs, it->f.addr);
+
+	if (!a || !a->pinned ||
+	    (a->pin_vendor == it->f.vendor && a->pin_device == it->f.device))
+		return;
+	it->why.kind = REASON_PIN_MISMATCH;
+	str_format(it->why.detail, sizeof(it->why.detail), "%04x:%04x", a->pin_vendor,
+		   a->pin_device);
+}
+
 static int match_one(const struct sysroot *s, const struct selector *selector,
 		     const char *addr, struct candidates *c)
 {
@@ -85,6 +98,7 @@ static int match_one(const struct sysroot *s, const struct selector *selector,
 		item.why = (struct reason){.kind = REASON_DRIVER_UNREADABLE, .err = -r};
 	} else {
 		item.ids_read = true;
+		check_pin(selector, &item);
 	}
 	if (match_drop_vanished(s, selector, &item))
 		return 0;

@@ -49,6 +49,12 @@ void reason_format(const struct reason *r, char *buf, size_t size)
 	case REASON_NEEDED:
 		str_copy(buf, size, r->detail);
 		return;
+	case REASON_PIN_MISMATCH:
+		str_format(
+			buf, size,
+			"vfio-bind.addrs= pins this address to %s, and the function there has other IDs (did the address move?): nothing is taken there",
+			r->detail);
+		return;
 	case REASON_WAITS_STORAGE:
 		str_copy(
 			buf, size,

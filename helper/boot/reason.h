@@ -20,6 +20,7 @@ enum reason_kind {
 	REASON_NEEDED, /* detail: what the storage guard keeps it for */
 	REASON_WAITS_STORAGE, /* deferred: its disks do not exist yet */
 	REASON_WAITS_NETWORK, /* deferred: the root is on the network */
+	REASON_PIN_MISMATCH, /* detail: the IDs vfio-bind.addrs= pins there */
 };
 
 struct reason {

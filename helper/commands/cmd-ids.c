@@ -45,8 +45,10 @@ static void warn_identical(const struct sysroot *s, const struct selector *chose
 		return;
 	fprintf(stderr,
 		"vfio-bind: to take only the functions given, use " ADDRS_PARAM "=");
+	/* pinned to their IDs: a function that moves is not taken in its place */
 	for (size_t i = 0; i < c->n; i++)
-		fprintf(stderr, "%s%s", i ? "," : "", c->items[i].f.addr);
+		fprintf(stderr, "%s%s@%04x:%04x", i ? "," : "", c->items[i].f.addr,
+			c->items[i].f.vendor, c->items[i].f.device);
 	fputc('\n', stderr);
 }
 

@@ -126,7 +126,7 @@ static int read_addrs(const char *cmdline, struct addr_list *list, bool *present
 		return r;
 	for (size_t i = 0; i < list->n_rejected; i++)
 		WRN(ADDRS_PARAM
-		    ": entry \"%s\" is not a PCI address ([domain:]bus:device[.function], in hex); skipped",
+		    ": entry \"%s\" is not a PCI address ([domain:]bus:device[.function], in hex, optionally @vendor:device, four hex digits each); skipped",
 		    list->rejected[i]);
 	return 0;
 }
@@ -242,7 +242,7 @@ static int add_arg(struct selector *sel, const char *arg, bool ids_allowed)
 
 	if (parse_id_pair(arg, &id))
 		return array_push(&sel->ids.ids, &sel->ids.n_ids, sizeof(id), &id);
-	if (pci_addr_parse(arg, &addr) == 0)
+	if (addr_entry_parse(arg, &addr) == 0)
 		return array_push(&sel->addrs.addrs, &sel->addrs.n_addrs, sizeof(addr),
 				  &addr);
 	if (ids_allowed)

@@ -32,11 +32,11 @@ int pci_addr_parse(const char *text, struct pci_addr *addr)
 		p = parse_hex(p + 1, 2, &c);
 		if (!p)
 			return -EINVAL;
-		*addr = (struct pci_addr){a, b, c, -1};
+		*addr = (struct pci_addr){.domain = a, .bus = b, .dev = c, .fn = -1};
 	} else {
 		if (a > 0xff)
 			return -EINVAL;
-		*addr = (struct pci_addr){0, a, b, -1};
+		*addr = (struct pci_addr){.bus = a, .dev = b, .fn = -1};
 	}
 	if (*p == '.') {
 		p = parse_hex(p + 1, 1, &fn);
@@ -59,6 +59,32 @@ bool pci_addr_match(const struct pci_addr *pattern, const char *sysfs_addr)
 	       a.dev == pattern->dev && (pattern->fn < 0 || pattern->fn == a.fn);
 }
 
+int addr_entry_parse(const char *text, struct pci_addr *addr)
+{
+	char entry[64], *pin;
+	const char *p;
+
+	if (strlen(text) >= sizeof(entry))
+		return -EINVAL;
+	str_copy(entry, sizeof(entry), text);
+	pin = strchr(entry, '@');
+	if (pin)
+		*pin++ = '\0';
+	if (pci_addr_parse(entry, addr) < 0)
+		return -EINVAL;
+	if (!pin)
+		return 0;
+	p = parse_hex(pin, 4, &addr->pin_vendor);
+	if (!p || p - pin != 4 || *p != ':')
+		return -EINVAL;
+	pin = (char *)p + 1;
+	p = parse_hex(pin, 4, &addr->pin_device);
+	if (!p || p - pin != 4 || *p != '\0')
+		return -EINVAL;
+	addr->pinned = true;
+	return 0;
+}
+
 int addr_list_parse(const char *value, struct addr_list *list)
 {
 	_cleanup_free_ char *copy = strdup(value);
@@ -73,7 +99,7 @@ int addr_list_parse(const char *value, struct addr_list *list)
 
 		if (entry[0] == '\0')
 			continue;
-		if (pci_addr_parse(entry, &addr) == 0)
+		if (addr_entry_parse(entry, &addr) == 0)
 			r = array_push(&list->addrs, &list->n_addrs, sizeof(addr), &addr);
 		else
 			r = strv_push(&list->rejected, &list->n_rejected, entry);
@@ -90,10 +116,16 @@ void addr_list_free(struct addr_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
-bool addr_list_match(const struct addr_list *list, const char *sysfs_addr)
+const struct pci_addr *addr_list_find(const struct addr_list *list,
+				      const char *sysfs_addr)
 {
 	for (size_t i = 0; i < list->n_addrs; i++)
 		if (pci_addr_match(&list->addrs[i], sysfs_addr))
-			return true;
-	return false;
+			return &list->addrs[i];
+	return NULL;
+}
+
+bool addr_list_match(const struct addr_list *list, const char *sysfs_addr)
+{
+	return addr_list_find(list, sysfs_addr) != NULL;
 }

@@ -88,7 +88,7 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" ids 0c:00
 	assert_output "vfio-pci.ids=10de:1c30,10de:10f1"
 	stderr_has "$GPU [10de:1c30] has the same IDs, so vfio-pci.ids= takes it too"
-	stderr_has "to take only the functions given, use vfio-bind.addrs=$GPU2,$AUDIO2"
+	stderr_has "to take only the functions given, use vfio-bind.addrs=$GPU2@10de:1c30,$AUDIO2@10de:10f1"
 }
 
 @test "ids refuses bad addresses, missing functions and vendor:device" {
@@ -415,6 +415,25 @@ $AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
 	stderr_has 'vfio-bind.addrs: entry "0c:00.8" is not a PCI address'
 	stderr_has 'vfio-bind.addrs: entry "zz:00" is not a PCI address'
 	stderr_has 'vfio-bind.addrs: entry "0c:20" is not a PCI address'
+}
+
+@test "vfio-bind.addrs= pinned to IDs takes the function that has them, and nothing at an address whose IDs differ" {
+	two_gpus "vfio-bind.addrs=$GPU2@10de:1c30,$AUDIO2@10de:1c30"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_line "$GPU2 10de:1c30 nouveau -> vfio-pci"
+	assert_line "$AUDIO2 10de:10f1 skip: vfio-bind.addrs= pins this address to 10de:1c30, and the function there has other IDs (did the address move?): nothing is taken there"
+	stderr_has "$AUDIO2 [10de:10f1] not taken: vfio-bind.addrs= pins this address to 10de:1c30"
+	# the same pin in bind's arguments
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$AUDIO2@10de:1c30"
+	assert_output --partial "$AUDIO2 10de:10f1 skip: vfio-bind.addrs= pins this address to 10de:1c30"
+	# control: pinned to its own IDs, it is taken
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$AUDIO2@10de:10f1"
+	assert_output "$AUDIO2 10de:10f1 snd_hda_intel -> vfio-pci"
+	# a malformed pin is a bad entry, named
+	fake_cmdline "vfio-bind.addrs=$GPU2@10de:1c3,$AUDIO2@10de"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	stderr_has "vfio-bind.addrs: entry \"$GPU2@10de:1c3\" is not a PCI address"
+	stderr_has "vfio-bind.addrs: entry \"$AUDIO2@10de\" is not a PCI address"
 }
 
 @test "vfio-bind.addrs= and vfio-pci.ids= add up" {
