@@ -17,17 +17,16 @@
 
 int cmdline_read(const struct sysroot *s, char **cmdline)
 {
-	char *buf = malloc(CMDLINE_MAX);
-	int r;
+	int r = sysroot_read_file(s, "proc/cmdline", cmdline);
 
-	if (!buf)
-		return log_oom();
-	r = sysroot_read(s, "proc/cmdline", buf, CMDLINE_MAX);
-	if (r < 0) {
-		free(buf);
+	if (r < 0)
 		return ERR_ERRNO(r, "cannot read proc/cmdline under %s: %m", s->root);
-	}
-	*cmdline = buf;
+	/* bootconfig's parameters can make it longer than a boot loader's
+	 * (init/main.c, setup_boot_config()): the kernel reads it all, so
+	 * does vfio-bind */
+	if (strlen(*cmdline) >= CMDLINE_MAX)
+		WRN("the kernel command line is %zu bytes: libkmod reads only its first %u, so a vfio-pci option after them does not reach vfio-pci",
+		    strlen(*cmdline), CMDLINE_MAX - 1);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "shared/sysroot.h"
 
@@ -161,6 +162,31 @@ static size_t terminate_text(char *buf, size_t len)
 	return len;
 }
 
+/*
+ * An fd to read a text file: a regular file (sysfs and procfs attributes
+ * are) or /dev/null (a modprobe.d name masked by a link to it). A FIFO, which
+ * would hold the read until a writer comes, a socket or another device is
+ * -EINVAL; opened with O_NONBLOCK, so that a FIFO cannot hold the open.
+ */
+static int open_text(const struct sysroot *s, const char *path)
+{
+	int fd = sysroot_open_at(s, path, O_RDONLY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+		return fd;
+	close(fd);
+	return -EINVAL;
+}
+
 int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = -1;
@@ -169,7 +195,7 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t si
 
 	if (size == 0)
 		return -EINVAL;
-	fd = sysroot_open_at(s, path, O_RDONLY);
+	fd = open_text(s, path);
 	if (fd < 0)
 		return fd;
 	r = read_to_end(fd, buf, size - 1, &len);
@@ -180,7 +206,7 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t si
 
 int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 {
-	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDONLY);
+	_cleanup_close_ int fd = open_text(s, path);
 	_cleanup_free_ char *buf = NULL;
 	size_t size = 0, len = 0;
 	int r = -EFBIG;
@@ -258,7 +284,7 @@ static int feed_lines(char *buf, size_t len, bool at_eof, bool *header,
 int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_header,
 			  int (*fn)(const char *line, void *data), void *data)
 {
-	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDONLY);
+	_cleanup_close_ int fd = open_text(s, path);
 	_cleanup_free_ char *buf = NULL;
 	size_t size = SYSROOT_LINES_CHUNK, len = 0, used;
 	bool header = has_header, eof = false;

@@ -114,3 +114,40 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	assert_line "0000:0c:00.0 0000:0000 skip: its IDs cannot be read (No such file or directory)"
 	assert_line "$GPU 10de:1c30 nouveau -> vfio-pci"
 }
+
+@test "a FIFO or a device in place of a file the helper reads is refused, not waited on" {
+	fake_workstation "vfio-pci.ids=10de:1c30"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	mkfifo "$ROOT/etc/modprobe.d/vfio.conf"
+	run timeout 10 "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_failure
+	assert_output --partial "cannot read /etc/modprobe.d/vfio.conf: Invalid argument"
+	# a character device too, but /dev/null masks a name as libkmod reads it
+	rm "$ROOT/etc/modprobe.d/vfio.conf"
+	mknod "$ROOT/etc/modprobe.d/vfio.conf" c 1 8
+	run timeout 10 "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_failure
+	rm "$ROOT/etc/modprobe.d/vfio.conf"
+	mknod "$ROOT/etc/modprobe.d/vfio.conf" c 1 3
+	run -0 --separate-stderr timeout 10 "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
+	# and a FIFO in procfs' place
+	rm "$ROOT/proc/cmdline"
+	mkfifo "$ROOT/proc/cmdline"
+	run timeout 10 "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_failure
+	assert_output --partial "cannot read proc/cmdline under $ROOT: Invalid argument"
+}
+
+@test "a kernel command line longer than libkmod reads is read in full, with one warning" {
+	local pad
+	pad=$(printf 'x%.0s' {1..5000})
+	fake_workstation "quiet bootconfig.pad=$pad vfio-pci.ids=10de:1c30"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
+	stderr_has "the kernel command line is 5044 bytes: libkmod reads only its first 4095, so a vfio-pci option after them does not reach vfio-pci"
+	# control: a short one gives no such line
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	stderr_lacks "libkmod reads only"
+}
