@@ -92,14 +92,21 @@ vfio_bind_run() (
 	limit=$(vfio_bind_limit warn)
 	grace=5
 	[ "$limit" -ge "$grace" ] || grace=$limit
+	# The helper's stderr goes to a file, not a pipe: what libkmod starts
+	# for an install command in modprobe.d inherits it, and a reader of a
+	# pipe would wait for that too, past the limit.
+	errfile=${VFIO_BIND_ROOT-}/run/vfio-bind-stderr.$$
+	if ! : 2>/dev/null >"$errfile"; then
+		echo "<4>vfio-bind: cannot write $errfile; the helper's own error lines are lost" \
+			2>/dev/null >>"$kmsg"
+		errfile=/dev/null
+	fi
 
-	# The helper's stderr is the substitution's output; its status is the
-	# substitution's, or 124 (as timeout(1) says it) when the watchdog had
-	# to kill it. The watchdog's output goes elsewhere, so that the
-	# substitution ends with the helper, and its sleep dies with it.
-	errors=$(
+	# The helper's status is the subshell's, or 124 (as timeout(1) says
+	# it) when the watchdog had to kill it.
+	(
 		exec 2>/dev/null
-		"$helper" "$@" 2>&1 >/dev/null &
+		"$helper" "$@" 2>"$errfile" >/dev/null &
 		pid=$!
 		(
 			# nap SECONDS: sleep's status, or exit with $code once the
@@ -140,7 +147,10 @@ vfio_bind_run() (
 	)
 	status=$?
 	case $status in
-	0 | 2 | 3) exit 0 ;;
+	0 | 2 | 3)
+		rm -f "$errfile" 2>/dev/null
+		exit 0
+		;;
 	esac
 	signal=
 	if [ "$status" -gt 128 ] && [ "$status" -le 192 ]; then
@@ -150,11 +160,11 @@ vfio_bind_run() (
 	fi
 	called=$helper${*:+ $*}
 	{
-		printf '%s\n' "$errors" | while IFS= read -r line; do
+		while IFS= read -r line; do
 			if [ -n "$line" ]; then
 				echo "<3>vfio-bind: ${line#vfio-bind: }"
 			fi
-		done
+		done <"$errfile"
 		if [ "$status" -eq 124 ]; then
 			echo "<3>vfio-bind: $called did not finish in $limit s (vfio-bind.timeout=) and was killed; boot continues"
 		elif [ -n "$signal" ]; then
@@ -163,6 +173,7 @@ vfio_bind_run() (
 			echo "<3>vfio-bind: $called failed with status $status; boot continues"
 		fi
 	} 2>/dev/null >>"$kmsg"
+	[ "$errfile" = /dev/null ] || rm -f "$errfile" 2>/dev/null
 	exit 0
 )
 

@@ -154,6 +154,24 @@ kill -SEGV \$\$"
 	done
 }
 
+@test "a process the helper leaves behind with its stderr (a modprobe.d install command) does not hold the hook" {
+	local sh pid
+	fake_cmdline "quiet vfio-bind.timeout=1"
+	fake_helper "echo 'vfio-bind: cannot load vfio-pci' >&2; sleep 31 & exit 1"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run"
+		went_on "<3>vfio-bind: cannot load vfio-pci
+<3>vfio-bind: $HELPER failed with status 1; boot continues"
+		# the hook returned while the process still holds the stderr it had
+		pid=$(sleeps 31)
+		[[ -n $pid ]] || fail "the process left behind is gone: nothing shows the hook did not wait for it"
+		kill $pid
+	done
+	# and the helper's own stderr file is gone
+	run ls "$ROOT/run"
+	refute_output --partial vfio-bind-stderr
+}
+
 @test "a hung helper that ignores SIGTERM gets SIGKILL after the limit again, when that is under 5 s" {
 	local sh
 	fake_cmdline "quiet vfio-bind.timeout=1"
