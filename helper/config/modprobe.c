@@ -197,6 +197,23 @@ static int parse_line(struct modprobe_config *cfg, char *line, const char *path,
 	return add_entry(cfg, kind, module, rest, path, number);
 }
 
+/* libkmod reads a line up to its newline and then as a C string
+ * (getline_wrapped()): a NUL byte ends its line, not the file. */
+static void cut_lines_at_nul(char *text, size_t len)
+{
+	size_t out = 0;
+
+	for (size_t in = 0; in < len; in++) {
+		if (text[in] == '\0') {
+			while (in + 1 < len && text[in + 1] != '\n')
+				in++;
+			continue;
+		}
+		text[out++] = text[in];
+	}
+	text[out] = '\0';
+}
+
 static int parse_file(const struct sysroot *s, struct modprobe_config *cfg,
 		      const struct conf_file *f)
 {
@@ -211,6 +228,7 @@ static int parse_file(const struct sysroot *s, struct modprobe_config *cfg,
 	r = sysroot_read_file(s, path, &text);
 	if (r < 0)
 		return ERR_ERRNO(r, "cannot read %s: %m", path);
+	cut_lines_at_nul(text, (size_t)r);
 	cursor = text;
 	for (unsigned first = 1; (line = next_line(&cursor, &physical));
 	     first = physical + 1) {

@@ -230,10 +230,10 @@ int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 	}
 	if (r < 0)
 		return r;
-	terminate_text(buf, len);
+	len = terminate_text(buf, len);
 	*text = buf;
 	buf = NULL;
-	return 0;
+	return (int)len;
 }
 
 /* The buffer's first size, or twice it for a line that fills it. */

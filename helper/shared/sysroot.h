@@ -45,7 +45,7 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf,
 /*
  * Reads a whole file of any length up to SYSROOT_FILE_MAX (procfs tables:
  * mountinfo, swaps, routes) into a malloc()ed, NUL-terminated buffer;
- * -EFBIG beyond.
+ * -EFBIG beyond. Returns its length, which counts any NUL byte in it.
  */
 int sysroot_read_file(const struct sysroot *s, const char *path,
 		      char **text) _must_check_;

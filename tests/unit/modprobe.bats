@@ -59,6 +59,17 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	stderr_has "selected by options vfio-pci ids= in /usr/lib/modprobe.d/a.conf line 1"
 }
 
+@test "a NUL byte ends its line, not the file, as libkmod reads it" {
+	mkdir -p "$ROOT/etc/modprobe.d"
+	printf '# \0options vfio-pci ids=10de:10f1\noptions vfio-pci ids=10de:1c30\0,10de:10f1\n' \
+		>"$ROOT/etc/modprobe.d/vfio.conf"
+	plan
+	assert_success
+	# the line after the first NUL is read; in each line, nothing after it
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
+	stderr_has "$GPU [10de:1c30] selected by options vfio-pci ids= in /etc/modprobe.d/vfio.conf line 2"
+}
+
 @test "a file in /etc/modprobe.d hides the same name in /usr/lib/modprobe.d" {
 	conf usr/lib/modprobe.d vfio.conf "options vfio-pci ids=10de:1c30"
 	conf etc/modprobe.d vfio.conf "options vfio-pci ids=10de:10f1"
