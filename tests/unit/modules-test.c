@@ -43,11 +43,12 @@ static int load_logged(struct sysroot *s, char *log, size_t size)
 {
 	char path[] = "/tmp/vfio-bind-modules-test.XXXXXX";
 	int fd = mkstemp(path), saved = dup(STDERR_FILENO), r;
+	struct vfio_params params = {0};
 	ssize_t n;
 
 	fflush(stderr);
 	dup2(fd, STDERR_FILENO);
-	r = precondition_load_vfio_pci(s, false);
+	r = precondition_load_vfio_pci(s, &params, false);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
