@@ -255,9 +255,17 @@ check_usb_root() {
 	done
 }
 
-# unit_runs NAME UNIT: systemd started UNIT in the boot NAME
+# unit_runs NAME UNIT: systemd started UNIT (a regexp) in the boot NAME.
+# On the console systemd shortens "UNIT - DESCRIPTION" to 80 columns in
+# its middle, so a long unit's name can show only its start, then "…":
+# twelve characters of it or more count too.
 unit_runs() {
-	grep -aq "Starting .*$2" "$VB_LOGS/$1.log"
+	local log=$VB_LOGS/$1.log unit=${2//\\/} i
+	grep -aq "Starting .*$2" "$log" && return 0
+	for ((i = ${#unit} - 1; i >= 12; i--)); do
+		grep -aqF "m${unit:0:i}…" "$log" && return 0
+	done
+	return 1
 }
 
 @test "dracut-systemd: host-only, storage controllers left for later: vfio-bind-late.service takes both, no initqueue; control: nothing left, it does not run" {
