@@ -38,9 +38,11 @@ static int module_param_before_load(const struct sysroot *s, const char *cmdline
 	return (int)arg->count;
 }
 
-/* What loading MODULE gives PARAM (false when absent). */
+/* What loading MODULE gives PARAM (false when absent); with ended, also
+ * whether a bare "--" ends the options libkmod will give it. */
 static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
-				  const char *module, const char *param, bool *value)
+				  const char *module, const char *param, bool *value,
+				  bool *ended)
 {
 	struct module_param arg;
 	int r;
@@ -49,19 +51,9 @@ static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
 	r = module_param_before_load(s, cmdline, module, param, &arg);
 	if (r > 0 && parse_kernel_bool(arg.value, value) < 0)
 		*value = false;
+	if (r >= 0 && ended)
+		*ended = arg.ended;
 	module_param_clear(&arg);
-	return r < 0 ? r : 0;
-}
-
-/* A bare "--" in vfio-pci's options, wherever libkmod takes them from. */
-static int options_end_early(const struct sysroot *s, const char *cmdline, bool *ended)
-{
-	struct module_param arg;
-	int r = module_param_before_load(s, cmdline, "vfio_pci", "ids", &arg);
-
-	*ended = r >= 0 && arg.ended;
-	if (r >= 0)
-		module_param_clear(&arg);
 	return r < 0 ? r : 0;
 }
 
@@ -87,7 +79,7 @@ static int read_bool_param(const struct sysroot *s, const char *cmdline,
 			return r;
 		return parse_kernel_bool(buf, value);
 	}
-	return bool_param_before_load(s, cmdline, module, param, value);
+	return bool_param_before_load(s, cmdline, module, param, value, NULL);
 }
 
 int vfio_read_params(const struct sysroot *s, const char *cmdline,
@@ -105,9 +97,8 @@ int vfio_read_params(const struct sysroot *s, const char *cmdline,
 				    &params->disable_idle_d3);
 	if (r >= 0)
 		r = bool_param_before_load(s, cmdline, "vfio_pci", "disable_idle_d3",
-					   &params->disable_idle_d3_asked);
-	if (r >= 0)
-		r = options_end_early(s, cmdline, &params->options_ended);
+					   &params->disable_idle_d3_asked,
+					   &params->options_ended);
 	if (r < 0)
 		return ERR_ERRNO(r, "cannot read vfio's parameters under %s: %m",
 				 s->root);

@@ -24,9 +24,9 @@ int cmdline_read(const struct sysroot *s, char **cmdline)
 	/* bootconfig's parameters can make it longer than a boot loader's
 	 * (init/main.c, setup_boot_config()): the kernel reads it all, so
 	 * does vfio-bind */
-	if (strlen(*cmdline) >= CMDLINE_MAX)
-		WRN("the kernel command line is %zu bytes: libkmod reads only its first %u, so a vfio-pci option after them does not reach vfio-pci",
-		    strlen(*cmdline), CMDLINE_MAX - 1);
+	if (r >= CMDLINE_MAX)
+		WRN("the kernel command line is %d bytes: libkmod reads only its first %u, so a vfio-pci option after them does not reach vfio-pci",
+		    r, CMDLINE_MAX - 1);
 	return 0;
 }
 

@@ -582,14 +582,13 @@ int nic_functions(const struct sysroot *s, const struct need *use, struct need *
 {
 	struct nic_trace t = {
 		.s = s, .fns = fns, .n = n, .unsure = unsure, .unsure_size = unsure_size};
-	const char *iface = use->name + strlen(CLASS_NET "/");
 	int r;
 
 	*fns = NULL;
 	*n = 0;
 	unsure[0] = '\0';
 	if (strncmp(use->name, CLASS_NET "/", strlen(CLASS_NET "/")) == 0)
-		r = trace_interface(&t, iface, "", 0);
+		r = trace_interface(&t, use->name + strlen(CLASS_NET "/"), "", 0);
 	else
 		r = add_functions_under(&t, use->name, "");
 	if (r < 0) {
