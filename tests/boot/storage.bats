@@ -42,6 +42,10 @@
 # shellcheck source=common.bash
 . "$BATS_TEST_DIRNAME/common.bash"
 
+# The USB root goes through the same hooks as the NVMe root, which the
+# shell image boots here (common.bash)
+CHECK_ALL_BOOTS=('dracut-shell-usb-*')
+
 setup_file() {
 	boot_setup_file -nvme-root -nvme-idle -control-nvme-root \
 		-rootconf-nvme-root -usb-root -usb-idle \
