@@ -73,8 +73,13 @@ vfio_bind_limit() (
 #
 # At the limit (vfio_bind_limit) the helper gets SIGTERM, and SIGKILL 5 s
 # later (or after the limit again, if that is shorter), and one line says so
-# in the kernel log. A helper stuck inside the kernel (a driver's remove
-# that never returns) cannot be killed, and the hook waits for it.
+# in the kernel log. SIGKILL waits, up to 60 s more, while the helper holds
+# a function between drivers (moving, below): an NVMe controller's
+# shutdown in its driver's remove takes up to 60 s (nvme_init_identify()
+# clamps the drive's RTD3E to that) and gives up at a fatal signal
+# (nvme_wait_ready()), which would leave the function with no driver. A
+# helper stuck inside the kernel (a driver's remove that never returns)
+# cannot be killed, and the hook waits for it.
 #
 # It needs sh builtins and sleep, which every image has: dracut's base
 # module installs it, and initramfs-tools' own scripts use it (busybox's,
@@ -124,12 +129,33 @@ vfio_bind_run() (
 				fi
 				wait "$sleeper"
 			}
+			# moving PID: the helper holds a function between drivers,
+			# from its override until the function is confirmed on
+			# vfio-pci or back on its driver: it blocks SIGTERM for that
+			# time (bind_block_signals(), helper/boot/bind.c), which
+			# /proc/PID/status shows in SigBlk, a hex mask whose bit 14
+			# is signal 15 (its last four digits only: sh arithmetic is
+			# signed)
+			moving() {
+				while read -r key mask; do
+					[ "$key" = SigBlk: ] || continue
+					mask=${mask#"${mask%????}"}
+					[ $((0x$mask & 0x4000)) -ne 0 ]
+					return
+				done <"/proc/$1/status"
+				return 1
+			}
 			code=0
 			# (no sleep: no limit, rather than no helper)
 			nap "$limit" || exit 0
 			code=124
 			kill -TERM "$pid"
 			nap "$grace"
+			waited=0
+			while [ "$waited" -lt 60 ] && moving "$pid"; do
+				nap 1
+				waited=$((waited + 1))
+			done
 			kill -KILL "$pid"
 			exit 124
 		) >/dev/null &

@@ -115,11 +115,13 @@ static int probe_device(const struct sysroot *s, const char *name, bool partitio
 	return blkid_do_safeprobe(p->pr) < 0 ? -EIO : 0;
 }
 
-/* The superblock's TYPE, UUID and LABEL, as blkid -p reports them. */
+/* The superblock's TYPE, UUID and LABEL, as blkid -p reports them, and
+ * EXT_JOURNAL: the UUID of an ext3/ext4 filesystem's external journal. */
 struct superblock {
 	char type[32];
 	char uuid[64];
 	char label[256];
+	char ext_journal[64];
 };
 
 static int probe_superblock(const struct sysroot *s, const char *name,
@@ -137,6 +139,8 @@ static int probe_superblock(const struct sysroot *s, const char *name,
 		str_copy(sb->uuid, sizeof(sb->uuid), v);
 	if (blkid_probe_lookup_value(p.pr, "LABEL", &v, NULL) == 0)
 		str_copy(sb->label, sizeof(sb->label), v);
+	if (blkid_probe_lookup_value(p.pr, "EXT_JOURNAL", &v, NULL) == 0)
+		str_copy(sb->ext_journal, sizeof(sb->ext_journal), v);
 	return 0;
 }
 
@@ -311,26 +315,23 @@ static int btrfs_num_devices(const struct sysroot *s, const char *name, uint64_t
 	return 0;
 }
 
-int btrfs_members(const struct sysroot *s, const char *name,
-		  char (**names)[BLOCK_NAME_MAX], size_t *n, uint64_t *total)
+/* Every member of a btrfs filesystem that is present (the same filesystem
+ * UUID, and /sys/fs/btrfs/UUID/devices once it is mounted). */
+static int btrfs_members(const struct sysroot *s, const char *name,
+			 const struct superblock *sb, char (**names)[BLOCK_NAME_MAX],
+			 size_t *n, uint64_t *total)
 {
 	_cleanup_free_ char(*mounted)[BLOCK_NAME_MAX] = NULL;
-	struct superblock sb;
 	size_t n_mounted = 0;
 	char dir[128];
-	int r;
+	int r = find_tagged(s, TAG_UUID, sb->uuid, names, n);
 
-	*names = NULL;
-	*n = 0;
-	if (probe_superblock(s, name, &sb) < 0 || strcmp(sb.type, "btrfs"))
-		return -ENOENT;
-	r = find_tagged(s, TAG_UUID, sb.uuid, names, n);
 	if (r == -ENOENT)
 		r = block_names_add(names, n, name);
 	if (r < 0)
 		return r;
 	/* A mounted filesystem lists its members (btrfs_sysfs_add_device). */
-	if (path_format(dir, sizeof(dir), "sys/fs/btrfs/%s/devices", sb.uuid) >= 0 &&
+	if (path_format(dir, sizeof(dir), "sys/fs/btrfs/%s/devices", sb->uuid) >= 0 &&
 	    block_list_dir(s, dir, &mounted, &n_mounted) >= 0)
 		for (size_t i = 0; r >= 0 && i < n_mounted; i++)
 			r = block_names_add(names, n, mounted[i]);
@@ -339,4 +340,43 @@ int btrfs_members(const struct sysroot *s, const char *name,
 	if (btrfs_num_devices(s, name, total) < 0)
 		*total = *n;
 	return 0;
+}
+
+/* An ext3/ext4 filesystem and its external journal: the device libblkid
+ * reports as TYPE=jbd with the UUID the filesystem names (EXT_JOURNAL). */
+static int ext_journal(const struct sysroot *s, const char *name,
+		       const struct superblock *sb, char (**names)[BLOCK_NAME_MAX],
+		       size_t *n, uint64_t *total)
+{
+	_cleanup_free_ char(*journals)[BLOCK_NAME_MAX] = NULL;
+	size_t n_journals = 0;
+	int r = block_names_add(names, n, name);
+
+	*total = 2;
+	if (r < 0)
+		return r;
+	r = find_tagged(s, TAG_UUID, sb->ext_journal, &journals, &n_journals);
+	if (r == -ENOENT)
+		return 0;
+	for (size_t i = 0; r >= 0 && i < n_journals; i++)
+		r = block_names_add(names, n, journals[i]);
+	return r;
+}
+
+int filesystem_devices(const struct sysroot *s, const char *name,
+		       char (**names)[BLOCK_NAME_MAX], size_t *n, uint64_t *total,
+		       char *type, size_t type_size)
+{
+	struct superblock sb;
+
+	*names = NULL;
+	*n = 0;
+	if (probe_superblock(s, name, &sb) < 0)
+		return -ENOENT;
+	str_copy(type, type_size, sb.type);
+	if (strcmp(sb.type, "btrfs") == 0)
+		return btrfs_members(s, name, &sb, names, n, total);
+	if (sb.ext_journal[0])
+		return ext_journal(s, name, &sb, names, n, total);
+	return -ENOENT;
 }

@@ -35,14 +35,16 @@ int zfs_pool_members(const struct sysroot *s, const char *pool,
 		     char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
 
 /*
- * When NAME is a btrfs member: every member of its filesystem that is
- * present (the same filesystem UUID, and /sys/fs/btrfs/UUID/devices once
- * it is mounted) and how many the filesystem has (num_devices in its
- * superblock). -ENOENT when NAME is no btrfs member.
+ * When the filesystem on NAME spans other devices: every one of them that
+ * is present, NAME included, and how many it has. A btrfs filesystem's
+ * members (the same filesystem UUID, and /sys/fs/btrfs/UUID/devices once
+ * it is mounted; num_devices in its superblock); an ext3/ext4
+ * filesystem's external journal (EXT_JOURNAL). TYPE is libblkid's name
+ * for it. -ENOENT when it spans no other device.
  */
-int btrfs_members(const struct sysroot *s, const char *name,
-		  char (**names)[BLOCK_NAME_MAX], size_t *n,
-		  uint64_t *total) _must_check_;
+int filesystem_devices(const struct sysroot *s, const char *name,
+		       char (**names)[BLOCK_NAME_MAX], size_t *n, uint64_t *total,
+		       char *type, size_t type_size) _must_check_;
 
 /* Appends NAME to a list of block device names unless it is there. */
 int block_names_add(char (**names)[BLOCK_NAME_MAX], size_t *n,

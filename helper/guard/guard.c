@@ -5,6 +5,7 @@
  * are built on (dm and md slaves, every member of a btrfs filesystem or a
  * ZFS pool), then the PCI functions under any of them: those are kept.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -107,29 +108,61 @@ static int add_kernel_param(struct loader *l, const char *cmdline, const char *p
 	return add_spec(l, value, param);
 }
 
-/* A ZFS dataset's pool: its members carry it. */
-static int add_zfs_mount(struct loader *l, const char *source, const char *mountpoint)
+/* A ZFS pool in use (USE: "mounted on /srv", "imported"): its members
+ * carry it. */
+static int add_zfs_pool(struct loader *l, const char *pool, const char *use)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	char pool[256], why[NEED_WHY_MAX];
+	char why[NEED_WHY_MAX];
 	size_t n;
-	int r;
+	int r = zfs_pool_members(l->s, pool, &names, &n);
 
-	str_copy(pool, sizeof(pool), source);
-	pool[strcspn(pool, "/")] = '\0';
-	r = zfs_pool_members(l->s, pool, &names, &n);
 	if (r == -ENOENT) {
-		str_format(
-			why, sizeof(why),
-			"ZFS pool %s is mounted on %s and none of its members is found",
-			pool, mountpoint);
+		str_format(why, sizeof(why),
+			   "ZFS pool %s is %s and none of its members is found", pool,
+			   use);
 		set_unsure(l->g->storage_unsure, why);
 		return 0;
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		str_format(why, sizeof(why), "carries %s, in ZFS pool %s mounted on %s",
-			   names[i], pool, mountpoint);
+		str_format(why, sizeof(why), "carries %s, in ZFS pool %s, %s", names[i],
+			   pool, use);
 		r = add_needed(l, names[i], why);
+	}
+	return r;
+}
+
+/* A ZFS dataset's pool. */
+static int add_zfs_mount(struct loader *l, const char *source, const char *mountpoint)
+{
+	char pool[256], use[NEED_WHY_MAX];
+
+	str_copy(pool, sizeof(pool), source);
+	pool[strcspn(pool, "/")] = '\0';
+	str_format(use, sizeof(use), "mounted on %s", mountpoint);
+	return add_zfs_pool(l, pool, use);
+}
+
+/* Every imported pool, whether or not a dataset is mounted (a zvol under
+ * swap or a VM): OpenZFS keeps a kstat directory for each, with its state
+ * in proc/spl/kstat/zfs/POOL/state. */
+static int add_zfs_pools(struct loader *l)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+	int r = sysroot_opendir(l->s, "proc/spl/kstat/zfs", &dir);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	while (r >= 0 && (de = readdir(dir))) {
+		char state[512];
+
+		if (de->d_name[0] == '.' ||
+		    path_format(state, sizeof(state), "proc/spl/kstat/zfs/%s/state",
+				de->d_name) < 0 ||
+		    !sysroot_exists(l->s, state))
+			continue;
+		r = add_zfs_pool(l, de->d_name, "imported");
 	}
 	return r;
 }
@@ -173,22 +206,142 @@ static void source_not_found(struct loader *l, const char *source, const char *u
 	set_unsure(l->g->storage_unsure, why);
 }
 
+/* ext4's journal_dev= is a dev_t as new_encode_dev() packs it (include/linux/kdev_t.h).
+ */
+static void new_decode_dev(const char *value, char *majmin, size_t size)
+{
+	unsigned long dev = strtoul(value, NULL, 10);
+
+	str_format(majmin, size, "%lu:%lu", (dev & 0xfff00) >> 8,
+		   (dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
+/* A device a mount option names: XFS's logdev= and rtdev=, ext4's
+ * journal_path= and journal_dev=; OWNER is the filesystem's description. */
+static int add_option_device(struct loader *l, const char *key, const char *value,
+			     const char *owner)
+{
+	char name[BLOCK_NAME_MAX], use[NEED_WHY_MAX], majmin[32];
+	int r;
+
+	str_format(use, sizeof(use), "%s= of %s", key, owner);
+	if (strcmp(key, "journal_dev") == 0) {
+		new_decode_dev(value, majmin, sizeof(majmin));
+		r = block_from_devnum(l->s, majmin, name, sizeof(name));
+	} else {
+		r = block_resolve_path(l->s, value, name, sizeof(name));
+	}
+	if (r < 0) {
+		source_not_found(l, value, use);
+		return 0;
+	}
+	str_format(use, sizeof(use), "carries %s, %s= of %s", name, key, owner);
+	return add_needed(l, name, use);
+}
+
+/* OPTIONS as mountinfo shows them (seq_show_option() escapes the value's
+ * ",= \t\n\\") or as rootflags= gives them. */
+static int add_option_devices(struct loader *l, const char *options, const char *owner)
+{
+	static const char *const keys[] = {"logdev", "rtdev", "journal_path",
+					   "journal_dev"};
+	_cleanup_free_ char *copy = strdup(options);
+	char *save = NULL;
+	int r = copy ? 0 : -ENOMEM;
+
+	for (char *opt = copy ? strtok_r(copy, ",", &save) : NULL; r >= 0 && opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		char *value = strchr(opt, '=');
+
+		if (!value)
+			continue;
+		*value++ = '\0';
+		if (!str_in_list(opt, keys, ARRAY_SIZE(keys)) || !value[0])
+			continue;
+		unescape_path(value);
+		r = add_option_device(l, opt, value, owner);
+	}
+	return r;
+}
+
+/* rootflags=: at boot the root is not mounted yet, and its external log
+ * is named only there. */
+static int add_rootflags(struct loader *l, const char *cmdline)
+{
+	_cleanup_free_ char *value = NULL;
+	int r = kernel_param(cmdline, "rootflags", &value);
+
+	if (r <= 0 || !value)
+		return r;
+	return add_option_devices(l, value, "the root (rootflags=)");
+}
+
+/* bcachefs shows every member in its source: "/dev/a:/dev/b". */
+static int add_bcachefs_members(struct loader *l, char *source, const char *mountpoint)
+{
+	char *save = NULL;
+	int r = 0;
+
+	for (char *dev = strtok_r(source, ":", &save); r >= 0 && dev;
+	     dev = strtok_r(NULL, ":", &save)) {
+		char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+
+		str_format(why, sizeof(why), "a member of bcachefs mounted on %s",
+			   mountpoint);
+		if (block_resolve_path(l->s, dev, name, sizeof(name)) < 0) {
+			source_not_found(l, dev, why);
+			continue;
+		}
+		str_format(why, sizeof(why),
+			   "carries %s, a member of bcachefs mounted on %s", name,
+			   mountpoint);
+		r = add_needed(l, name, why);
+	}
+	return r;
+}
+
+/* A mount's device, from MAJ:MIN, or from the source when that is an
+ * anonymous 0:N (btrfs: the first member's node). */
+static int add_mount_source(struct loader *l, const char *majmin, const char *source,
+			    const char *mountpoint)
+{
+	char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	bool anonymous = strncmp(majmin, "0:", 2) == 0;
+	int found;
+
+	if (!anonymous)
+		found = block_from_devnum(l->s, majmin, name, sizeof(name));
+	else if (strncmp(source, "/dev/", 5) == 0)
+		found = block_resolve_path(l->s, source, name, sizeof(name));
+	else
+		return 0;
+	if (found < 0 && anonymous) {
+		str_format(why, sizeof(why), "mounted on %s", mountpoint);
+		source_not_found(l, source, why);
+	}
+	if (found < 0)
+		return 0;
+	str_format(why, sizeof(why), "carries %s, mounted on %s", name, mountpoint);
+	return add_needed(l, name, why);
+}
+
 /*
  * One line of /proc/self/mountinfo (show_mountinfo() in fs/proc_namespace.c):
- * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE ...".
- * btrfs and ZFS report an anonymous 0:N there, so their devices come from
- * the source: the first member's node for btrfs, the dataset for ZFS.
+ * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE
+ * SUPER_OPTIONS". btrfs, bcachefs and ZFS report an anonymous 0:N there,
+ * so their devices come from the source: the first member's node for
+ * btrfs, every member's for bcachefs, the dataset for ZFS.
  */
 static int add_mount(const char *line, void *data)
 {
 	struct loader *l = data;
-	char majmin[32], mountpoint[256], fstype[64], source[256];
-	char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	char majmin[32], mountpoint[256], fstype[64], source[1024], options[1024] = "";
+	char owner[NEED_WHY_MAX];
 	const char *tail = strstr(line, " - ");
-	int found;
+	int r;
 
 	if (!tail || sscanf(line, "%*s %*s %31s %*s %255s", majmin, mountpoint) != 2 ||
-	    sscanf(tail, " - %63s %255s", fstype, source) != 2)
+	    sscanf(tail, " - %63s %1023s %1023s", fstype, source, options) < 2)
 		return 0;
 	unescape_path(mountpoint);
 	unescape_path(source);
@@ -197,22 +350,15 @@ static int add_mount(const char *line, void *data)
 		if (is_network_fs(fstype))
 			l->network_root = true;
 	}
+	str_format(owner, sizeof(owner), "the filesystem mounted on %s", mountpoint);
+	r = add_option_devices(l, options, owner);
+	if (r < 0)
+		return r;
 	if (strcmp(fstype, "zfs") == 0)
 		return add_zfs_mount(l, source, mountpoint);
-	if (strncmp(majmin, "0:", 2) != 0)
-		found = block_from_devnum(l->s, majmin, name, sizeof(name));
-	else if (strncmp(source, "/dev/", 5) == 0)
-		found = block_resolve_path(l->s, source, name, sizeof(name));
-	else
-		return 0;
-	if (found < 0 && strncmp(majmin, "0:", 2) == 0) {
-		str_format(why, sizeof(why), "mounted on %s", mountpoint);
-		source_not_found(l, source, why);
-	}
-	if (found < 0)
-		return 0;
-	str_format(why, sizeof(why), "carries %s, mounted on %s", name, mountpoint);
-	return add_needed(l, name, why);
+	if (strcmp(fstype, "bcachefs") == 0)
+		return add_bcachefs_members(l, source, mountpoint);
+	return add_mount_source(l, majmin, source, mountpoint);
 }
 
 static int add_swap(const char *line, void *data)
@@ -243,22 +389,23 @@ static int add_names(struct loader *l, char (*names)[BLOCK_NAME_MAX], size_t n,
 	return r;
 }
 
-/* Every member of a needed btrfs filesystem; all must be there. */
-static int add_btrfs_members(struct loader *l, const char *name, const char *why)
+/* Every device a needed filesystem spans (btrfs members, an ext4 external
+ * journal); all must be there. */
+static int add_filesystem_devices(struct loader *l, const char *name, const char *why)
 {
 	_cleanup_free_ char(*members)[BLOCK_NAME_MAX] = NULL;
-	char unsure[NEED_WHY_MAX];
+	char unsure[NEED_WHY_MAX], type[32];
 	uint64_t total;
 	size_t n;
-	int r = btrfs_members(l->s, name, &members, &n, &total);
+	int r = filesystem_devices(l->s, name, &members, &n, &total, type, sizeof(type));
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	if (total > n) {
 		str_format(unsure, sizeof(unsure),
-			   "the btrfs filesystem on %s has %" PRIu64
+			   "the %s filesystem on %s has %" PRIu64
 			   " devices and only %zu are present",
-			   name, total, n);
+			   type, name, total, n);
 		set_unsure(l->g->storage_unsure, unsure);
 	}
 	return add_names(l, members, n, why);
@@ -281,7 +428,7 @@ static int add_stacks(struct loader *l)
 		if (r >= 0)
 			r = add_names(l, slaves, n, why);
 		if (r >= 0)
-			r = add_btrfs_members(l, name, why);
+			r = add_filesystem_devices(l, name, why);
 	}
 	return r;
 }
@@ -339,7 +486,46 @@ static int keep_under(struct loader *l, const char *name, const char *why)
 	return r;
 }
 
-/* Disks an active dm or md device holds, whatever they carry. */
+/* An md array that runs degraded waits for members that may sit on any
+ * controller (md/degraded, degraded_show() in drivers/md/md.c). */
+static void check_degraded(struct loader *l, const char *name)
+{
+	char path[256], value[32], unsure[NEED_WHY_MAX];
+
+	if (path_format(path, sizeof(path), "sys/class/block/%s/md/degraded", name) < 0 ||
+	    sysroot_read(l->s, path, value, sizeof(value)) < 0 || strcmp(value, "0") == 0)
+		return;
+	str_format(unsure, sizeof(unsure),
+		   "the md array %s runs degraded, missing %s of its members", name,
+		   value);
+	set_unsure(l->g->storage_unsure, unsure);
+}
+
+/* The block device a loop device reads (loop/backing_file,
+ * backing_file_show() in drivers/block/loop.c), which the loop driver does
+ * not claim: kept whether or not the loop device is in use. A backing file
+ * is on a mounted filesystem, which the mount table keeps. */
+static int keep_loop_backing(struct loader *l, const char *name)
+{
+	char path[256], file[4096], backing[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+
+	if (path_format(path, sizeof(path), "sys/class/block/%s/loop/backing_file",
+			name) < 0 ||
+	    sysroot_read(l->s, path, file, sizeof(file)) < 0 ||
+	    strncmp(file, "/dev/", 5) != 0)
+		return 0;
+	if (block_resolve_path(l->s, file, backing, sizeof(backing)) < 0) {
+		str_format(why, sizeof(why), "the backing device of %s", name);
+		source_not_found(l, file, why);
+		return 0;
+	}
+	str_format(why, sizeof(why), "carries %s, the backing device of %s", backing,
+		   name);
+	return keep_under(l, backing, why);
+}
+
+/* Disks an active dm or md device or a loop device holds, whatever they
+ * carry. */
 static int keep_held(struct loader *l)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
@@ -351,7 +537,10 @@ static int keep_held(struct loader *l)
 		char why[NEED_WHY_MAX];
 		size_t n_holders;
 
-		r = block_links(l->s, names[i], "holders", &holders, &n_holders);
+		check_degraded(l, names[i]);
+		r = keep_loop_backing(l, names[i]);
+		if (r >= 0)
+			r = block_links(l->s, names[i], "holders", &holders, &n_holders);
 		if (r < 0 || n_holders == 0)
 			continue;
 		str_format(why, sizeof(why),
@@ -413,7 +602,11 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep, size
 		r = sysroot_for_each_line(l->s, "proc/self/mountinfo", false, add_mount,
 					  l);
 	if (r >= 0)
+		r = add_rootflags(l, cmdline);
+	if (r >= 0)
 		r = sysroot_for_each_line(l->s, "proc/swaps", true, add_swap, l);
+	if (r >= 0)
+		r = add_zfs_pools(l);
 	if (r >= 0)
 		r = add_stacks(l);
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)

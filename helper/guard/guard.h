@@ -13,14 +13,16 @@
  * block device under it, at any depth (a VMD domain, a RAID HBA, every
  * controller of a multipath NVMe subsystem), belongs to the root
  * filesystem, the resume device, a mounted filesystem, active swap, an
- * active dm/md/LVM/ZFS/btrfs stack, or a --keep device; nor while its
+ * active dm/md/LVM/ZFS/btrfs/bcachefs stack, an imported ZFS pool, an
+ * external log or journal, a loop device, or a --keep device; nor while its
  * network interface carries the default route or an established TCP
  * session, or reaches a network root, directly or under a bridge, bond,
  * VLAN, Open vSwitch bridge or one of its SR-IOV virtual functions.
  * When the guard cannot tell (a root that is not found, a multi-device
- * filesystem with members missing), it keeps every storage controller, and
- * under a network root whose interface it cannot find, or an interface in
- * use that leads to no device, every network controller.
+ * filesystem with members missing, a degraded md array), it keeps every
+ * storage controller, and under a network root whose interface it cannot
+ * find, or an interface in use that leads to no device, every network
+ * controller.
  */
 struct storage_guard {
 	struct need *kept; /* PCI functions, by address */

@@ -251,6 +251,35 @@ fake_stacked() {
 	done
 }
 
+# fake_loop NAME MAJ:MIN BACKING: a loop device reading BACKING (a path, as
+# loop/backing_file shows it).
+fake_loop() {
+	_fake_block virtual/block "$1" "$2"
+	mkdir -p "$ROOT/sys/class/block/$1/loop"
+	echo "$3" >"$ROOT/sys/class/block/$1/loop/backing_file"
+}
+
+# fake_zfs_imported POOL: OpenZFS's kstat directory of an imported pool.
+fake_zfs_imported() {
+	mkdir -p "$ROOT/proc/spl/kstat/zfs/$1"
+	echo ONLINE >"$ROOT/proc/spl/kstat/zfs/$1/state"
+}
+
+# fake_ext4_journal NAME UUID JOURNAL: a real ext4 filesystem as dev/NAME
+# whose journal is the external journal device dev/JOURNAL, both made by
+# mke2fs (which writes the journal's UUID into the filesystem only through
+# a block device: a loop device stands in while it runs). Needs root.
+fake_ext4_journal() {
+	local loop
+	truncate -s 8M "$ROOT/dev/$1" "$ROOT/dev/$3"
+	mke2fs -q -F -O journal_dev "$ROOT/dev/$3"
+	loop=$(losetup --find --show "$ROOT/dev/$3")
+	mkfs.ext4 -q -F -U "$2" -J "device=$loop" "$ROOT/dev/$1" 2>/dev/null
+	local status=$?
+	losetup -d "$loop"
+	return "$status"
+}
+
 # fake_fs NAME TYPE UUID LABEL: a real filesystem image as dev/NAME, for
 # libblkid to probe.
 fake_fs() {

@@ -184,6 +184,28 @@ kill -SEGV \$\$"
 	done
 }
 
+@test "a helper holding a function between drivers (SIGTERM blocked) gets no SIGKILL until it lets go" {
+	local sh
+	fake_cmdline "quiet vfio-bind.timeout=1"
+	# as bind_block_signals() does from the override to the confirmed
+	# bind: SIGTERM waits, blocked, for 4 s, then the helper marks that it
+	# got there and lets the signal in
+	fake_helper "exec perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGTERM)); sleep 4; open(my \$f, \">\", \"$ROOT/run/moved\"); sigprocmask(SIG_UNBLOCK, POSIX::SigSet->new(SIGTERM)); sleep 60'"
+	for sh in "${SHELLS[@]}"; do
+		rm -f "$ROOT/run/moved"
+		in_shell "$sh" "vfio_bind_run"
+		went_on "<3>vfio-bind: $HELPER did not finish in 1 s (vfio-bind.timeout=) and was killed; boot continues"
+		[[ -e $ROOT/run/moved ]] || fail "SIGKILL came while SIGTERM was blocked"
+		helper_gone
+	done
+	# control: a helper that ignores SIGTERM instead (SigIgn, not SigBlk)
+	# gets SIGKILL after the grace, before it gets there
+	fake_helper "exec perl -e '\$SIG{TERM} = \"IGNORE\"; sleep 4; open(my \$f, \">\", \"$ROOT/run/moved\"); sleep 60'"
+	rm -f "$ROOT/run/moved"
+	in_shell "${SHELLS[0]}" "vfio_bind_run"
+	[[ ! -e $ROOT/run/moved ]] || fail "the helper was not killed at the grace"
+}
+
 @test "a vfio-bind.timeout= that is no number of seconds is warned about, and the limit stays 30 s" {
 	local sh value
 	fake_helper "exit 0"

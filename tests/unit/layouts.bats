@@ -82,7 +82,7 @@ three_nvme() {
 	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
 		"40 21 0:45 / /tank/vm rw,xattr - zfs tank/vm rw,xattr,posixacl"
 	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
-	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, in ZFS pool tank mounted on /tank/vm"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, in ZFS pool tank, mounted on /tank/vm"
 	# counterpart: the pool that is not mounted
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
 }
@@ -170,6 +170,116 @@ three_nvme() {
 	# counterpart: a root that is found
 	fake_cmdline "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1p1"
 	plan -3
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+# --- loops, pools, external logs, degraded arrays -----------------------------
+
+@test "a loop device over a disk keeps the disk's controller, through a loop over it too" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_loop loop0 7:0 /dev/nvme1n1p2
+	fake_loop loop1 7:1 /dev/loop0
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, the backing device of loop0"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+	# counterpart: a loop over a file, on the mounted root, keeps no other disk
+	echo /var/lib/images/disk.img >"$ROOT/sys/class/block/loop0/loop/backing_file"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+}
+
+@test "a loop device over a /dev node that names no block device keeps every storage controller" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_loop loop0 7:0 /dev/sdz
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+	assert_line "$THIRD 1b36:0010 skip: /dev/sdz is the backing device of loop0 and not found among the block devices, so no storage controller is taken"
+}
+
+@test "an imported ZFS pool keeps its members with no dataset mounted" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_zfs nvme1n1p2 tank
+	fake_zfs nvme2n1p2 scratch
+	fake_zfs_imported tank
+	# (the kstat directory's files are no pools)
+	echo 1 >"$ROOT/proc/spl/kstat/zfs/arcstats"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, in ZFS pool tank, imported"
+	# counterpart: a pool that is not imported
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "an imported ZFS pool whose members are not found keeps every storage controller" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_zfs_imported tank
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+	assert_line "$THIRD 1b36:0010 skip: ZFS pool tank is imported and none of its members is found, so no storage controller is taken"
+}
+
+@test "a mounted bcachefs keeps every member its source names" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw" \
+		"45 21 0:60 / /data rw - bcachefs /dev/nvme1n1p2:/dev/nvme2n1p2 rw"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, a member of bcachefs mounted on /data"
+	assert_line "$THIRD 1b36:0010 skip: carries nvme2n1p2, a member of bcachefs mounted on /data"
+	# counterpart: unmounted, both are taken
+	fake_mountinfo "21 1 259:1 / / rw - ext4 /dev/nvme0n1p1 rw"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+}
+
+@test "a mounted XFS keeps the devices of its logdev= and rtdev=, escapes decoded" {
+	three_nvme "root=/dev/nvme0n1p1"
+	mkdir -p "$ROOT/dev/disk/by-label"
+	ln -s ../../nvme1n1p2 "$ROOT/dev/disk/by-label/log,a"
+	fake_mountinfo '21 1 259:1 / / rw - xfs /dev/nvme0n1p1 rw,attr2,inode64,logdev=/dev/disk/by-label/log\054a,rtdev=/dev/nvme2n1p1,noquota'
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, logdev= of the filesystem mounted on /"
+	assert_line "$THIRD 1b36:0010 skip: carries nvme2n1p1, rtdev= of the filesystem mounted on /"
+	# counterpart: an internal log
+	fake_mountinfo "21 1 259:1 / / rw - xfs /dev/nvme0n1p1 rw,attr2,inode64,noquota"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	# a log device that is not found: unsure
+	fake_mountinfo "21 1 259:1 / / rw - xfs /dev/nvme0n1p1 rw,logdev=/dev/sdz1"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+	assert_line "$THIRD 1b36:0010 skip: /dev/sdz1 is logdev= of the filesystem mounted on / and not found among the block devices, so no storage controller is taken"
+}
+
+@test "at boot, rootflags= names the root's external log: logdev= and ext4's journal_dev=" {
+	three_nvme "root=/dev/nvme0n1p1 rootflags=logdev=/dev/nvme1n1p2"
+	plan -3
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p2, logdev= of the root (rootflags=)"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+	# journal_dev= is new_encode_dev(259:8): 259 << 8 | 8
+	fake_cmdline "vfio-pci.ids=1b36:0010 root=/dev/nvme0n1p1 rootflags=data=journal,journal_dev=66312"
+	plan -3
+	assert_line "$THIRD 1b36:0010 skip: carries nvme2n1p2, journal_dev= of the root (rootflags=)"
+	assert_line "$SPARE 1b36:0010 nvme -> vfio-pci"
+}
+
+@test "an ext4 root keeps the controller of its external journal (EXT_JOURNAL)" {
+	[[ $(id -u) == 0 ]] || skip "needs root (losetup, for mke2fs)"
+	three_nvme "root=UUID=$UUID"
+	fake_ext4_journal nvme0n1p1 "$UUID" nvme1n1p2
+	plan -3
+	assert_line "$ROOTC 1b36:0010 skip: carries root (nvme0n1p1, UUID=$UUID)"
+	assert_line "$SPARE 1b36:0010 skip: carries root (nvme0n1p1, UUID=$UUID)"
+	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
+	# the journal not there yet: unsure
+	rm "$ROOT/sys/class/block/nvme1n1p2"
+	plan -3
+	assert_line "$THIRD 1b36:0010 skip: the ext4 filesystem on nvme0n1p1 has 2 devices and only 1 are present, so no storage controller is taken"
+}
+
+@test "a degraded md array keeps every storage controller; a whole one, only its members'" {
+	three_nvme "root=/dev/nvme0n1p1"
+	fake_stacked md0 9:0 - nvme1n1p1
+	mkdir -p "$ROOT/sys/class/block/md0/md"
+	echo 1 >"$ROOT/sys/class/block/md0/md/degraded"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$THIRD"
+	assert_line "$THIRD 1b36:0010 skip: the md array md0 runs degraded, missing 1 of its members, so no storage controller is taken"
+	# counterpart: all members there
+	echo 0 >"$ROOT/sys/class/block/md0/md/degraded"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE" "$THIRD"
+	assert_line "$SPARE 1b36:0010 skip: carries nvme1n1p1, held by md0 (an active dm or md device)"
 	assert_line "$THIRD 1b36:0010 nvme -> vfio-pci"
 }
 
