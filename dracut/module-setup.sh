@@ -72,11 +72,28 @@ install() {
 			inst_simple "$file"
 		done
 	)
+	record_management_nics
 	if dracut_module_included systemd; then
 		install_units
 	else
 		install_hooks
 	fi
+}
+
+# A host-only image boots this host: the NICs under its default routes are
+# recorded, for the boot to keep. A generic one may boot any machine, and
+# carries only what the operator wrote in /etc/vfio-bind/management-nics.
+record_management_nics() {
+	local root=${dracutsysrootdir-}
+	if [[ ! -f $root/etc/vfio-bind/management-nics && (! $hostonly || $root) ]]; then
+		dinfo "vfio-bind: a generic image records no management NIC; at boot vfio-pci.ids= takes every NIC of a model it names"
+		return 0
+	fi
+	(
+		# shellcheck source=/dev/null
+		. @PKGDATADIR@/vfio-bind-build.sh
+		vfio_bind_record_management_nics @SBINDIR@/vfio-bind "$initdir" "$root"
+	) || derror "vfio-bind: cannot record the NICs under this host's default routes; at boot no network controller is taken unless vfio-bind.addrs= names it"
 }
 
 # systemd: units of vfio-bind's own, not dracut's hooks (see each unit for

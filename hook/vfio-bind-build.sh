@@ -88,3 +88,24 @@ vfio_bind_driverctl_files() (
 		[ -f "$file" ] && echo "${file#"$1"}"
 	done
 )
+
+# vfio_bind_record_management_nics HELPER IMAGE_DIR [ROOT]: the NICs under
+# this host's default routes, as `vfio-bind management-nics` finds them,
+# into the image (etc/vfio-bind/management-nics), for the boot to keep them
+# whatever vfio-pci.ids= names; or, when the operator wrote that file under
+# ROOT (to name a NIC the helper cannot find, or to build for another
+# host), that file as it is. When the helper cannot tell, the record says it
+# is unsure, which keeps every network controller at boot, and the status
+# is 1 for the builder to say so.
+vfio_bind_record_management_nics() (
+	record=$2/etc/vfio-bind/management-nics
+	written=${3-}/etc/vfio-bind/management-nics
+	mkdir -p "$2/etc/vfio-bind" || exit 1
+	if [ -f "$written" ]; then
+		cp "$written" "$record" && exit 0
+	elif "$1" --quiet management-nics >"$record"; then
+		exit 0
+	fi
+	echo "unsure the NICs under the default routes could not be recorded" >"$record"
+	exit 1
+)

@@ -10,6 +10,7 @@
 #include "boot/report.h"
 #include "boot/take.h"
 #include "commands/commands.h"
+#include "guard/management.h"
 #include "shared/log.h"
 
 /*
@@ -68,11 +69,23 @@ static void note_deferral(const struct sysroot *s, const struct candidates *c)
 			"cannot write /run/vfio-bind-deferred (%m): dracut's pass once the root device exists will not run, and the deferred functions stay on their host drivers");
 }
 
+/* The image's record of the management NICs; one that cannot be read
+ * keeps every network controller. */
+static void read_management_nics(const struct sysroot *s, struct management_nics *m)
+{
+	int r = management_nics_read(s, m);
+
+	if (r < 0)
+		str_format(m->unsure, sizeof(m->unsure),
+			   "/" MANAGEMENT_NICS_FILE " cannot be read (%s)", strerror(-r));
+}
+
 int cmd_boot(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_selector_ struct selector selector = {0};
 	_cleanup_candidates_ struct candidates c = {0};
+	_cleanup_management_nics_ struct management_nics management = {0};
 	struct vfio_params params;
 	bool present;
 	int r;
@@ -96,11 +109,14 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	}
 	INF("PCI functions selected: %zu", c.n);
 	report_selected(&c);
+	read_management_nics(s, &management);
 	r = take_candidates(s, &c, &params,
 			    &(struct guard_opts){.defer_storage = opts->defer_storage,
 						 .cmdline = cmdline,
 						 .keep = opts->keep,
-						 .n_keep = opts->n_keep},
+						 .n_keep = opts->n_keep,
+						 .management = &management,
+						 .named = &selector.addrs},
 			    opts->dry_run);
 	if (!opts->dry_run)
 		note_deferral(s, &c);

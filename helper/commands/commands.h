@@ -46,3 +46,4 @@ int cmd_check(struct sysroot *s, const struct options *opts);
 int cmd_bind(struct sysroot *s, const struct options *opts);
 int cmd_unbind(struct sysroot *s, const struct options *opts);
 int cmd_nova_config(struct sysroot *s, const struct options *opts);
+int cmd_management_nics(struct sysroot *s, const struct options *opts);

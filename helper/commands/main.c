@@ -47,6 +47,7 @@ static const struct command commands[] = {
 	 .dry_run = true,
 	 .changes = true},
 	{.name = "nova-config", .run = cmd_nova_config, .nova = true},
+	{.name = "management-nics", .run = cmd_management_nics},
 };
 
 static const struct command boot_command = {
@@ -64,6 +65,7 @@ static void usage(void)
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]...\n"
 	      "                     [--format nova.conf|genestack] [--host NAME]\n"
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]... --flavor NAME\n"
+	      " vfio-bind [options] management-nics\n"
 	      "\n"
 	      "With no command, put every PCI function that the boot selects on\n"
 	      "vfio-pci (vfio-pci.ids= and vfio-bind.addrs= on the kernel command\n"
@@ -81,6 +83,9 @@ static void usage(void)
 	      " bind          put functions on vfio-pci now\n"
 	      " unbind        hand functions back to their host drivers\n"
 	      " nova-config   Nova's [pci] device_spec and alias, and the flavor\n"
+	      " management-nics\n"
+	      "               the NICs under the default routes, which the image\n"
+	      "                 builders record for the boot to keep\n"
 	      "\n"
 	      "Options:\n"
 	      " -n, --dry-run       print the plan, one line per function, and\n"

@@ -732,6 +732,12 @@ int guard_decide(const struct sysroot *s, struct guard_pass *p,
 	enum guard_verdict wait = late_pass_wait(p, f);
 	int r;
 
+	if (p->opts->management) {
+		management_nic_check(s, p->opts->management, p->opts->named, f, why,
+				     size);
+		if (why[0])
+			return GUARD_KEEP;
+	}
 	if (wait != GUARD_TAKE || !guard_applies(s, f))
 		return wait;
 	if (!p->loaded) {

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guard/management.h"
 #include "pci/pci.h"
 #include "shared/sysroot.h"
 #include "shared/util.h"
@@ -38,6 +39,10 @@ struct guard_opts {
 	const char *cmdline; /* for root=, resume= and a network root */
 	char *const *keep; /* more devices to keep (devspec.h) */
 	size_t n_keep;
+	/* the boot: the image's record of the management NICs, kept unless
+	 * named among these addresses (management.h) */
+	const struct management_nics *management;
+	const struct addr_list *named;
 };
 
 /* What the guard decides about a function nothing else refuses. */

@@ -447,6 +447,26 @@ int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 	return r;
 }
 
+int nics_default_route(const struct sysroot *s, struct need **uses, size_t *n)
+{
+	struct nic_scan scan = {.s = s, .uses = uses, .n = n};
+	int r;
+
+	*uses = NULL;
+	*n = 0;
+	r = sysroot_for_each_line(s, "proc/net/route", true, scan_ipv4_route, &scan);
+	if (r >= 0)
+		r = sysroot_for_each_line(s, "proc/net/ipv6_route", false,
+					  scan_ipv6_route, &scan);
+	free(scan.subnets);
+	if (r < 0) {
+		free(*uses);
+		*uses = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 /* One interface in use, followed down to the PCI functions it stands on. */
 struct nic_trace {
 	const struct sysroot *s;

@@ -33,6 +33,11 @@ bool function_has_interfaces(const struct sysroot *s, const struct pci_function 
 int nics_in_use(const struct sysroot *s, const char *cmdline, bool network_root,
 		struct need **uses, size_t *n) _must_check_;
 
+/* The interfaces that carry the default routes (IPv4 and IPv6), as
+ * nics_in_use() names them. */
+int nics_default_route(const struct sysroot *s, struct need **uses,
+		       size_t *n) _must_check_;
+
 /*
  * The PCI functions an interface in use (one of nics_in_use()) stands on,
  * by address, each with the interface it holds when that is another one

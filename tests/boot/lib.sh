@@ -112,6 +112,13 @@ VB_SERIAL_ID=1b36:0002
 VB_TESTDEV_ID=1b36:0005
 VB_TESTDEV_SLOTS="10 11 12 13 14 15 16 17 18 19 1a 1b"
 
+# Two identical NICs (QEMU's e1000e, driver e1000e), each on its own hub:
+# the network guard must keep the one under the default route, through a
+# bridge or a bond, and may take the other.
+VB_NIC_A=0000:00:1c.0
+VB_NIC_B=0000:00:1d.0
+VB_NIC_ID=8086:10d3
+
 # The four models the distributions' boots select (tests/boot/distros): the
 # pair, the serial port and the NVMe controllers.
 VB_DISTRO_IDS=$VB_IDS,$VB_SERIAL_ID,$VB_NVME_ID
@@ -129,6 +136,9 @@ VB_ZSTD="zstd -$VB_ZSTD_LEVEL -q -T0"
 
 VB_COMPETING_DRIVERS="bochs snd-hda-intel snd-hda-codec-generic"
 VB_STORAGE_DRIVERS="nvme"
+# The NICs' driver and what the real root builds over them (dracut images
+# only; the boot loads bridge and bonding with rd.driver.pre=).
+VB_NETWORK_DRIVERS="e1000e bridge bonding"
 
 # Seconds one boot may take, however loaded the machine is.
 VB_BOOT_TIMEOUT=${VB_BOOT_TIMEOUT:-300}
@@ -376,6 +386,12 @@ vb_devices() {
 		"${VB_DEV_NVME_ROOT[@]}"
 		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmec,snapshot=on"
 		-device "nvme,serial=vfb-nvme-c,drive=nvmec,bus=pcie.0,addr=${VB_NVME_C#0000:00:}"
+	)
+	VB_DEV_NICS=(
+		-netdev hubport,id=nica,hubid=0
+		-device "e1000e,netdev=nica,mac=52:54:00:00:1c:00,bus=pcie.0,addr=${VB_NIC_A#0000:00:}"
+		-netdev hubport,id=nicb,hubid=1
+		-device "e1000e,netdev=nicb,mac=52:54:00:00:1d:00,bus=pcie.0,addr=${VB_NIC_B#0000:00:}"
 	)
 	VB_DEV_NVME_IDLE=(
 		-drive "file=$VB_SPARE,format=raw,if=none,id=nvmea,snapshot=on"

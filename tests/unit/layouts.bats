@@ -478,6 +478,117 @@ two_nics() {
 	assert_line "$NIC_B 8086:1533 skip: its interface bond0.100 carries the default route (via 192.168.2.1), through eno2"
 }
 
+# --- the management NIC at boot -------------------------------------------------
+
+# record_nics LINE...: the image's record of the management NICs
+record_nics() {
+	mkdir -p "$ROOT/etc/vfio-bind"
+	printf '%s\n' "$@" >"$ROOT/etc/vfio-bind/management-nics"
+}
+
+@test "management-nics records the NIC under the default route, through a bridge, with its IDs and MAC" {
+	two_nics "root=UUID=$UUID"
+	fake_stacked_netdev vmbr0 eno1
+	fake_routes "vmbr0 00000000 0102A8C0 00000000" "vmbr0 0002A8C0 00000000 00FFFFFF"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" management-nics
+	assert_output "$NIC_A 8086:1533 52:54:00:12:34:56 vmbr0"
+	# control: with the route on a bond over both, both are recorded
+	fake_stacked_netdev bond0 eno1 eno2
+	fake_routes "bond0 00000000 0102A8C0 00000000"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" management-nics
+	assert_output "$NIC_A 8086:1533 52:54:00:12:34:56 bond0
+$NIC_B 8086:1533 52:54:00:65:43:21 bond0"
+	# no default route: nothing, and stderr says so
+	fake_routes "bond0 0002A8C0 00000000 00FFFFFF"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" management-nics
+	assert_output ""
+	assert_equal "$stderr" "vfio-bind: no PCI function carries a default route: nothing to keep at boot"
+}
+
+@test "management-nics records a default route it cannot follow as unsure" {
+	two_nics "root=UUID=$UUID"
+	fake_stacked_netdev wg0
+	fake_routes "wg0 00000000 0100000A 00000000"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" management-nics
+	assert_output --regexp "^unsure .*wg0"
+}
+
+@test "at boot, the recorded management NIC is kept although vfio-pci.ids= names its model; by address it is taken" {
+	two_nics "root=UUID=$UUID"
+	record_nics "$NIC_A 8086:1533 52:54:00:12:34:56 vmbr0"
+	plan -3
+	assert_line "$NIC_A 8086:1533 skip: it carried the default route on vmbr0 (MAC 52:54:00:12:34:56) when this image was built; vfio-bind.addrs=$NIC_A takes it"
+	# control: the identical NIC that was not under the route
+	assert_line "$NIC_B 8086:1533 igb -> vfio-pci"
+	# named by address, it is taken
+	fake_cmdline "vfio-pci.ids=8086:1533 vfio-bind.addrs=$NIC_A root=UUID=$UUID"
+	plan -0
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+	# and the pass before udev keeps it too
+	fake_cmdline "vfio-pci.ids=8086:1533 root=UUID=$UUID"
+	plan -3 --defer-storage
+	assert_line "$NIC_A 8086:1533 skip: it carried the default route on vmbr0 (MAC 52:54:00:12:34:56) when this image was built; vfio-bind.addrs=$NIC_A takes it"
+}
+
+@test "at boot, a recorded NIC no longer at its address keeps every function of its model" {
+	two_nics "root=UUID=$UUID"
+	fake_function 0000:09:00.0 1af4:1041 class=0x020000 driver=virtio-pci
+	record_nics "0000:09:00.0 8086:1533 52:54:00:12:34:56 vmbr0"
+	plan -3
+	assert_line "$NIC_A 8086:1533 skip: the NIC that carried the default route when this image was built (vmbr0 on 0000:09:00.0) is not at its address, so no 8086:1533 is taken; vfio-bind.addrs= takes one"
+	assert_line "$NIC_B 8086:1533 skip: the NIC that carried the default route when this image was built (vmbr0 on 0000:09:00.0) is not at its address, so no 8086:1533 is taken; vfio-bind.addrs= takes one"
+	# control: a record of another model there changes nothing
+	record_nics "0000:09:00.0 1af4:1041 52:54:00:12:34:56 vmbr0"
+	plan -0
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+}
+
+@test "the image builders record what management-nics finds, and the boot keeps it; a helper that fails leaves an unsure record" {
+	two_nics "root=UUID=$UUID"
+	fake_stacked_netdev vmbr0 eno2
+	fake_routes "vmbr0 00000000 0102A8C0 00000000"
+	local helper=$BATS_TEST_TMPDIR/helper image=$BATS_TEST_TMPDIR/image
+	printf '#!/bin/sh\nexec "%s" --root "%s" "$@"\n' "$VFIO_BIND" "$ROOT" >"$helper"
+	chmod +x "$helper"
+	# shellcheck source=/dev/null
+	. "$BATS_TEST_DIRNAME/../../hook/vfio-bind-build.sh"
+	run -0 vfio_bind_record_management_nics "$helper" "$image"
+	run -0 cat "$image/etc/vfio-bind/management-nics"
+	assert_output "$NIC_B 8086:1533 52:54:00:65:43:21 vmbr0"
+	# the boot, where nothing carries a route yet, reads the image's record
+	rm "$ROOT/proc/net/route"
+	mkdir -p "$ROOT/etc"
+	cp -r "$image/etc/vfio-bind" "$ROOT/etc/"
+	plan -3
+	assert_line "$NIC_B 8086:1533 skip: it carried the default route on vmbr0 (MAC 52:54:00:65:43:21) when this image was built; vfio-bind.addrs=$NIC_B takes it"
+	assert_line "$NIC_A 8086:1533 igb -> vfio-pci"
+	# a helper that fails: status 1, and the record keeps every NIC
+	printf '#!/bin/sh\nexit 1\n' >"$helper"
+	run -1 vfio_bind_record_management_nics "$helper" "$image"
+	cp -r "$image/etc/vfio-bind" "$ROOT/etc/"
+	plan -3
+	assert_line "$NIC_A 8086:1533 skip: when this image was built, the NICs under the default routes could not be recorded, so no network controller is taken"
+	# the operator's own file under the root is carried as it is
+	mkdir -p "$BATS_TEST_TMPDIR/host/etc/vfio-bind"
+	echo "$NIC_A 8086:1533 52:54:00:12:34:56 eno1" >"$BATS_TEST_TMPDIR/host/etc/vfio-bind/management-nics"
+	run -0 vfio_bind_record_management_nics "$helper" "$image" "$BATS_TEST_TMPDIR/host"
+	run -0 cat "$image/etc/vfio-bind/management-nics"
+	assert_output "$NIC_A 8086:1533 52:54:00:12:34:56 eno1"
+}
+
+@test "at boot, an unsure record or one that cannot be read keeps every network controller" {
+	two_nics "root=UUID=$UUID"
+	fake_function 0000:0b:00.0 10de:1c30 driver=nouveau
+	fake_cmdline "vfio-pci.ids=8086:1533,10de:1c30 root=UUID=$UUID"
+	record_nics "unsure the interface wg0 under the default route leads to no device"
+	plan -3
+	assert_line "$NIC_A 8086:1533 skip: when this image was built, the interface wg0 under the default route leads to no device, so no network controller is taken"
+	assert_line "0000:0b:00.0 10de:1c30 nouveau -> vfio-pci"
+	record_nics "not a record"
+	plan -3
+	assert_line "$NIC_B 8086:1533 skip: /etc/vfio-bind/management-nics has a line that is not ADDRESS VENDOR:DEVICE MAC INTERFACE (not a record), so no network controller is taken"
+}
+
 @test "bind follows an Open vSwitch bridge to the ports of the datapath" {
 	two_nics "root=UUID=$UUID"
 	# br-ex is an internal port: the kernel links eno1 only to ovs-system

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-bind management-nics: the PCI functions under this host's default
+ * routes, as the image builders record them into an image for the boot
+ * (guard/management.h).
+ */
+#include <stdio.h>
+
+#include "commands/commands.h"
+#include "guard/management.h"
+#include "shared/log.h"
+
+int cmd_management_nics(struct sysroot *s, const struct options *opts)
+{
+	_cleanup_management_nics_ struct management_nics m = {0};
+	char line[256];
+	int r = management_nics_find(s, &m);
+
+	if (r < 0) {
+		ERR_ERRNO(r, "cannot read the default routes and their interfaces: %m");
+		return EXIT_USAGE;
+	}
+	if (m.unsure[0]) {
+		WRN("%s: at boot no network controller is taken unless named by address",
+		    m.unsure);
+		printf(MANAGEMENT_UNSURE "%s\n", m.unsure);
+	}
+	if (m.n == 0 && !m.unsure[0])
+		INF("no PCI function carries a default route: nothing to keep at boot");
+	for (size_t i = 0; i < m.n; i++) {
+		management_nic_format(&m.items[i], line, sizeof(line));
+		puts(line);
+	}
+	return EXIT_OK;
+}
