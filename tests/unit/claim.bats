@@ -31,6 +31,7 @@ setup() {
 }
 
 teardown() {
+	[[ -z ${LOOP2-} ]] || losetup -d "$LOOP2"
 	[[ -z ${CHILD-} ]] || kill "$CHILD" 2>/dev/null || :
 	[[ -z ${CHILD-} ]] || wait "$CHILD" 2>/dev/null || :
 	mountpoint -q "$MNT" && umount "$MNT"
@@ -88,4 +89,25 @@ mounted_elsewhere() {
 	# control: claims released, the same mount works
 	run mount -t ext4 "$LOOP" "$MNT"
 	assert_success
+}
+
+@test "a loop device over the disk keeps its controller: the kernel lets the disk be claimed, loop/backing_file names it" {
+	local name devnum
+	LOOP2=$(losetup -f --show "$LOOP")
+	name=${LOOP2#/dev/}
+	# the loop driver does not claim the device it reads
+	run -0 python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL))' "$LOOP"
+	# the second loop device in the tree, with what the kernel shows for it
+	fake_loop "$name" "$(cat "/sys/class/block/$name/dev")" \
+		"$(cat "/sys/class/block/$name/loop/backing_file")"
+	devnum=$(cat "/sys/class/block/${LOOP#/dev/}/dev")
+	mknod "$ROOT/dev/${LOOP#/dev/}" b "${devnum%:*}" "${devnum#*:}"
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE"
+	assert_output "$SPARE 1b36:0010 skip: carries nvme1n1, the backing device of $name"
+	# control: the loop device gone, the disk's controller is taken
+	losetup -d "$LOOP2"
+	LOOP2=
+	rm -r "$ROOT/sys/class/block/$name"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" bind --dry-run "$SPARE"
+	assert_output "$SPARE 1b36:0010 nvme -> vfio-pci"
 }
