@@ -3,7 +3,9 @@
 # The network guard on a real kernel: two identical e1000e NICs (QEMU's
 # e1000e, driver e1000e, 8086:10d3), with the dracut-systemd images only
 # (what differs between images is storage.bats' and boot.bats'):
-#   dracut-systemd-nics  nothing selected; in the real root, the bridge br0
+#   dracut-systemd-nics  nothing selected but the second NIC's address,
+#                    pinned to other IDs (vfio-bind.addrs=ADDR@VENDOR:DEVICE):
+#                    nothing is taken there; in the real root, the bridge br0
 #                    over the first carries the default route:
 #                    `management-nics` records that NIC, and `bind` by
 #                    model keeps it and takes the second, which `unbind`
@@ -19,13 +21,9 @@
 #                    above, as an operator's /etc/vfio-bind/management-nics:
 #                    the boot keeps the first NIC and takes the second
 #   dracut-systemd-mgmt-addrs  the same, with vfio-bind.addrs= naming the
-#                    first too: both are taken
+#                    first too, pinned to its own IDs: both are taken
 #   dracut-systemd-mgmt-control  control: vfio-pci.ids= alone with the image
 #                    that records nothing (generic): both are taken
-#   dracut-systemd-pinned  vfio-bind.addrs= pins the first NIC's address to
-#                    its IDs and the second's to other IDs: the first is
-#                    taken, nothing at the second (the addresses moved, as
-#                    far as the boot can tell)
 # and, with no boot, the record in the host-only images this host built.
 
 # shellcheck source=common.bash
@@ -37,8 +35,7 @@ RECORD="$VB_NIC_A $VB_NIC_ID 52:54:00:00:1c:00 br0"
 
 setup_file() {
 	boot_setup_file -- dracut-systemd-nics dracut-systemd-mgmt-ids \
-		dracut-systemd-mgmt-addrs dracut-systemd-mgmt-control \
-		dracut-systemd-pinned
+		dracut-systemd-mgmt-addrs dracut-systemd-mgmt-control
 }
 
 # boot_one NAME: the boots described at the top.
@@ -49,6 +46,7 @@ boot_one() {
 	case $name in
 	*-nics)
 		cmdline="$(VB_IDS='' vb_cmdline) intel_iommu=on"
+		cmdline+=" vfio-bind.addrs=$VB_NIC_B@$VB_GPU_ID"
 		cmdline+=" rd.driver.pre=bridge,bonding,vfio-pci"
 		cmdline+=" vfiotest.action=netbridge:$VB_NIC_A"
 		cmdline+=" $(vb_action record management-nics)"
@@ -62,14 +60,10 @@ boot_one() {
 	*-mgmt-ids | *-mgmt-addrs)
 		image=dracut-systemd-mgmt
 		cmdline="$(VB_IDS=$VB_NIC_ID vb_cmdline) intel_iommu=on"
-		[[ $name != *-addrs ]] || cmdline+=" vfio-bind.addrs=$VB_NIC_A"
+		[[ $name != *-addrs ]] || cmdline+=" vfio-bind.addrs=$VB_NIC_A@$VB_NIC_ID"
 		;;
 	*-mgmt-control)
 		cmdline="$(VB_IDS=$VB_NIC_ID vb_cmdline) intel_iommu=on"
-		;;
-	*-pinned)
-		cmdline="$(VB_IDS='' vb_cmdline) intel_iommu=on"
-		cmdline+=" vfio-bind.addrs=$VB_NIC_A@$VB_NIC_ID,$VB_NIC_B@$VB_GPU_ID"
 		;;
 	esac
 	vb_boot "$name" "$VB_IMAGES/$image.img" "$cmdline" \
@@ -140,15 +134,13 @@ boot_one() {
 	pci initial "$VB_NIC_B" "$VB_NIC_ID" vfio-pci vfio-pci
 }
 
-@test "dracut-systemd-pinned: an address pinned to its function's IDs is taken; one pinned to other IDs takes nothing" {
-	run_boot dracut-systemd-pinned
-	pci initial "$VB_NIC_A" "$VB_NIC_ID" vfio-pci vfio-pci
+@test "an address pinned to other IDs takes nothing at boot; pinned to its function's own, it takes it" {
+	run_boot dracut-systemd-nics
 	pci initial "$VB_NIC_B" "$VB_NIC_ID" e1000e -
 	assert_line --regexp "^VFIOTEST kmsg .*vfio-bind: $(re "$VB_NIC_B") \[$VB_NIC_ID\] not taken: vfio-bind\.addrs= pins this address to $VB_GPU_ID, and the function there has other IDs"
-	# control: the first NIC, pinned to its own IDs, is taken (above), and
-	# the second is taken by a boot that selects it (dracut-systemd-mgmt-ids)
-	run_boot dracut-systemd-mgmt-ids
-	pci initial "$VB_NIC_B" "$VB_NIC_ID" vfio-pci vfio-pci
+	# control: the recorded NIC's address pinned to its own IDs is taken
+	run_boot dracut-systemd-mgmt-addrs
+	pci initial "$VB_NIC_A" "$VB_NIC_ID" vfio-pci vfio-pci
 }
 
 @test "host-only images carry what management-nics prints on the host that built them; generic ones nothing" {
