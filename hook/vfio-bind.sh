@@ -71,8 +71,8 @@ vfio_bind_limit() (
 # its own options: the caller's `set -e` and `set -u` stop nothing here, no
 # variable escapes, and it always returns 0.
 #
-# At the limit (vfio_bind_limit) the helper gets SIGTERM, and SIGKILL 5 s
-# later (or after the limit again, if that is shorter), and one line says so
+# At the limit (vfio_bind_limit) the helper and what it started (its process
+# group) get SIGTERM, and SIGKILL 5 s later (or after the limit again, if that is shorter), and one line says so
 # in the kernel log. SIGKILL waits, up to 60 s more, while the helper holds
 # a function between drivers (moving, below): an NVMe controller's
 # shutdown in its driver's remove takes up to 60 s (nvme_init_identify()
@@ -145,18 +145,25 @@ vfio_bind_run() (
 				done <"/proc/$1/status"
 				return 1
 			}
+			# signal NAME PID: the helper's process group (it leads
+			# one: cmd_boot()), with what it started; the helper
+			# alone when it leads none. (No "--" before the group:
+			# klibc's kill takes it for a process.)
+			signal() {
+				kill -"$1" "-$2" 2>/dev/null || kill -"$1" "$2"
+			}
 			code=0
 			# (no sleep: no limit, rather than no helper)
 			nap "$limit" || exit 0
 			code=124
-			kill -TERM "$pid"
+			signal TERM "$pid"
 			nap "$grace"
 			waited=0
 			while [ "$waited" -lt 60 ] && moving "$pid"; do
 				nap 1
 				waited=$((waited + 1))
 			done
-			kill -KILL "$pid"
+			signal KILL "$pid"
 			exit 124
 		) >/dev/null &
 		watchdog=$!

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boot/report.h"
 #include "boot/take.h"
@@ -80,6 +81,18 @@ static void read_management_nics(const struct sysroot *s, struct management_nics
 			   "/" MANAGEMENT_NICS_FILE " cannot be read (%s)", strerror(-r));
 }
 
+/*
+ * Run by a boot hook (no terminal on stdin), the boot job leads a process
+ * group of its own, which the hook's time limit signals whole: what libkmod
+ * starts for an install command in modprobe.d (system(), libkmod's
+ * command_do()) goes with it.
+ */
+static void lead_process_group(void)
+{
+	if (!isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
+		DBG("setpgid: %m; the hook's limit signals the helper alone");
+}
+
 int cmd_boot(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ char *cmdline = NULL;
@@ -90,6 +103,7 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	bool present;
 	int r;
 
+	lead_process_group();
 	r = selector_read_kernel(s, &selector, &present, &cmdline);
 	if (r < 0)
 		return selection_exit_status(r);

@@ -26,6 +26,18 @@ public_copy() {
 	fi
 }
 
+@test "the boot job run without a terminal leads a process group, for the hook's limit to signal what it starts; a command does not" {
+	run -0 --separate-stderr strace_helper -qq -o "$BATS_TEST_TMPDIR/trace" \
+		-e trace=setpgid "$VFIO_BIND" --root "$ROOT" --dry-run </dev/null
+	run -0 cat "$BATS_TEST_TMPDIR/trace"
+	assert_output --regexp '^setpgid\(0, 0\) += 0$'
+	# control: a command (bind) leaves the process group as it was
+	run -0 --separate-stderr strace_helper -qq -o "$BATS_TEST_TMPDIR/trace" \
+		-e trace=setpgid "$VFIO_BIND" --root "$ROOT" bind --dry-run "$GPU" </dev/null
+	run -0 cat "$BATS_TEST_TMPDIR/trace"
+	assert_output ""
+}
+
 @test "SIGTERM between unbind and bind waits until the rollback is done and logged" {
 	# the signal arrives as the host driver is unbound
 	run -143 --separate-stderr strace_helper -qq -o /dev/null \

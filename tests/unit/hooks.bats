@@ -184,6 +184,24 @@ kill -SEGV \$\$"
 	done
 }
 
+@test "at the limit, what the helper started (a modprobe.d install command) goes with it: the helper leads a process group" {
+	local sh
+	fake_cmdline "quiet vfio-bind.timeout=1"
+	# as cmd_boot() does, then a child that hangs, as an install command
+	fake_helper "exec perl -e 'setpgrp(0, 0); exec(\"sleep\", \"33\") unless fork(); sleep 60'"
+	for sh in "${SHELLS[@]}"; do
+		in_shell "$sh" "vfio_bind_run"
+		went_on "<3>vfio-bind: $HELPER did not finish in 1 s (vfio-bind.timeout=) and was killed; boot continues"
+		[[ -z $(sleeps 33) ]] || fail "the helper's child outlived the limit"
+		helper_gone
+	done
+	# control: a child in a process group of its own stays
+	fake_helper "exec perl -e 'setpgrp(0, 0); unless (fork()) { setpgrp(0, 0); exec(\"sleep\", \"33\") } sleep 60'"
+	in_shell "${SHELLS[0]}" "vfio_bind_run"
+	[[ -n $(sleeps 33) ]] || fail "nothing shows the group was signalled, not every process"
+	kill $(sleeps 33)
+}
+
 @test "a helper holding a function between drivers (SIGTERM blocked) gets no SIGKILL until it lets go" {
 	local sh
 	fake_cmdline "quiet vfio-bind.timeout=1"
