@@ -61,9 +61,11 @@ install() {
 	(
 		# shellcheck source=/dev/null
 		. @PKGDATADIR@/vfio-bind-build.sh
-		# What the helper opens with dlopen(), with what those need.
-		# shellcheck disable=SC2046
-		inst_libdir_file $(vfio_bind_libraries)
+		# What the helper opens with dlopen() (its .note.dlopen), with
+		# what those need.
+		libraries=$(vfio_bind_libraries @SBINDIR@/vfio-bind)
+		# shellcheck disable=SC2086
+		[[ -z $libraries ]] || inst_libdir_file $libraries
 		# vfio-pci's options lines and driverctl's overrides, also in
 		# generic images, which get no /etc/modprobe.d (80base): only
 		# vfio-pci's lines, no other module's.

@@ -13,11 +13,29 @@ vfio_bind_modules() {
 	echo vfio vfio_iommu_type1 vfio-pci
 }
 
-# The shared libraries the helper opens with dlopen() (libkmod, only when it
-# loads a module): ldd does not see them, so both builders add them by name.
-vfio_bind_libraries() {
-	echo libkmod.so.2
-}
+# vfio_bind_libraries HELPER: the shared libraries HELPER opens with
+# dlopen() (libkmod, only when it loads a module), one a line, which ldd
+# does not see: the sonames its ELF dlopen note declares (.note.dlopen,
+# https://systemd.io/ELF_DLOPEN_METADATA/), those of priority "suggested"
+# left out. No note: none (a helper linked with libkmod, make STATIC=1).
+# Without readelf (binutils), the library this version opens, and a line
+# on stderr that says so.
+vfio_bind_libraries() (
+	helper=$1
+	if ! command -v readelf >/dev/null 2>&1; then
+		echo "vfio-bind: no readelf (binutils) to read $helper's .note.dlopen; carrying libkmod.so.2, the library vfio-bind opens with dlopen()" >&2
+		echo libkmod.so.2
+		return 0
+	fi
+	# readelf prints the note's JSON as one string; each object is
+	# flat but for its soname array
+	LC_ALL=C readelf -p .note.dlopen "$helper" 2>/dev/null |
+		grep -o '{[^{}]*}' |
+		grep -v '"priority" *: *"suggested"' |
+		grep -o '"soname" *: *\[[^]]*\]' |
+		sed 's/^"soname" *: *\[//; s/\]$//' | tr ',' '\n' |
+		sed -n 's/^ *"\([^"]*\)" *$/\1/p'
+)
 
 # The options lines for vfio-pci that libkmod applies on the system under
 # ROOT ("" for this one), in its order, as the helper reads them

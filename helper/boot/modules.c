@@ -13,9 +13,15 @@
 #include <string.h>
 
 #include "boot/modules.h"
+#include "shared/dlopen-note.h"
 #include "shared/log.h"
 
 #define LIBKMOD_SONAME "libkmod.so.2"
+
+#ifndef KMOD_LINKED
+DLOPEN_NOTE(libkmod_note, "kmod", "loading vfio-pci and the modules it needs",
+	    DLOPEN_PRIORITY_RECOMMENDED, LIBKMOD_SONAME);
+#endif
 
 #define KMOD_SYMBOLS(X)                \
 	X(kmod_new)                    \
