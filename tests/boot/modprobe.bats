@@ -58,6 +58,7 @@ check_modprobe() {
 }
 
 check_modprobe_control() {
+	! check_all_only "$1-modprobe-control" || skip "make check-all (VB_ALL=1) builds and boots $1-modprobe-control"
 	refute_vfio_bind_files "$1-modprobe-control"
 	run_boot "$1-modprobe-control"
 	host_drivers_kept
