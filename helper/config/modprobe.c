@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -30,15 +31,18 @@ struct conf_file {
 };
 
 /* conf_files_filter_out(): "*.conf", not hidden, not a directory. */
-static bool is_config_file(DIR *dir, const char *name)
+static bool is_config_file(const struct sysroot *s, size_t dir_index, const char *name)
 {
 	size_t len = strlen(name);
+	char path[PATH_MAX];
 	struct stat st;
 
 	if (name[0] == '.' || len < 6 || strcmp(name + len - 5, ".conf") != 0)
 		return false;
-	/* libkmod follows symbolic links: one to /dev/null masks a name. */
-	if (fstatat(dirfd(dir), name, &st, 0) < 0)
+	/* libkmod follows symbolic links: one to /dev/null masks a name. Under
+	 * --root, a link leads within the root. */
+	if (path_format(path, sizeof(path), "%s/%s", config_dirs[dir_index], name) < 0 ||
+	    sysroot_stat(s, path, &st) < 0)
 		return false;
 	return !S_ISDIR(st.st_mode);
 }
@@ -66,7 +70,8 @@ static int list_dir(const struct sysroot *s, size_t dir_index, struct conf_file 
 		struct conf_file f = {.dir = dir_index};
 
 		if (strlen(de->d_name) >= sizeof(f.name) ||
-		    !is_config_file(dir, de->d_name) || has_name(*files, *n, de->d_name))
+		    !is_config_file(s, dir_index, de->d_name) ||
+		    has_name(*files, *n, de->d_name))
 			continue;
 		str_copy(f.name, sizeof(f.name), de->d_name);
 		r = array_push(files, n, sizeof(f), &f);

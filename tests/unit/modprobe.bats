@@ -75,14 +75,35 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	conf etc/modprobe.d vfio.conf "options vfio-pci ids=10de:10f1"
 	plan
 	assert_output "$AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
-	# a link to /dev/null masks it
+	# a link to /dev/null masks it (the root's /dev/null)
+	mkdir -p "$ROOT/dev"
+	mknod "$ROOT/dev/null" c 1 3
 	ln -sf /dev/null "$ROOT/etc/modprobe.d/vfio.conf"
 	plan
+	assert_success
 	assert_output ""
 	# control: without the mask the lower one applies
 	rm "$ROOT/etc/modprobe.d/vfio.conf"
 	plan
 	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
+}
+
+@test "a link in modprobe.d leads within the root, as on the system it is the root of" {
+	# /vfio-bind-test.conf is the root's only: the host has none
+	[[ ! -e /vfio-bind-test.conf ]]
+	printf 'options vfio-pci ids=10de:1c30\n' >"$ROOT/vfio-bind-test.conf"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	ln -s /vfio-bind-test.conf "$ROOT/etc/modprobe.d/vfio.conf"
+	plan
+	assert_success
+	assert_output "$GPU 10de:1c30 nouveau -> vfio-pci"
+	# control: a link to a directory of the root is skipped, as libkmod
+	# skips a directory
+	rm "$ROOT/vfio-bind-test.conf"
+	mkdir "$ROOT/vfio-bind-test.conf"
+	plan
+	assert_success
+	assert_output ""
 }
 
 @test "only *.conf files count, hidden ones and directories not" {
