@@ -226,8 +226,12 @@ int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
 	r = sysroot_read(s, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
+	errno = 0;
 	*value = strtol(buf, &end, 0);
-	return end == buf ? -EINVAL : 0;
+	if (errno)
+		return -errno;
+	/* sysfs ends the number with a newline */
+	return end == buf || (*end && *end != '\n') ? -EINVAL : 0;
 }
 
 bool pci_has_attr(const struct sysroot *s, const char *addr, const char *attr)

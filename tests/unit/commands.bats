@@ -60,6 +60,21 @@ $AUDIO  0403  10de:10f1  1028:11b3  snd_hda_intel  -         14    -    -    -  
 	assert_output --partial '"numa_node": null, "reset_method": [], "boot_vga": false'
 }
 
+@test "a sysfs number out of range or followed by junk is no number: list shows none" {
+	passed_through
+	local value
+	for value in 99999999999999999999 1x 0x; do
+		echo "$value" >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
+		run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
+		assert_output --partial '"address": "0000:0b:00.0", "class": "030000"'
+		assert_output --regexp '"address": "0000:0b:00\.0"[^}]*"numa_node": null'
+	done
+	# control: a number with sysfs's newline is read
+	echo 1 >"$ROOT/sys/devices/pci0000:00/$GPU/numa_node"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" list --json
+	assert_output --regexp '"address": "0000:0b:00\.0"[^}]*"numa_node": 1,'
+}
+
 @test "list without a PCI ID database leaves names out" {
 	fake_root
 	gpu_pair
