@@ -15,21 +15,17 @@
 #define PCI_HEADER_TYPE_NORMAL 0
 
 /* What libkmod will give the module: modprobe.d's options, then the command line's. */
-static int module_param_before_load(const struct sysroot *s, const char *cmdline,
-				    const char *module, const char *param,
-				    struct module_param *arg)
+static int module_param_before_load(const struct boot_config *cfg, const char *module,
+				    const char *param, struct module_param *arg)
 {
-	_cleanup_modprobe_config_ struct modprobe_config cfg = {0};
 	const struct modprobe_entry *last;
 	struct module_param from_cmdline;
 	int r;
 
-	r = modprobe_config_read(s, &cfg);
-	if (r >= 0)
-		r = modprobe_module_param(&cfg, module, param, arg, &last, NULL);
+	r = modprobe_module_param(&cfg->modprobe, module, param, arg, &last, NULL);
 	if (r < 0)
 		return r;
-	r = cmdline_module_param(cmdline, module, param, &from_cmdline);
+	r = cmdline_module_param(cfg->cmdline, module, param, &from_cmdline);
 	if (r < 0) {
 		module_param_clear(arg);
 		return r;
@@ -40,15 +36,14 @@ static int module_param_before_load(const struct sysroot *s, const char *cmdline
 
 /* What loading MODULE gives PARAM (false when absent); with ended, also
  * whether a bare "--" ends the options libkmod will give it. */
-static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
-				  const char *module, const char *param, bool *value,
-				  bool *ended)
+static int bool_param_before_load(const struct boot_config *cfg, const char *module,
+				  const char *param, bool *value, bool *ended)
 {
 	struct module_param arg;
 	int r;
 
 	*value = false;
-	r = module_param_before_load(s, cmdline, module, param, &arg);
+	r = module_param_before_load(cfg, module, param, &arg);
 	if (r > 0 && parse_kernel_bool(arg.value, value) < 0)
 		*value = false;
 	if (r >= 0 && ended)
@@ -57,46 +52,62 @@ static int bool_param_before_load(const struct sysroot *s, const char *cmdline,
 	return r < 0 ? r : 0;
 }
 
-static int read_bool_param(const struct sysroot *s, const char *cmdline,
-			   const char *module, const char *param, bool *value)
+/* Whether MODULE is loaded (or built in): it has a /sys/module entry. */
+static int module_present(const struct sysroot *s, const char *module, bool *present)
 {
-	char dir[128], path[256], buf[16];
+	char dir[128];
+	int r = path_format(dir, sizeof(dir), "sys/module/%s", module);
+
+	if (r >= 0)
+		*present = sysroot_exists(s, dir);
+	return r;
+}
+
+/* PARAM of MODULE: the running value when LOADED, else the one loading
+ * would give it. */
+static int read_bool_param(const struct sysroot *s, const struct boot_config *cfg,
+			   bool loaded, const char *module, const char *param,
+			   bool *value)
+{
+	char path[256], buf[16];
 	int r;
 
 	*value = false;
-	r = path_format(dir, sizeof(dir), "sys/module/%s", module);
+	if (!loaded)
+		return bool_param_before_load(cfg, module, param, value, NULL);
+	r = path_format(path, sizeof(path), "sys/module/%s/parameters/%s", module, param);
 	if (r < 0)
 		return r;
-	if (sysroot_exists(s, dir)) {
-		r = path_format(path, sizeof(path), "%s/parameters/%s", dir, param);
-		if (r < 0)
-			return r;
-		r = sysroot_read(s, path, buf, sizeof(buf));
-		/* A kernel built without the option has no such parameter. */
-		if (r == -ENOENT)
-			return 0;
-		if (r < 0)
-			return r;
-		return parse_kernel_bool(buf, value);
-	}
-	return bool_param_before_load(s, cmdline, module, param, value, NULL);
+	r = sysroot_read(s, path, buf, sizeof(buf));
+	/* A kernel built without the option has no such parameter. */
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return parse_kernel_bool(buf, value);
 }
 
-int vfio_read_params(const struct sysroot *s, const char *cmdline,
+int vfio_read_params(const struct sysroot *s, const struct boot_config *cfg,
 		     struct vfio_params *params)
 {
+	bool vfio = false, vfio_pci = false;
 	int r;
 
-	r = read_bool_param(s, cmdline, "vfio", "enable_unsafe_noiommu_mode",
-			    &params->noiommu);
+	r = module_present(s, "vfio", &vfio);
 	if (r >= 0)
-		r = read_bool_param(s, cmdline, "vfio_pci", "disable_denylist",
+		r = module_present(s, "vfio_pci", &vfio_pci);
+	params->vfio_pci_loaded = vfio_pci;
+	if (r >= 0)
+		r = read_bool_param(s, cfg, vfio, "vfio", "enable_unsafe_noiommu_mode",
+				    &params->noiommu);
+	if (r >= 0)
+		r = read_bool_param(s, cfg, vfio_pci, "vfio_pci", "disable_denylist",
 				    &params->disable_denylist);
 	if (r >= 0)
-		r = read_bool_param(s, cmdline, "vfio_pci", "disable_idle_d3",
+		r = read_bool_param(s, cfg, vfio_pci, "vfio_pci", "disable_idle_d3",
 				    &params->disable_idle_d3);
 	if (r >= 0)
-		r = bool_param_before_load(s, cmdline, "vfio_pci", "disable_idle_d3",
+		r = bool_param_before_load(cfg, "vfio_pci", "disable_idle_d3",
 					   &params->disable_idle_d3_asked,
 					   &params->options_ended);
 	if (r < 0)

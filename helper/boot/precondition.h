@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "boot/reason.h"
+#include "config/boot-config.h"
 #include "pci/pci.h"
 #include "shared/sysroot.h"
 
@@ -26,6 +27,7 @@ struct vfio_params {
 	bool disable_idle_d3; /* vfio-pci.disable_idle_d3, loaded or to be */
 	bool disable_idle_d3_asked; /* what the command line gives it at load */
 	bool options_ended; /* a bare "--" in what libkmod will give vfio-pci */
+	bool vfio_pci_loaded; /* /sys/module/vfio_pci is there */
 };
 
 /*
@@ -33,7 +35,7 @@ struct vfio_params {
  * pass it (modprobe.d's options, then the command line's); an error is
  * logged.
  */
-int vfio_read_params(const struct sysroot *s, const char *cmdline,
+int vfio_read_params(const struct sysroot *s, const struct boot_config *cfg,
 		     struct vfio_params *params) _must_check_;
 
 /* Why vfio_pci_probe() would refuse the function; REASON_NONE if it would

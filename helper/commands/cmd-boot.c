@@ -95,7 +95,7 @@ static void lead_process_group(void)
 
 int cmd_boot(struct sysroot *s, const struct options *opts)
 {
-	_cleanup_free_ char *cmdline = NULL;
+	_cleanup_boot_config_ struct boot_config cfg = {0};
 	_cleanup_selector_ struct selector selector = {0};
 	_cleanup_candidates_ struct candidates c = {0};
 	_cleanup_management_nics_ struct management_nics management = {0};
@@ -104,7 +104,9 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	int r;
 
 	lead_process_group();
-	r = selector_read_kernel(s, &selector, &present, &cmdline);
+	r = boot_config_read(s, &cfg);
+	if (r >= 0)
+		r = selector_from_boot_config(&cfg, &selector, &present);
 	if (r < 0)
 		return selection_exit_status(r);
 	if (!present) {
@@ -112,7 +114,7 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 		    "= on the kernel command line, no options vfio-pci ids= in modprobe.d, no driverctl override to vfio-pci: nothing to do");
 		return EXIT_OK;
 	}
-	r = vfio_read_params(s, cmdline, &params);
+	r = vfio_read_params(s, &cfg, &params);
 	if (r >= 0)
 		r = take_match(s, &selector, &params, &c);
 	if (r < 0)
@@ -126,7 +128,7 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 	read_management_nics(s, &management);
 	r = take_candidates(s, &c, &params,
 			    &(struct guard_opts){.defer_storage = opts->defer_storage,
-						 .cmdline = cmdline,
+						 .cmdline = cfg.cmdline,
 						 .keep = opts->keep,
 						 .n_keep = opts->n_keep,
 						 .management = &management,

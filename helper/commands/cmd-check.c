@@ -506,15 +506,13 @@ static void check_iommu(struct report *rep, enum iommu_state state)
  * loader's configuration has: name the file and what applies it.
  */
 static void check_boot_loader(const struct sysroot *s, struct report *rep,
-			      const char *const *names, const char *what)
+			      const char *cmdline, const char *const *names,
+			      const char *what)
 {
-	_cleanup_free_ char *cmdline = NULL;
 	struct bootloader_hint hint;
 	char **values;
 	size_t n = 0;
 
-	if (cmdline_read(s, &cmdline) < 0)
-		return;
 	for (size_t i = 0; names[i]; i++) {
 		if (kernel_param_values(cmdline, names[i], &values, &n) < 0)
 			return;
@@ -529,20 +527,16 @@ static void check_boot_loader(const struct sysroot *s, struct report *rep,
 }
 
 /* driverctl's udev rule sets its override after boot, and takes the function back. */
-static void check_driverctl(const struct sysroot *s, struct report *rep,
+static void check_driverctl(struct report *rep, const struct boot_config *cfg,
 			    const struct candidates *c)
 {
-	_cleanup_free_ struct driverctl_override *overrides = NULL;
 	const struct driverctl_override *o;
 	char fix[128];
-	size_t n = 0;
 
-	if (driverctl_read(s, &overrides, &n) < 0)
-		return;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pci_function *f = &c->items[i].f;
 
-		o = driverctl_find(overrides, n, f->addr);
+		o = driverctl_find(cfg->driverctl, cfg->n_driverctl, f->addr);
 		if (!o || strcmp(o->driver, VFIO_PCI) == 0)
 			continue;
 		snprintf(fix, sizeof(fix), "driverctl unset-override %s", f->addr);
@@ -621,18 +615,15 @@ static void check_cmdline_blacklist(const struct sysroot *s, struct report *rep,
 
 /* What modprobe.d and the command line do around vfio-pci. */
 static void check_module_config(const struct sysroot *s, struct report *rep,
-				const struct candidates *c)
+				const struct boot_config *cfg, const struct candidates *c)
 {
-	_cleanup_modprobe_config_ struct modprobe_config cfg = {0};
-	_cleanup_free_ char *cmdline = NULL;
+	const char *cmdline = cfg->cmdline;
 	char where[SELECTION_ORIGIN_MAX];
 	char **values = NULL;
 	size_t n = 0;
 
-	if (modprobe_config_read(s, &cfg) < 0 || cmdline_read(s, &cmdline) < 0)
-		return;
-	for (size_t i = 0; i < cfg.n; i++) {
-		const struct modprobe_entry *e = &cfg.entries[i];
+	for (size_t i = 0; i < cfg->modprobe.n; i++) {
+		const struct modprobe_entry *e = &cfg->modprobe.entries[i];
 
 		modprobe_entry_where(e, where, sizeof(where));
 		if (e->kind == MODPROBE_BLACKLIST && strcmp(e->module, "vfio_pci") == 0)
@@ -680,12 +671,10 @@ static void check_builtin(const struct sysroot *s, struct report *rep)
  * vfio-pci hands disable_idle_d3 to vfio-pci-core once, when it loads
  * (vfio_pci_init()): a value written later to the parameter changes nothing.
  */
-static void check_idle_d3(const struct sysroot *s, struct report *rep,
-			  const struct vfio_params *params)
+static void check_idle_d3(struct report *rep, const struct vfio_params *params)
 {
-	bool loaded = sysroot_exists(s, "sys/module/vfio_pci");
-
-	if (loaded && params->disable_idle_d3 != params->disable_idle_d3_asked)
+	if (params->vfio_pci_loaded &&
+	    params->disable_idle_d3 != params->disable_idle_d3_asked)
 		say(rep, V_WARN, NULL,
 		    "reboot, or unload and load vfio-pci, for the command line's value to apply",
 		    "vfio-pci.disable_idle_d3 is %s, but the kernel command line sets it %s: vfio-pci was loaded without it",
@@ -701,19 +690,20 @@ static void check_idle_d3(const struct sysroot *s, struct report *rep,
 
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
-			   struct vfio_params *params, struct reset_requests *resets,
-			   struct candidates *c)
+			   struct boot_config *cfg, struct vfio_params *params,
+			   struct reset_requests *resets, struct candidates *c)
 {
-	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_selector_ struct selector selector = {0};
 	bool present = false;
 	int r;
 
-	r = selector_read_kernel(s, &selector, &present, &cmdline);
+	r = boot_config_read(s, cfg);
+	if (r >= 0)
+		r = selector_from_boot_config(cfg, &selector, &present);
 	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
 		return EXIT_USAGE;
-	if (r >= 0 && (vfio_read_params(s, cmdline, params) < 0 ||
-		       reset_requests_read(cmdline, resets) < 0))
+	if (r >= 0 && (vfio_read_params(s, cfg, params) < 0 ||
+		       reset_requests_read(cfg->cmdline, resets) < 0))
 		return EXIT_USAGE;
 	if (opts->n_args > 0) {
 		selector_free(&selector);
@@ -728,6 +718,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 {
 	static const char *const iommu_params[] = {"intel_iommu", "amd_iommu", NULL};
 	static const char *const selection_params[] = {"vfio_pci.ids", ADDRS_PARAM, NULL};
+	_cleanup_boot_config_ struct boot_config cfg = {0};
 	_cleanup_candidates_ struct candidates c = {0};
 	_cleanup_reset_requests_ struct reset_requests resets = {0};
 	struct report rep = {.json = opts->json};
@@ -736,7 +727,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	bool many_nodes = numa_many_nodes(s);
 	int status;
 
-	status = check_selection(s, opts, &params, &resets, &c);
+	status = check_selection(s, opts, &cfg, &params, &resets, &c);
 	if (status != EXIT_OK)
 		return status;
 	iommu = iommu_state(s, &params);
@@ -744,18 +735,20 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 		fputs("{\n  \"checks\": [", stdout);
 	check_iommu(&rep, iommu);
 	if (iommu != IOMMU_ON)
-		check_boot_loader(s, &rep, iommu_params, "the IOMMU's argument");
-	check_idle_d3(s, &rep, &params);
+		check_boot_loader(s, &rep, cfg.cmdline, iommu_params,
+				  "the IOMMU's argument");
+	check_idle_d3(&rep, &params);
 	if (c.n == 0)
 		say(&rep, V_FAIL, NULL,
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line, or options vfio-pci ids= to /etc/modprobe.d",
 		    "no PCI function is selected");
 	if (c.n == 0 && opts->n_args == 0)
-		check_boot_loader(s, &rep, selection_params, "the selection");
+		check_boot_loader(s, &rep, cfg.cmdline, selection_params,
+				  "the selection");
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, &rep, &c.items[i], &resets, params.noiommu, many_nodes);
-	check_driverctl(s, &rep, &c);
-	check_module_config(s, &rep, &c);
+	check_driverctl(&rep, &cfg, &c);
+	check_module_config(s, &rep, &cfg, &c);
 	check_builtin(s, &rep);
 	if (c.n > 0)
 		check_kernel(s, &rep, &c, iommu);

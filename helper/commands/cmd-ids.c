@@ -24,15 +24,12 @@ static bool has_pair(const struct id_pair *pairs, size_t n, uint32_t vendor,
 }
 
 /* Other functions with the same IDs would be taken too: say how not to. */
-static void warn_identical(const struct sysroot *s, const struct selector *chosen,
-			   const struct id_pair *pairs, size_t n_pairs,
-			   const struct candidates *c)
+static void warn_identical(const struct pci_function *all, size_t n,
+			   const struct selector *chosen, const struct id_pair *pairs,
+			   size_t n_pairs, const struct candidates *c)
 {
-	_cleanup_free_ struct pci_function *all = NULL;
-	size_t n, twins = 0;
+	size_t twins = 0;
 
-	if (pci_read_all(s, &all, &n) < 0)
-		return;
 	for (size_t i = 0; i < n; i++) {
 		if (addr_list_match(&chosen->addrs, all[i].addr) ||
 		    !has_pair(pairs, n_pairs, all[i].vendor, all[i].device))
@@ -66,16 +63,14 @@ static bool has_twin(const struct pci_function *all, size_t n,
  * A function printed that carries a disk the system needs stays on its host
  * driver whatever the argument says: the storage guard keeps it.
  */
-static void warn_guarded(const struct sysroot *s, const struct candidates *c)
+static void warn_guarded(const struct sysroot *s, const struct pci_function *all,
+			 size_t n, const struct candidates *c)
 {
-	_cleanup_free_ struct pci_function *all = NULL;
 	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_guard_ struct storage_guard g = {0};
 	char why[REASON_DETAIL_MAX];
-	size_t n = 0;
 
-	if (cmdline_read(s, &cmdline) < 0 || pci_read_all(s, &all, &n) < 0 ||
-	    guard_load(s, cmdline, NULL, 0, &g) < 0)
+	if (cmdline_read(s, &cmdline) < 0 || guard_load(s, cmdline, NULL, 0, &g) < 0)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pci_function *f = &c->items[i].f;
@@ -117,9 +112,10 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 		     struct candidates *c)
 {
 	_cleanup_free_ struct id_pair *pairs = NULL;
+	_cleanup_free_ struct pci_function *all = NULL;
 	struct vfio_params params = {0};
 	char list[VFIO_PCI_IDS_MAX + 16] = "";
-	size_t n_pairs = 0;
+	size_t n_pairs = 0, n = 0;
 
 	if (selector->ids.n_ids > 0) {
 		/* It parsed, but is no address: say what ids takes. */
@@ -142,8 +138,10 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 	fprintf(stderr,
 		"vfio-bind: or, in /etc/modprobe.d/vfio.conf: options vfio-pci ids=%s (when both are there, the kernel command line's vfio-pci.ids= wins)\n",
 		list);
-	warn_identical(s, selector, pairs, n_pairs, c);
-	warn_guarded(s, c);
+	if (pci_read_all(s, &all, &n) < 0)
+		return EXIT_OK;
+	warn_identical(all, n, selector, pairs, n_pairs, c);
+	warn_guarded(s, all, n, c);
 	return EXIT_OK;
 }
 

@@ -75,13 +75,16 @@ static void print_row(const struct pci_function *f, const char *name, long boot_
 int cmd_list(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
+	_cleanup_boot_config_ struct boot_config cfg = {0};
 	_cleanup_selector_ struct selector selector = {0};
 	_cleanup_pci_ids_db_ struct pci_ids_db db = {0};
 	bool present;
 	size_t n;
 	int r;
 
-	r = selector_read_kernel(s, &selector, &present, NULL);
+	r = boot_config_read(s, &cfg);
+	if (r >= 0)
+		r = selector_from_boot_config(&cfg, &selector, &present);
 	if (r < 0 && selection_exit_status(r) == EXIT_USAGE)
 		return EXIT_USAGE;
 	if (match_every_function(s, &all, &n) < 0)

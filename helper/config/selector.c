@@ -132,19 +132,17 @@ static int read_addrs(const char *cmdline, struct addr_list *list, bool *present
 }
 
 /* driverctl's udev rule puts these on vfio-pci after boot; vfio-bind, before. */
-static int read_driverctl(const struct sysroot *s, struct addr_list *list, bool *present)
+static int read_driverctl(const struct boot_config *cfg, struct addr_list *list,
+			  bool *present)
 {
-	_cleanup_free_ struct driverctl_override *overrides = NULL;
-	size_t n = 0;
-	int r;
+	int r = 0;
 
-	r = driverctl_read(s, &overrides, &n);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		if (strcmp(overrides[i].driver, VFIO_PCI) != 0)
+	for (size_t i = 0; r >= 0 && i < cfg->n_driverctl; i++) {
+		if (strcmp(cfg->driverctl[i].driver, VFIO_PCI) != 0)
 			continue;
 		*present = true;
-		r = array_push(&list->addrs, &list->n_addrs, sizeof(overrides[i].addr),
-			       &overrides[i].addr);
+		r = array_push(&list->addrs, &list->n_addrs,
+			       sizeof(cfg->driverctl[i].addr), &cfg->driverctl[i].addr);
 	}
 	return r;
 }
@@ -164,46 +162,34 @@ int selector_from_cmdline(const char *cmdline, struct selector *sel, bool *prese
 	return r == -ENOMEM ? log_oom() : r;
 }
 
-static int read_sources(const struct sysroot *s, const char *cmdline,
-			struct selector *sel, bool *present)
+static int read_sources(const struct boot_config *cfg, struct selector *sel,
+			bool *present)
 {
-	_cleanup_modprobe_config_ struct modprobe_config cfg = {0};
 	int r;
 
-	r = modprobe_config_read(s, &cfg);
-	if (r < 0)
-		return r;
-	warn_bad_lines(&cfg);
-	r = read_vfio_pci_ids(cmdline, &cfg, sel, present);
+	warn_bad_lines(&cfg->modprobe);
+	r = read_vfio_pci_ids(cfg->cmdline, &cfg->modprobe, sel, present);
 	if (r >= 0)
-		r = read_addrs(cmdline, &sel->addrs, present);
+		r = read_addrs(cfg->cmdline, &sel->addrs, present);
 	sel->n_listed = sel->addrs.n_addrs;
 	str_copy(sel->listed_origin, sizeof(sel->listed_origin),
 		 ADDRS_PARAM "= on the kernel command line");
 	if (r >= 0)
-		r = read_driverctl(s, &sel->addrs, present);
+		r = read_driverctl(cfg, &sel->addrs, present);
 	return r;
 }
 
-int selector_read_kernel(const struct sysroot *s, struct selector *sel, bool *present,
-			 char **cmdline_out)
+int selector_from_boot_config(const struct boot_config *cfg, struct selector *sel,
+			      bool *present)
 {
-	_cleanup_free_ char *cmdline = NULL;
 	int r;
 
 	memset(sel, 0, sizeof(*sel));
 	*present = false;
-	r = cmdline_read(s, &cmdline);
-	if (r < 0)
-		return r;
-	r = read_sources(s, cmdline, sel, present);
+	r = read_sources(cfg, sel, present);
 	if (r < 0) {
 		selector_free(sel);
 		return r == -ENOMEM ? log_oom() : r;
-	}
-	if (cmdline_out) {
-		*cmdline_out = cmdline;
-		cmdline = NULL;
 	}
 	return 0;
 }

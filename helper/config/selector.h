@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "config/boot-config.h"
 #include "pci/addrs.h"
 #include "pci/ids.h"
 #include "pci/pci.h"
@@ -30,16 +31,15 @@ struct selector {
  * What the boot selects: vfio-pci's ids= as libkmod hands it to vfio-pci
  * (the options vfio-pci lines of modprobe.d, then vfio-pci.ids= of the
  * command line; the kernel keeps the last), vfio-bind.addrs=, and the
- * driverctl overrides to vfio-pci. Reads proc/cmdline (a malloc()ed copy
- * in *cmdline unless NULL), modprobe.d and driverctl.d under the root.
- * Warns about the entries and lines that are skipped. *present tells
- * whether any source selects. Returns -E2BIG or -EINVAL, logged, when
- * vfio-pci would refuse its ids= and fail to load; every error logged.
+ * driverctl overrides to vfio-pci, all read in CFG. Warns about the
+ * entries and lines that are skipped. *present tells whether any source selects.
+ * Returns -E2BIG or -EINVAL, logged, when vfio-pci would refuse its ids=
+ * and fail to load; every error logged.
  */
-int selector_read_kernel(const struct sysroot *s, struct selector *sel, bool *present,
-			 char **cmdline) _must_check_;
+int selector_from_boot_config(const struct boot_config *cfg, struct selector *sel,
+			      bool *present) _must_check_;
 /* What the command line alone selects (vfio-pci.ids=, vfio-bind.addrs=), read
- * as selector_read_kernel() reads it, with no modprobe.d and no driverctl. */
+ * as selector_from_boot_config() reads it, with no modprobe.d and no driverctl. */
 int selector_from_cmdline(const char *cmdline, struct selector *sel,
 			  bool *present) _must_check_;
 /* Where the selection of the function at ADDR is written ("vfio-pci.ids=
