@@ -69,16 +69,14 @@ static int read_bool_param(const struct sysroot *s, const struct boot_config *cf
 			   bool loaded, const char *module, const char *param,
 			   bool *value)
 {
-	char path[256], buf[16];
+	char buf[16];
 	int r;
 
 	*value = false;
 	if (!loaded)
 		return bool_param_before_load(cfg, module, param, value, NULL);
-	r = path_format(path, sizeof(path), "sys/module/%s/parameters/%s", module, param);
-	if (r < 0)
-		return r;
-	r = sysroot_read(s, path, buf, sizeof(buf));
+	r = sysroot_readf(s, buf, sizeof(buf), "sys/module/%s/parameters/%s", module,
+			  param);
 	/* A kernel built without the option has no such parameter. */
 	if (r == -ENOENT)
 		return 0;

@@ -156,10 +156,7 @@ static bool holds(const struct sysroot *s, const char *pid, const char *const *n
 
 static void read_comm(const struct sysroot *s, const char *pid, char *comm, size_t size)
 {
-	char path[64];
-
-	if (path_format(path, sizeof(path), "proc/%s/comm", pid) < 0 ||
-	    sysroot_read(s, path, comm, size) < 0)
+	if (sysroot_readf(s, comm, size, "proc/%s/comm", pid) < 0)
 		str_copy(comm, size, "?");
 }
 

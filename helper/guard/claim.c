@@ -28,12 +28,12 @@ static bool is_disk_under(const struct sysroot *s, const char *name,
 			  const struct pci_function *f)
 {
 	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
-	char path[256], hidden[8];
+	char hidden[8];
 	size_t n;
 
 	if (block_is_partition(s, name) ||
-	    (path_format(path, sizeof(path), "sys/class/block/%s/hidden", name) >= 0 &&
-	     sysroot_read(s, path, hidden, sizeof(hidden)) >= 0 &&
+	    (sysroot_readf(s, hidden, sizeof(hidden), "sys/class/block/%s/hidden",
+			   name) >= 0 &&
 	     strcmp(hidden, "1") == 0))
 		return false;
 	return block_pci_functions(s, name, &addrs, &n) >= 0 &&
@@ -43,13 +43,13 @@ static bool is_disk_under(const struct sysroot *s, const char *name,
 /* The node's device is the disk's (sys/class/block/NAME/dev). */
 static bool node_is_disk(const struct sysroot *s, const char *name, int fd)
 {
-	char path[256], devnum[32];
+	char devnum[32];
 	unsigned maj, min;
 	struct stat st;
 
 	return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) &&
-	       path_format(path, sizeof(path), "sys/class/block/%s/dev", name) >= 0 &&
-	       sysroot_read(s, path, devnum, sizeof(devnum)) >= 0 &&
+	       sysroot_readf(s, devnum, sizeof(devnum), "sys/class/block/%s/dev", name) >=
+		       0 &&
 	       sscanf(devnum, "%u:%u", &maj, &min) == 2 &&
 	       st.st_rdev == makedev(maj, min);
 }

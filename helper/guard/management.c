@@ -35,10 +35,7 @@ static bool has_nic(const struct management_nics *m, const char *addr)
 /* An interface's MAC (sys/class/net/IFACE/address), or "-". */
 static void read_mac(const struct sysroot *s, const char *iface, char *mac, size_t size)
 {
-	char path[128];
-
-	if (path_format(path, sizeof(path), "sys/class/net/%s/address", iface) < 0 ||
-	    sysroot_read(s, path, mac, size) < 0)
+	if (sysroot_readf(s, mac, size, "sys/class/net/%s/address", iface) < 0)
 		str_copy(mac, size, "-");
 }
 

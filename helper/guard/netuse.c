@@ -539,10 +539,9 @@ static int trace_lower(struct nic_trace *t, const char *iface, unsigned depth,
 
 static bool is_loopback(const struct sysroot *s, const char *iface)
 {
-	char path[128], type[16];
+	char type[16];
 
-	return path_format(path, sizeof(path), CLASS_NET "/%s/type", iface) >= 0 &&
-	       sysroot_read(s, path, type, sizeof(type)) >= 0 &&
+	return sysroot_readf(s, type, sizeof(type), CLASS_NET "/%s/type", iface) >= 0 &&
 	       strcmp(type, ARPHRD_LOOPBACK) == 0;
 }
 

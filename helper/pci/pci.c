@@ -217,13 +217,10 @@ int pci_read_all(const struct sysroot *s, struct pci_function **list, size_t *n)
 int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
 		    long *value)
 {
-	char path[256], buf[32], *end;
+	char buf[32], *end;
 	int r;
 
-	r = pci_device_path(path, sizeof(path), addr, attr);
-	if (r < 0)
-		return r;
-	r = sysroot_read(s, path, buf, sizeof(buf));
+	r = sysroot_readf(s, buf, sizeof(buf), PCI_DEVICES "/%s/%s", addr, attr);
 	if (r < 0)
 		return r;
 	errno = 0;

@@ -187,6 +187,22 @@ static int open_text(const struct sysroot *s, const char *path)
 	return -EINVAL;
 }
 
+int sysroot_readf(const struct sysroot *s, char *buf, size_t size, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return sysroot_read(s, path, buf, size);
+}
+
 int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = -1;

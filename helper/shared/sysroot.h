@@ -42,6 +42,10 @@ int path_format(char *buf, size_t size, const char *fmt, ...)
  */
 int sysroot_read(const struct sysroot *s, const char *path, char *buf,
 		 size_t size) _must_check_;
+/* sysroot_read() of the path FMT formats (-ENAMETOOLONG past PATH_MAX),
+ * as util-linux's ul_path_readf() reads one. */
+int sysroot_readf(const struct sysroot *s, char *buf, size_t size, const char *fmt, ...)
+	_printf_format_(4, 5) _must_check_;
 /*
  * Reads a whole file of any length up to SYSROOT_FILE_MAX (procfs tables:
  * mountinfo, swaps, routes) into a malloc()ed, NUL-terminated buffer;
