@@ -17,11 +17,13 @@ setup() {
 }
 
 # opened_twice TRACE: the configuration's paths under the root that TRACE
-# shows opened more than once, with their counts (the helper opens the root
-# by its absolute path, then every file relative to it; the loader's and the
-# sanitizers' absolute paths are not the root's)
+# shows opened for reading more than once, with their counts (the helper
+# opens the root by its absolute path, then every file relative to it; the
+# loader's and the sanitizers' absolute paths are not the root's; an O_PATH
+# open only looks a path up, as stat() would)
 opened_twice() {
-	grep -o 'openat2\?([0-9]\+, "[^/"][^"]*"' "$1" | sed 's/^[^"]*"//; s/"$//' |
+	grep -v 'O_PATH' "$1" |
+		grep -o 'openat2\?([0-9]\+, "[^/"][^"]*"' | sed 's/^[^"]*"//; s/"$//' |
 		grep -E '^(proc/cmdline|(etc|run|usr/lib|usr/local/lib|lib)/modprobe\.d|etc/driverctl\.d|sys/module/)' |
 		sort | uniq -c | awk '$1 > 1'
 }
