@@ -32,7 +32,7 @@ opened_twice() {
 # what opened_twice finds
 opens() {
 	local trace=$BATS_TEST_TMPDIR/trace
-	strace -f -qq -e trace=open,openat,openat2 -o "$trace" \
+	strace_helper -f -qq -e trace=open,openat,openat2 -o "$trace" \
 		"$VFIO_BIND" --root "$ROOT" "$@" >/dev/null 2>&1 || :
 	grep -q '"proc/cmdline"' "$trace" || fail "vfio-bind $* read no proc/cmdline: the trace sees nothing"
 	run opened_twice "$trace"
@@ -49,7 +49,7 @@ opens() {
 
 @test "control: two runs in one trace show the configuration read more than once" {
 	local trace=$BATS_TEST_TMPDIR/trace
-	strace -f -qq -e trace=open,openat,openat2 -o "$trace" \
+	strace_helper -f -qq -e trace=open,openat,openat2 -o "$trace" \
 		sh -c '"$1" --root "$2" --dry-run; "$1" --root "$2" --dry-run' sh "$VFIO_BIND" "$ROOT" \
 		>/dev/null 2>&1 || :
 	run opened_twice "$trace"
