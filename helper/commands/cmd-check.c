@@ -513,6 +513,8 @@ static void check_boot_loader(const struct sysroot *s, struct report *rep,
 	char **values;
 	size_t n = 0;
 
+	if (!cmdline)
+		return;
 	for (size_t i = 0; names[i]; i++) {
 		if (kernel_param_values(cmdline, names[i], &values, &n) < 0)
 			return;
@@ -622,6 +624,8 @@ static void check_module_config(const struct sysroot *s, struct report *rep,
 	char **values = NULL;
 	size_t n = 0;
 
+	if (!cmdline)
+		return;
 	for (size_t i = 0; i < cfg->modprobe.n; i++) {
 		const struct modprobe_entry *e = &cfg->modprobe.entries[i];
 

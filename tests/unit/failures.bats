@@ -134,6 +134,10 @@ $AUDIO 10de:10f1 snd_hda_intel -> vfio-pci"
 	run timeout 10 "$VFIO_BIND" --root "$ROOT" --dry-run
 	assert_failure
 	assert_output --partial "cannot read /etc/modprobe.d/vfio.conf: Invalid argument"
+	# check, without the configuration it could not read, still reports
+	run -3 timeout 10 "$VFIO_BIND" --root "$ROOT" check
+	assert_line "vfio-bind: cannot read /etc/modprobe.d/vfio.conf: Invalid argument"
+	assert_line --regexp '^FAIL +no PCI function is selected$'
 	# a character device too, but /dev/null masks a name as libkmod reads it
 	rm "$ROOT/etc/modprobe.d/vfio.conf"
 	mknod "$ROOT/etc/modprobe.d/vfio.conf" c 1 8
