@@ -115,7 +115,11 @@ helper/commands/main.o: VERSION
 vfio-bind.8: docs/vfio-bind.8.in .subst-vars
 	$(SUBST) docs/vfio-bind.8.in > $@
 
-tests/unit/cmdline-test: tests/unit/cmdline-test.c $(LIB_OBJECTS) .build-flags
+# The C tests of tests/unit: the parsers, the guard's words, loading
+# vfio-pci (tests/run runs each).
+C_TESTS = tests/unit/cmdline-test tests/unit/need-test tests/unit/modules-test
+
+tests/unit/cmdline-test tests/unit/need-test: %: %.c $(LIB_OBJECTS) .build-flags
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # Fuzz targets (tests/fuzz), one per parser: clang's libFuzzer with ASan
@@ -167,15 +171,15 @@ deps:
 	./tests/deps
 
 # Each ends with the line "N passed, M failed[, K skipped]" (tests/run).
-check: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
+check: deps vfio-bind $(C_TESTS)
 	BATS=$(BATS) ./tests/run unit package boot
 
 # make check, and the boots make check leaves out to stay within CI's time
 # (tests/boot/distros/boot.bats: VB_ALL=1).
-check-all: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
+check-all: deps vfio-bind $(C_TESTS)
 	VB_ALL=1 BATS=$(BATS) ./tests/run unit package boot
 
-check-unit: deps vfio-bind tests/unit/cmdline-test tests/unit/modules-test
+check-unit: deps vfio-bind $(C_TESTS)
 	BATS=$(BATS) SANITIZE=$(SANITIZE) ./tests/run unit
 
 # Both packages built from clean copies and linted, then taken apart and
@@ -266,5 +270,5 @@ uninstall:
 
 clean:
 	rm -f vfio-bind vfio-bind.8 .subst-vars .build-flags helper/*/*.o helper/*/*.d \
-		tests/unit/cmdline-test tests/unit/modules-test $(FUZZ_TARGETS)
+		$(C_TESTS) $(FUZZ_TARGETS)
 	rm -rf tests/fuzz/obj tests/unit/fake-libkmod

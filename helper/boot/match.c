@@ -210,6 +210,42 @@ int match_functions(const struct sysroot *s, const struct selector *selector,
 	return 0;
 }
 
+/* Every field of some entry matches f, as pci_match_one_device(). */
+static bool ids_match(const struct id_list *ids, const struct pci_function *f)
+{
+	for (size_t i = 0; i < ids->n_ids; i++) {
+		bool all = true;
+
+		for (enum pci_id_field field = 0; all && field < PCI_FIELD_COUNT; field++)
+			all = pci_id_field_match(&ids->ids[i], field, f);
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+int match_read_functions(const struct selector *selector, const struct pci_function *all,
+			 size_t n, struct candidates *c)
+{
+	int r = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct candidate item = {.f = all[i], .ids_read = true};
+
+		if (!addr_list_match(&selector->addrs, all[i].addr) &&
+		    !ids_match(&selector->ids, &all[i]))
+			continue;
+		selector_origin(selector, all[i].addr, item.selected_by,
+				sizeof(item.selected_by));
+		check_pin(selector, &item);
+		r = array_push(&c->items, &c->n, sizeof(item), &item);
+	}
+	if (r < 0)
+		candidates_free(c);
+	return r < 0 ? log_oom() : 0;
+}
+
 int match_every_function(const struct sysroot *s, struct pci_function **all, size_t *n)
 {
 	int r = pci_read_all(s, all, n);

@@ -26,6 +26,10 @@ int match_functions(const struct sysroot *s, const struct selector *selector,
  */
 bool match_drop_vanished(const struct sysroot *s, const struct selector *selector,
 			 const struct candidate *it);
+/* match_functions() over functions read already (ALL, in address order,
+ * as match_every_function() reads them); an error is logged. */
+int match_read_functions(const struct selector *selector, const struct pci_function *all,
+			 size_t n, struct candidates *c) _must_check_;
 /* Every function whose attributes can be read, in address order; an error
  * is logged. */
 int match_every_function(const struct sysroot *s, struct pci_function **all,

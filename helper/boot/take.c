@@ -39,6 +39,17 @@ int take_match(const struct sysroot *s, const struct selector *selector,
 	return r;
 }
 
+int take_match_read(const struct sysroot *s, const struct selector *selector,
+		    const struct vfio_params *params, const struct pci_function *all,
+		    size_t n, struct candidates *c)
+{
+	int r = match_read_functions(selector, all, n, c);
+
+	if (r >= 0)
+		check_functions(s, selector, params, c);
+	return r;
+}
+
 static enum reason_kind guard_reason(enum guard_verdict v)
 {
 	switch (v) {
@@ -64,13 +75,15 @@ static int guard_candidates(const struct sysroot *s, struct candidates *c,
 	guard_pass_start(&p, opts);
 	for (size_t i = 0; i < c->n; i++) {
 		struct reason *why = &c->items[i].why;
+		struct keep k;
 
 		if (why->kind != REASON_NONE)
 			continue;
-		r = guard_decide(s, &p, &c->items[i].f, why->detail, sizeof(why->detail));
+		r = guard_decide(s, &p, &c->items[i].f, &k);
 		if (r < 0)
 			return r;
 		why->kind = guard_reason(r);
+		keep_describe(&k, &c->items[i].f, why->detail, sizeof(why->detail));
 	}
 	return 0;
 }
@@ -139,14 +152,15 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 	char old_driver[DRIVER_NAME_MAX];
 	const char *methods;
 	struct bind_waits w;
+	struct keep k;
 	int r;
 
 	/* the guard's last word, held until vfio-pci has the function */
-	r = disks_claim(s, &it->f, &claims, it->why.detail, sizeof(it->why.detail));
+	r = disks_claim(s, &it->f, &claims, &k);
 	if (r != 0) {
 		if (r < 0)
-			str_format(it->why.detail, sizeof(it->why.detail),
-				   "its disks cannot be claimed (%s)", strerror(-r));
+			k = (struct keep){.kind = KEEP_CLAIMS_FAILED, .err = -r};
+		keep_describe(&k, &it->f, it->why.detail, sizeof(it->why.detail));
 		it->why.kind = REASON_NEEDED;
 		report_not_taken(it);
 		t->skipped++;

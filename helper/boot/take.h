@@ -15,6 +15,10 @@
  */
 int take_match(const struct sysroot *s, const struct selector *selector,
 	       const struct vfio_params *params, struct candidates *c) _must_check_;
+/* take_match() among functions read already (match_read_functions()). */
+int take_match_read(const struct sysroot *s, const struct selector *selector,
+		    const struct vfio_params *params, const struct pci_function *all,
+		    size_t n, struct candidates *c) _must_check_;
 
 /*
  * Puts the candidates on vfio-pci, in the boot path's order: the storage

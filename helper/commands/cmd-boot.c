@@ -13,6 +13,7 @@
 #include "commands/commands.h"
 #include "guard/management.h"
 #include "shared/log.h"
+#include "shared/util.h"
 
 /*
  * The deferral note: the functions this pass left for the pass once the root
@@ -77,8 +78,7 @@ static void read_management_nics(const struct sysroot *s, struct management_nics
 	int r = management_nics_read(s, m);
 
 	if (r < 0)
-		str_format(m->unsure, sizeof(m->unsure),
-			   "/" MANAGEMENT_NICS_FILE " cannot be read (%s)", strerror(-r));
+		m->unsure = (struct doubt){.kind = DOUBT_RECORD_UNREADABLE, .err = -r};
 }
 
 /*

@@ -77,8 +77,28 @@ static bool driver_allows_vfio(const char *driver)
 	       strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0;
 }
 
+/* What every function's checks read of the host, read once. */
+struct host_facts {
+	const struct reset_requests *resets;
+	bool noiommu;
+	bool many_nodes;
+	struct iomem_map iomem;
+	int iomem_err; /* iomem_read()'s error, or 0 */
+	struct pci_function *all; /* every function, read once */
+	size_t n_all;
+};
+
+static const struct pci_function *find_function(const struct host_facts *host,
+						const char *addr)
+{
+	for (size_t i = 0; i < host->n_all; i++)
+		if (strcmp(host->all[i].addr, addr) == 0)
+			return &host->all[i];
+	return NULL;
+}
+
 static void check_group(const struct sysroot *s, struct report *rep,
-			const struct pci_function *f)
+			const struct host_facts *host, const struct pci_function *f)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	char path[128], fix[256];
@@ -90,22 +110,24 @@ static void check_group(const struct sysroot *s, struct report *rep,
 	    sysroot_opendir(s, path, &dir) < 0)
 		return;
 	while ((de = readdir(dir))) {
-		struct pci_function other;
+		const struct pci_function *other;
 		uint8_t type;
 
 		if (de->d_name[0] == '.' || strcmp(de->d_name, f->addr) == 0)
 			continue;
-		if (pci_read_function(s, de->d_name, &other) < 0 ||
-		    (pci_read_header_type(s, other.addr, &type) == 0 && type != 0) ||
-		    driver_allows_vfio(other.driver))
+		other = find_function(host, de->d_name);
+		if (!other ||
+		    (pci_read_header_type(s, other->addr, &type) == 0 && type != 0) ||
+		    driver_allows_vfio(other->driver))
 			continue;
 		snprintf(
 			fix, sizeof(fix),
 			"select %s too (vfio-bind ids %s), or move the card to a slot with its own IOMMU group",
-			other.addr, other.addr);
+			other->addr, other->addr);
 		say(rep, V_FAIL, f->addr, fix,
 		    "IOMMU group %s is not viable: %s [%04x:%04x] in it is on %s",
-		    f->iommu_group, other.addr, other.vendor, other.device, other.driver);
+		    f->iommu_group, other->addr, other->vendor, other->device,
+		    other->driver);
 		blockers++;
 	}
 	if (blockers == 0)
@@ -179,16 +201,15 @@ static void check_nodes(const struct sysroot *s, struct report *rep,
 		    "/%s is missing", group);
 }
 
-static void check_framebuffer(const struct sysroot *s, struct report *rep,
+static void check_framebuffer(struct report *rep, const struct host_facts *host,
 			      const struct pci_function *f)
 {
 	struct framebuffer fb;
-	int r = framebuffer_in_bars(s, f->addr, &fb);
 
-	if (r < 0)
+	if (host->iomem_err < 0)
 		say(rep, V_WARN, f->addr, "run vfio-bind check as root",
-		    "cannot read /proc/iomem: %s", strerror(-r));
-	else if (r > 0)
+		    "cannot read /proc/iomem: %s", strerror(-host->iomem_err));
+	else if (framebuffer_in_bars(&host->iomem, f->addr, &fb))
 		say(rep, V_FAIL, f->addr,
 		    "boot with initcall_blacklist=sysfb_init (BOOTFB, simpledrm) or video=efifb:off (efifb), or make another GPU the firmware's boot display",
 		    "firmware framebuffer %s holds %llx-%llx inside its BAR: vfio-pci cannot reserve it for a guest",
@@ -227,9 +248,7 @@ static void check_reset(const struct sysroot *s, struct report *rep,
 }
 
 static void check_function(const struct sysroot *s, struct report *rep,
-			   const struct candidate *it,
-			   const struct reset_requests *resets, bool noiommu,
-			   bool many_nodes)
+			   const struct candidate *it, const struct host_facts *host)
 {
 	const struct pci_function *f = &it->f;
 	char fix[256], why[REASON_DETAIL_MAX + 64];
@@ -255,13 +274,13 @@ static void check_function(const struct sysroot *s, struct report *rep,
 		    f->device);
 	}
 	if (f->iommu_group[0]) {
-		check_group(s, rep, f);
+		check_group(s, rep, host, f);
 		if (strcmp(f->driver, VFIO_PCI) == 0)
-			check_nodes(s, rep, f, noiommu);
+			check_nodes(s, rep, f, host->noiommu);
 	}
-	check_numa(s, rep, f, many_nodes);
-	check_reset(s, rep, f, reset_request_for(resets, f->addr));
-	check_framebuffer(s, rep, f);
+	check_numa(s, rep, f, host->many_nodes);
+	check_reset(s, rep, f, reset_request_for(host->resets, f->addr));
+	check_framebuffer(rep, host, f);
 	if (pci_read_number(s, f->addr, "boot_vga", &boot_vga) == 0 && boot_vga > 0)
 		say(rep, V_WARN, f->addr,
 		    "give the host another display, or boot with video=efifb:off video=simplefb:off so no framebuffer keeps its memory",
@@ -573,16 +592,13 @@ static bool is_candidate(const struct candidates *c, const char *addr)
 
 /* A blacklisted module that drives a function left to the host. */
 static void check_blacklist(const struct sysroot *s, struct report *rep,
-			    const struct candidates *c, const char *module,
-			    const char *where)
+			    const struct candidates *c, const struct host_facts *host,
+			    const char *module, const char *where)
 {
-	_cleanup_free_ struct pci_function *all = NULL;
+	const struct pci_function *all = host->all;
 	char name[DRIVER_NAME_MAX];
-	size_t n = 0;
 
-	if (pci_read_all(s, &all, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < host->n_all; i++) {
 		if (!all[i].driver[0] || is_candidate(c, all[i].addr))
 			continue;
 		driver_module(s, &all[i], name, sizeof(name));
@@ -595,7 +611,8 @@ static void check_blacklist(const struct sysroot *s, struct report *rep,
 }
 
 static void check_cmdline_blacklist(const struct sysroot *s, struct report *rep,
-				    const struct candidates *c, const char *cmdline,
+				    const struct candidates *c,
+				    const struct host_facts *host, const char *cmdline,
 				    const char *param)
 {
 	char module[DRIVER_NAME_MAX], where[64];
@@ -610,14 +627,15 @@ static void check_cmdline_blacklist(const struct sysroot *s, struct report *rep,
 		     m = strtok_r(NULL, ",", &save)) {
 			str_copy(module, sizeof(module), m);
 			if (modname_underscores(module) == 0)
-				check_blacklist(s, rep, c, module, where);
+				check_blacklist(s, rep, c, host, module, where);
 		}
 	strv_free(values, n);
 }
 
 /* What modprobe.d and the command line do around vfio-pci. */
 static void check_module_config(const struct sysroot *s, struct report *rep,
-				const struct boot_config *cfg, const struct candidates *c)
+				const struct boot_config *cfg, const struct candidates *c,
+				const struct host_facts *host)
 {
 	const char *cmdline = cfg->cmdline;
 	char where[SELECTION_ORIGIN_MAX];
@@ -635,16 +653,16 @@ static void check_module_config(const struct sysroot *s, struct report *rep,
 			    "blacklist vfio_pci (%s) keeps vfio-bind from loading vfio-pci",
 			    where);
 		else if (e->kind == MODPROBE_BLACKLIST)
-			check_blacklist(s, rep, c, e->module, where);
+			check_blacklist(s, rep, c, host, e->module, where);
 		else if (e->kind == MODPROBE_SOFTDEP &&
 			 (strstr(e->rest, "vfio-pci") || strstr(e->rest, "vfio_pci")))
 			say(rep, V_OK, NULL, NULL,
 			    "softdep %s %s (%s) is not needed: vfio-bind puts the functions on vfio-pci before udev loads %s",
 			    e->module, e->rest, where, e->module);
 	}
-	check_cmdline_blacklist(s, rep, c, cmdline, "modprobe.blacklist");
+	check_cmdline_blacklist(s, rep, c, host, cmdline, "modprobe.blacklist");
 	/* dracut turns it into blacklist lines in /run/modprobe.d (parse-kernel.sh) */
-	check_cmdline_blacklist(s, rep, c, cmdline, "rd.driver.blacklist");
+	check_cmdline_blacklist(s, rep, c, host, cmdline, "rd.driver.blacklist");
 	if (kernel_param_values(cmdline, "rd.driver.pre", &values, &n) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -695,7 +713,8 @@ static void check_idle_d3(struct report *rep, const struct vfio_params *params)
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct boot_config *cfg, struct vfio_params *params,
-			   struct reset_requests *resets, struct candidates *c)
+			   struct reset_requests *resets, struct host_facts *host,
+			   struct candidates *c)
 {
 	_cleanup_selector_ struct selector selector = {0};
 	bool present = false;
@@ -714,7 +733,10 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 		if (selector_from_args(opts->args, opts->n_args, true, &selector) < 0)
 			return EXIT_USAGE;
 	}
-	r = take_match(s, &selector, params, c);
+	/* every function, read once: the selection, its groups, blacklists */
+	r = match_every_function(s, &host->all, &host->n_all);
+	if (r >= 0)
+		r = take_match_read(s, &selector, params, host->all, host->n_all, c);
 	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
@@ -727,13 +749,15 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	_cleanup_reset_requests_ struct reset_requests resets = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
+	struct host_facts host = {.resets = &resets, .many_nodes = numa_many_nodes(s)};
 	enum iommu_state iommu;
-	bool many_nodes = numa_many_nodes(s);
 	int status;
 
-	status = check_selection(s, opts, &cfg, &params, &resets, &c);
-	if (status != EXIT_OK)
+	status = check_selection(s, opts, &cfg, &params, &resets, &host, &c);
+	if (status != EXIT_OK) {
+		free(host.all);
 		return status;
+	}
 	iommu = iommu_state(s, &params);
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
@@ -749,10 +773,15 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (c.n == 0 && opts->n_args == 0)
 		check_boot_loader(s, &rep, cfg.cmdline, selection_params,
 				  "the selection");
+	host.noiommu = params.noiommu;
+	if (c.n > 0)
+		host.iomem_err = iomem_read(s, &host.iomem);
 	for (size_t i = 0; i < c.n; i++)
-		check_function(s, &rep, &c.items[i], &resets, params.noiommu, many_nodes);
+		check_function(s, &rep, &c.items[i], &host);
+	iomem_free(&host.iomem);
 	check_driverctl(&rep, &cfg, &c);
-	check_module_config(s, &rep, &cfg, &c);
+	check_module_config(s, &rep, &cfg, &c, &host);
+	free(host.all);
 	check_builtin(s, &rep);
 	if (c.n > 0)
 		check_kernel(s, &rep, &c, iommu);

@@ -67,8 +67,9 @@ static void warn_guarded(const struct sysroot *s, const struct pci_function *all
 			 size_t n, const struct candidates *c)
 {
 	_cleanup_free_ char *cmdline = NULL;
-	_cleanup_guard_ struct storage_guard g = {0};
+	_cleanup_guard_ struct system_needs g = {0};
 	char why[REASON_DETAIL_MAX];
+	struct keep k;
 
 	if (cmdline_read(s, &cmdline) < 0 || guard_load(s, cmdline, NULL, 0, &g) < 0)
 		return;
@@ -76,11 +77,12 @@ static void warn_guarded(const struct sysroot *s, const struct pci_function *all
 		const struct pci_function *f = &c->items[i].f;
 
 		if (!c->items[i].ids_read ||
-		    (!is_storage_controller(f) && !function_has_disks(s, f)))
+		    (!is_storage_controller(f) && !function_has_disks(s, &g, f)))
 			continue;
-		guard_check(s, &g, f, why, sizeof(why));
-		if (!why[0])
+		guard_check(s, &g, f, &k);
+		if (k.kind == KEEP_NOTHING)
 			continue;
+		keep_describe(&k, f, why, sizeof(why));
 		if (has_twin(all, n, f))
 			WRN("%s [%04x:%04x] %s: the storage guard will keep it; to take the other identical ones, use " ADDRS_PARAM
 			    "=",
@@ -122,7 +124,9 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 		ERR("ids takes PCI addresses or slots (0b:00, 0000:0b:00.1), not vendor:device: vfio-pci.ids= of a vendor:device is that pair");
 		return EXIT_USAGE;
 	}
-	if (take_match(s, selector, &params, c) < 0)
+	/* every function, read once: the selection and the warnings */
+	if (match_every_function(s, &all, &n) < 0 ||
+	    take_match_read(s, selector, &params, all, n, c) < 0)
 		return EXIT_USAGE;
 	if (c->n == 0) {
 		ERR("no PCI function at the addresses given: see vfio-bind list");
@@ -138,8 +142,6 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 	fprintf(stderr,
 		"vfio-bind: or, in /etc/modprobe.d/vfio.conf: options vfio-pci ids=%s (when both are there, the kernel command line's vfio-pci.ids= wins)\n",
 		list);
-	if (pci_read_all(s, &all, &n) < 0)
-		return EXIT_OK;
 	warn_identical(all, n, selector, pairs, n_pairs, c);
 	warn_guarded(s, all, n, c);
 	return EXIT_OK;

@@ -13,19 +13,20 @@
 int cmd_management_nics(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_management_nics_ struct management_nics m = {0};
-	char line[256];
+	char line[256], unsure[1024];
 	int r = management_nics_find(s, &m);
 
 	if (r < 0) {
 		ERR_ERRNO(r, "cannot read the default routes and their interfaces: %m");
 		return EXIT_USAGE;
 	}
-	if (m.unsure[0]) {
+	doubt_describe(&m.unsure, unsure, sizeof(unsure));
+	if (unsure[0]) {
 		WRN("%s: at boot no network controller is taken unless named by address",
-		    m.unsure);
-		printf(MANAGEMENT_UNSURE "%s\n", m.unsure);
+		    unsure);
+		printf(MANAGEMENT_UNSURE "%s\n", unsure);
 	}
-	if (m.n == 0 && !m.unsure[0])
+	if (m.n == 0 && !unsure[0])
 		INF("no PCI function carries a default route: nothing to keep at boot");
 	for (size_t i = 0; i < m.n; i++) {
 		management_nic_format(&m.items[i], line, sizeof(line));

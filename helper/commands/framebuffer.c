@@ -6,26 +6,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/framebuffer.h"
 #include "shared/util.h"
-
-#define RANGES_MAX 32
-
-struct range {
-	uint64_t start;
-	uint64_t end;
-	char name[FRAMEBUFFER_NAME_MAX];
-};
-
-struct iomem_scan {
-	const char *addr;
-	struct range bars[RANGES_MAX];
-	size_t n_bars;
-	struct range fbs[RANGES_MAX];
-	size_t n_fbs;
-};
 
 /*
  * The names the kernel gives a firmware framebuffer's memory: sysfb's
@@ -39,48 +24,59 @@ static bool is_framebuffer(const char *name)
 	return str_in_list(name, names, ARRAY_SIZE(names));
 }
 
-static void add_range(struct range *list, size_t *n, uint64_t start, uint64_t end,
-		      const char *name)
+/* "  e0000000-efffffff : 0000:0b:00.0", nested by two spaces a level: a
+ * PCI function's BAR (named by its address) or a framebuffer's memory. */
+static int read_iomem_line(const char *line, void *data)
 {
-	if (*n >= RANGES_MAX)
-		return;
-	list[*n] = (struct range){.start = start, .end = end};
-	str_copy(list[*n].name, sizeof(list[*n].name), name);
-	(*n)++;
-}
-
-/* "  e0000000-efffffff : 0000:0b:00.0", nested by two spaces a level. */
-static int scan_iomem_line(const char *line, void *data)
-{
-	struct iomem_scan *scan = data;
-	uint64_t start, end;
+	struct iomem_map *m = data;
+	struct iomem_range range;
 	int name_at = 0;
 
-	if (sscanf(line, " %" SCNx64 "-%" SCNx64 " : %n", &start, &end, &name_at) < 2 ||
-	    name_at == 0 || end == 0)
+	if (sscanf(line, " %" SCNx64 "-%" SCNx64 " : %n", &range.start, &range.end,
+		   &name_at) < 2 ||
+	    name_at == 0 || range.end == 0 ||
+	    (!is_framebuffer(line + name_at) && !strchr(line + name_at, ':')))
 		return 0;
-	if (strcmp(line + name_at, scan->addr) == 0)
-		add_range(scan->bars, &scan->n_bars, start, end, line + name_at);
-	else if (is_framebuffer(line + name_at))
-		add_range(scan->fbs, &scan->n_fbs, start, end, line + name_at);
-	return 0;
+	str_copy(range.name, sizeof(range.name), line + name_at);
+	return array_push(&m->ranges, &m->n, sizeof(range), &range);
 }
 
-int framebuffer_in_bars(const struct sysroot *s, const char *addr, struct framebuffer *fb)
+int iomem_read(const struct sysroot *s, struct iomem_map *m)
 {
-	struct iomem_scan scan = {.addr = addr};
-	int r = sysroot_for_each_line(s, "proc/iomem", false, scan_iomem_line, &scan);
+	int r;
 
+	*m = (struct iomem_map){0};
+	r = sysroot_for_each_line(s, "proc/iomem", false, read_iomem_line, m);
 	if (r < 0)
-		return r;
-	for (size_t i = 0; i < scan.n_fbs; i++)
-		for (size_t j = 0; j < scan.n_bars; j++)
-			if (scan.fbs[i].start <= scan.bars[j].end &&
-			    scan.fbs[i].end >= scan.bars[j].start) {
-				str_copy(fb->name, sizeof(fb->name), scan.fbs[i].name);
-				fb->start = scan.fbs[i].start;
-				fb->end = scan.fbs[i].end;
-				return 1;
+		iomem_free(m);
+	return r;
+}
+
+void iomem_free(struct iomem_map *m)
+{
+	free(m->ranges);
+	*m = (struct iomem_map){0};
+}
+
+static bool overlap(const struct iomem_range *a, const struct iomem_range *b)
+{
+	return a->start <= b->end && a->end >= b->start;
+}
+
+bool framebuffer_in_bars(const struct iomem_map *m, const char *addr,
+			 struct framebuffer *fb)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (!is_framebuffer(m->ranges[i].name))
+			continue;
+		for (size_t j = 0; j < m->n; j++)
+			if (strcmp(m->ranges[j].name, addr) == 0 &&
+			    overlap(&m->ranges[i], &m->ranges[j])) {
+				str_copy(fb->name, sizeof(fb->name), m->ranges[i].name);
+				fb->start = m->ranges[i].start;
+				fb->end = m->ranges[i].end;
+				return true;
 			}
-	return 0;
+	}
+	return false;
 }

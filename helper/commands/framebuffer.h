@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shared/sysroot.h"
@@ -14,11 +16,28 @@ struct framebuffer {
 	uint64_t end;
 };
 
+/* A named range of proc/iomem: a PCI function's BAR (named by its
+ * address) or a firmware framebuffer's memory. */
+struct iomem_range {
+	uint64_t start;
+	uint64_t end;
+	char name[FRAMEBUFFER_NAME_MAX];
+};
+
+/* proc/iomem's BARs and framebuffers, read once for every function. */
+struct iomem_map {
+	struct iomem_range *ranges;
+	size_t n;
+};
+
+/* A negative errno when proc/iomem cannot be read. */
+int iomem_read(const struct sysroot *s, struct iomem_map *m) _must_check_;
+void iomem_free(struct iomem_map *m);
+#define _cleanup_iomem_ _cleanup_(iomem_free)
 /*
- * Reads proc/iomem: 1 with *fb set when a firmware framebuffer holds
- * memory inside a BAR of the function addr, 0 when none does or when
- * proc/iomem hides the addresses (it shows zeros to a reader without
- * CAP_SYS_ADMIN), a negative errno when it cannot be read.
+ * Whether a firmware framebuffer holds memory inside a BAR of the function
+ * ADDR, with *fb set; not when proc/iomem hides the addresses (it shows
+ * zeros to a reader without CAP_SYS_ADMIN).
  */
-int framebuffer_in_bars(const struct sysroot *s, const char *addr,
-			struct framebuffer *fb) _must_check_;
+bool framebuffer_in_bars(const struct iomem_map *m, const char *addr,
+			 struct framebuffer *fb);

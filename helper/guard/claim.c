@@ -11,6 +11,7 @@
 #include "guard/block.h"
 #include "guard/claim.h"
 #include "shared/log.h"
+#include "shared/util.h"
 
 void disks_release(struct disk_claims *c)
 {
@@ -54,9 +55,9 @@ static bool node_is_disk(const struct sysroot *s, const char *name, int fd)
 	       st.st_rdev == makedev(maj, min);
 }
 
-/* 0 claimed (fd in c), 1 refused (why), or a negative errno. */
+/* 0 claimed (fd in c), 1 refused (k), or a negative errno. */
 static int claim_one(const struct sysroot *s, const char *name, struct disk_claims *c,
-		     char *why, size_t size)
+		     struct keep *k)
 {
 	char node[128];
 	int fd, r = path_format(node, sizeof(node), "dev/%s", name);
@@ -68,18 +69,10 @@ static int claim_one(const struct sysroot *s, const char *name, struct disk_clai
 		DBG("%s: no node or no medium to claim (%s)", name, strerror(-fd));
 		return 0;
 	}
-	if (fd == -EBUSY) {
-		str_format(
-			why, size,
-			"its disk %s is in use (the kernel refuses to claim it: a mount in some mount namespace, swap, md, dm or ZFS holds it)",
-			name);
-		return 1;
-	}
 	if (fd < 0) {
-		str_format(
-			why, size,
-			"its disk %s cannot be claimed to tell whether it is in use (%s)",
-			name, strerror(-fd));
+		k->kind = fd == -EBUSY ? KEEP_DISK_BUSY : KEEP_DISK_UNCLAIMABLE;
+		k->err = -fd;
+		str_copy(k->disk, sizeof(k->disk), name);
 		return 1;
 	}
 	if (!node_is_disk(s, name, fd)) {
@@ -94,17 +87,17 @@ static int claim_one(const struct sysroot *s, const char *name, struct disk_clai
 }
 
 int disks_claim(const struct sysroot *s, const struct pci_function *f,
-		struct disk_claims *c, char *why, size_t size)
+		struct disk_claims *c, struct keep *k)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
 	size_t n;
 	int r = block_list(s, &names, &n);
 
 	*c = (struct disk_claims){0};
-	why[0] = '\0';
+	*k = (struct keep){.kind = KEEP_NOTHING};
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (is_disk_under(s, names[i], f))
-			r = claim_one(s, names[i], c, why, size);
+			r = claim_one(s, names[i], c, k);
 	if (r != 0)
 		disks_release(c);
 	return r;

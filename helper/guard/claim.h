@@ -3,9 +3,9 @@
 
 #include <stddef.h>
 
+#include "guard/need.h"
 #include "pci/pci.h"
 #include "shared/sysroot.h"
-#include "shared/util.h"
 
 /*
  * The kernel's own answer to "does anything use this disk": an open with
@@ -23,12 +23,12 @@ struct disk_claims {
 /*
  * Claims every whole disk under f (at any depth, as the guard counts
  * them), through its node dev/NAME: 0 with all of them held in c; 1 when
- * one is busy or cannot be opened, with why naming it and nothing held; a
+ * one is busy or cannot be opened, with k naming it and nothing held; a
  * negative errno on an error of the helper's own. A disk without a node,
  * or whose node is another device, cannot be asked and is left to the
  * guard's rules.
  */
 int disks_claim(const struct sysroot *s, const struct pci_function *f,
-		struct disk_claims *c, char *why, size_t size) _must_check_;
+		struct disk_claims *c, struct keep *k) _must_check_;
 void disks_release(struct disk_claims *c);
 #define _cleanup_disk_claims_ _cleanup_(disks_release)

@@ -7,7 +7,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "guard/block.h"
 #include "guard/claim.h"
 #include "guard/devspec.h"
+#include "guard/disk-map.h"
 #include "guard/guard.h"
 #include "guard/netuse.h"
 #include "shared/log.h"
@@ -41,32 +41,43 @@ bool is_storage_controller(const struct pci_function *f)
 /* What guard_load() gathers before it turns it into kept functions. */
 struct loader {
 	const struct sysroot *s;
-	struct storage_guard *g;
+	struct system_needs *g;
 	struct need *devs; /* block devices */
 	size_t n_devs;
 	bool root_known; /* root=, --keep or a mounted / tell where root is */
 	bool network_root;
 };
 
-static void set_unsure(char *unsure, const char *why)
+static void storage_doubt(struct loader *l, enum doubt_kind kind,
+			  const struct need *about, const char *name)
 {
-	if (!unsure[0])
-		str_copy(unsure, NEED_WHY_MAX, why);
+	struct doubt d = {.kind = kind};
+
+	if (about)
+		d.about = *about;
+	if (name)
+		str_copy(d.name, sizeof(d.name), name);
+	doubt_set(&l->g->storage_doubt, &d);
 }
 
-static int add_needed(struct loader *l, const char *name, const char *why)
+/* DEVICE, needed in the role WHAT gives it. */
+static int add_needed(struct loader *l, const char *device, const struct need *what)
 {
-	return need_add(&l->devs, &l->n_devs, name, why);
+	struct need need = *what;
+
+	str_copy(need.device, sizeof(need.device), device);
+	return need_add(&l->devs, &l->n_devs, device, &need);
 }
 
 /* root=, resume= or --keep, in any form (devspec.h). */
-static int add_spec(struct loader *l, const char *spec, const char *role)
+static int add_spec(struct loader *l, const char *spec, enum need_role role)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	char why[NEED_WHY_MAX];
+	struct need what = {.role = role};
 	size_t n;
 	int r;
 
+	str_copy(what.where, sizeof(what.where), spec);
 	switch (spec_kind(spec)) {
 	case SPEC_NOTHING:
 		return 0;
@@ -74,73 +85,60 @@ static int add_spec(struct loader *l, const char *spec, const char *role)
 		l->network_root = true;
 		return 0;
 	case SPEC_UNKNOWN:
-		str_format(why, sizeof(why), "%s %s is no block device that can be told",
-			   role, spec);
-		set_unsure(l->g->storage_unsure, why);
+		storage_doubt(l, DOUBT_SPEC_UNTOLD, &what, NULL);
 		return 0;
 	case SPEC_DEVICES:
 		break;
 	}
 	r = spec_devices(l->s, spec, &names, &n);
 	if (r == -ENOENT || (r >= 0 && n == 0)) {
-		str_format(why, sizeof(why), "%s %s is not found among the block devices",
-			   role, spec);
-		set_unsure(l->g->storage_unsure, why);
+		storage_doubt(l, DOUBT_SPEC_NOT_FOUND, &what, NULL);
 		return 0;
 	}
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		str_format(why, sizeof(why), "carries %s (%s, %s)", role, names[i], spec);
-		r = add_needed(l, names[i], why);
-	}
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = add_needed(l, names[i], &what);
 	return r;
 }
 
 /* The kernel's own root= and resume=, as it reads them (cmdline.h). */
-static int add_kernel_param(struct loader *l, const char *cmdline, const char *param)
+static int add_kernel_param(struct loader *l, const char *cmdline, enum need_role role)
 {
 	_cleanup_free_ char *value = NULL;
-	int r = kernel_param(cmdline, param, &value);
+	int r = kernel_param(cmdline, role == NEED_ROOT ? "root" : "resume", &value);
 
 	if (r <= 0)
 		return r;
-	if (strcmp(param, "root") == 0)
+	if (role == NEED_ROOT)
 		l->root_known = true;
-	return add_spec(l, value, param);
+	return add_spec(l, value, role);
 }
 
-/* A ZFS pool in use (USE: "mounted on /srv", "imported"): its members
- * carry it. */
-static int add_zfs_pool(struct loader *l, const char *pool, const char *use)
+/* A ZFS pool in use (NEED_ZFS_MOUNTED or NEED_ZFS_IMPORTED, the pool as
+ * the option): its members carry it. */
+static int add_zfs_pool(struct loader *l, const struct need *pool)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	char why[NEED_WHY_MAX];
 	size_t n;
-	int r = zfs_pool_members(l->s, pool, &names, &n);
+	int r = zfs_pool_members(l->s, pool->option, &names, &n);
 
 	if (r == -ENOENT) {
-		str_format(why, sizeof(why),
-			   "ZFS pool %s is %s and none of its members is found", pool,
-			   use);
-		set_unsure(l->g->storage_unsure, why);
+		storage_doubt(l, DOUBT_POOL_NOT_FOUND, pool, NULL);
 		return 0;
 	}
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		str_format(why, sizeof(why), "carries %s, in ZFS pool %s, %s", names[i],
-			   pool, use);
-		r = add_needed(l, names[i], why);
-	}
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = add_needed(l, names[i], pool);
 	return r;
 }
 
 /* A ZFS dataset's pool. */
 static int add_zfs_mount(struct loader *l, const char *source, const char *mountpoint)
 {
-	char pool[256], use[NEED_WHY_MAX];
+	struct need pool = {.role = NEED_ZFS_MOUNTED};
 
-	str_copy(pool, sizeof(pool), source);
-	pool[strcspn(pool, "/")] = '\0';
-	str_format(use, sizeof(use), "mounted on %s", mountpoint);
-	return add_zfs_pool(l, pool, use);
+	str_copy(pool.option, sizeof(pool.option), source);
+	pool.option[strcspn(pool.option, "/")] = '\0';
+	str_copy(pool.where, sizeof(pool.where), mountpoint);
+	return add_zfs_pool(l, &pool);
 }
 
 /* Every imported pool, whether or not a dataset is mounted (a zvol under
@@ -155,6 +153,7 @@ static int add_zfs_pools(struct loader *l)
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	while (r >= 0 && (de = readdir(dir))) {
+		struct need pool = {.role = NEED_ZFS_IMPORTED};
 		char state[512];
 
 		if (de->d_name[0] == '.' ||
@@ -162,7 +161,8 @@ static int add_zfs_pools(struct loader *l)
 				de->d_name) < 0 ||
 		    !sysroot_exists(l->s, state))
 			continue;
-		r = add_zfs_pool(l, de->d_name, "imported");
+		str_copy(pool.option, sizeof(pool.option), de->d_name);
+		r = add_zfs_pool(l, &pool);
 	}
 	return r;
 }
@@ -197,13 +197,9 @@ static void unescape_path(char *path)
 
 /* A source in /dev/ that names no block device here: the guard cannot tell
  * what it holds. */
-static void source_not_found(struct loader *l, const char *source, const char *use)
+static void source_not_found(struct loader *l, const char *source, const struct need *use)
 {
-	char why[NEED_WHY_MAX];
-
-	str_format(why, sizeof(why), "%s is %s and not found among the block devices",
-		   source, use);
-	set_unsure(l->g->storage_unsure, why);
+	storage_doubt(l, DOUBT_SOURCE_NOT_FOUND, use, source);
 }
 
 /* ext4's journal_dev= is a dev_t as new_encode_dev() packs it (include/linux/kdev_t.h).
@@ -217,14 +213,16 @@ static void new_decode_dev(const char *value, char *majmin, size_t size)
 }
 
 /* A device a mount option names: XFS's logdev= and rtdev=, ext4's
- * journal_path= and journal_dev=; OWNER is the filesystem's description. */
+ * journal_path= and journal_dev=; OWNER is the filesystem's mount
+ * (NEED_MOUNT_OPTION) or the root's rootflags= (NEED_ROOTFLAGS). */
 static int add_option_device(struct loader *l, const char *key, const char *value,
-			     const char *owner)
+			     const struct need *owner)
 {
-	char name[BLOCK_NAME_MAX], use[NEED_WHY_MAX], majmin[32];
+	char name[BLOCK_NAME_MAX], majmin[32];
+	struct need use = *owner;
 	int r;
 
-	str_format(use, sizeof(use), "%s= of %s", key, owner);
+	str_copy(use.option, sizeof(use.option), key);
 	if (strcmp(key, "journal_dev") == 0) {
 		new_decode_dev(value, majmin, sizeof(majmin));
 		r = block_from_devnum(l->s, majmin, name, sizeof(name));
@@ -232,16 +230,16 @@ static int add_option_device(struct loader *l, const char *key, const char *valu
 		r = block_resolve_path(l->s, value, name, sizeof(name));
 	}
 	if (r < 0) {
-		source_not_found(l, value, use);
+		source_not_found(l, value, &use);
 		return 0;
 	}
-	str_format(use, sizeof(use), "carries %s, %s= of %s", name, key, owner);
-	return add_needed(l, name, use);
+	return add_needed(l, name, &use);
 }
 
 /* OPTIONS as mountinfo shows them (seq_show_option() escapes the value's
  * ",= \t\n\\") or as rootflags= gives them. */
-static int add_option_devices(struct loader *l, const char *options, const char *owner)
+static int add_option_devices(struct loader *l, const char *options,
+			      const struct need *owner)
 {
 	static const char *const keys[] = {"logdev", "rtdev", "journal_path",
 					   "journal_dev"};
@@ -268,34 +266,32 @@ static int add_option_devices(struct loader *l, const char *options, const char 
  * is named only there. */
 static int add_rootflags(struct loader *l, const char *cmdline)
 {
+	static const struct need root = {.role = NEED_ROOTFLAGS};
 	_cleanup_free_ char *value = NULL;
 	int r = kernel_param(cmdline, "rootflags", &value);
 
 	if (r <= 0 || !value)
 		return r;
-	return add_option_devices(l, value, "the root (rootflags=)");
+	return add_option_devices(l, value, &root);
 }
 
 /* bcachefs shows every member in its source: "/dev/a:/dev/b". */
 static int add_bcachefs_members(struct loader *l, char *source, const char *mountpoint)
 {
+	struct need member = {.role = NEED_BCACHEFS};
 	char *save = NULL;
 	int r = 0;
 
+	str_copy(member.where, sizeof(member.where), mountpoint);
 	for (char *dev = strtok_r(source, ":", &save); r >= 0 && dev;
 	     dev = strtok_r(NULL, ":", &save)) {
-		char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+		char name[BLOCK_NAME_MAX];
 
-		str_format(why, sizeof(why), "a member of bcachefs mounted on %s",
-			   mountpoint);
 		if (block_resolve_path(l->s, dev, name, sizeof(name)) < 0) {
-			source_not_found(l, dev, why);
+			source_not_found(l, dev, &member);
 			continue;
 		}
-		str_format(why, sizeof(why),
-			   "carries %s, a member of bcachefs mounted on %s", name,
-			   mountpoint);
-		r = add_needed(l, name, why);
+		r = add_needed(l, name, &member);
 	}
 	return r;
 }
@@ -305,24 +301,23 @@ static int add_bcachefs_members(struct loader *l, char *source, const char *moun
 static int add_mount_source(struct loader *l, const char *majmin, const char *source,
 			    const char *mountpoint)
 {
-	char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	struct need mount = {.role = NEED_MOUNT};
+	char name[BLOCK_NAME_MAX];
 	bool anonymous = strncmp(majmin, "0:", 2) == 0;
 	int found;
 
+	str_copy(mount.where, sizeof(mount.where), mountpoint);
 	if (!anonymous)
 		found = block_from_devnum(l->s, majmin, name, sizeof(name));
 	else if (strncmp(source, "/dev/", 5) == 0)
 		found = block_resolve_path(l->s, source, name, sizeof(name));
 	else
 		return 0;
-	if (found < 0 && anonymous) {
-		str_format(why, sizeof(why), "mounted on %s", mountpoint);
-		source_not_found(l, source, why);
-	}
+	if (found < 0 && anonymous)
+		source_not_found(l, source, &mount);
 	if (found < 0)
 		return 0;
-	str_format(why, sizeof(why), "carries %s, mounted on %s", name, mountpoint);
-	return add_needed(l, name, why);
+	return add_needed(l, name, &mount);
 }
 
 /*
@@ -336,7 +331,7 @@ static int add_mount(const char *line, void *data)
 {
 	struct loader *l = data;
 	char majmin[32], mountpoint[256], fstype[64], source[1024], options[1024] = "";
-	char owner[NEED_WHY_MAX];
+	struct need owner = {.role = NEED_MOUNT_OPTION};
 	const char *tail = strstr(line, " - ");
 	int r;
 
@@ -350,8 +345,8 @@ static int add_mount(const char *line, void *data)
 		if (is_network_fs(fstype))
 			l->network_root = true;
 	}
-	str_format(owner, sizeof(owner), "the filesystem mounted on %s", mountpoint);
-	r = add_option_devices(l, options, owner);
+	str_copy(owner.where, sizeof(owner.where), mountpoint);
+	r = add_option_devices(l, options, &owner);
 	if (r < 0)
 		return r;
 	if (strcmp(fstype, "zfs") == 0)
@@ -363,7 +358,8 @@ static int add_mount(const char *line, void *data)
 
 static int add_swap(const char *line, void *data)
 {
-	char file[256], name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	static const struct need swap = {.role = NEED_SWAP};
+	char file[256], name[BLOCK_NAME_MAX];
 	struct loader *l = data;
 
 	if (sscanf(line, "%255s", file) != 1)
@@ -372,43 +368,44 @@ static int add_swap(const char *line, void *data)
 	if (block_resolve_path(l->s, file, name, sizeof(name)) < 0) {
 		/* a swap file: the filesystem it is on is mounted */
 		if (strncmp(file, "/dev/", 5) == 0)
-			source_not_found(l, file, "used as swap");
+			source_not_found(l, file, &swap);
 		return 0;
 	}
-	str_format(why, sizeof(why), "carries %s, used as swap", name);
-	return add_needed(l, name, why);
+	return add_needed(l, name, &swap);
 }
 
+/* NAMES, each needed as WHAT, a device above them, is. */
 static int add_names(struct loader *l, char (*names)[BLOCK_NAME_MAX], size_t n,
-		     const char *why)
+		     const struct need *what)
 {
 	int r = 0;
 
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = add_needed(l, names[i], why);
+		r = need_add(&l->devs, &l->n_devs, names[i], what);
 	return r;
 }
 
 /* Every device a needed filesystem spans (btrfs members, an ext4 external
  * journal); all must be there. */
-static int add_filesystem_devices(struct loader *l, const char *name, const char *why)
+static int add_filesystem_devices(struct loader *l, const char *name,
+				  const struct need *what)
 {
 	_cleanup_free_ char(*members)[BLOCK_NAME_MAX] = NULL;
-	char unsure[NEED_WHY_MAX], type[32];
+	struct doubt incomplete = {.kind = DOUBT_FS_INCOMPLETE};
 	uint64_t total;
 	size_t n;
-	int r = filesystem_devices(l->s, name, &members, &n, &total, type, sizeof(type));
+	int r = filesystem_devices(l->s, name, &members, &n, &total, incomplete.text,
+				   sizeof(incomplete.text));
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	if (total > n) {
-		str_format(unsure, sizeof(unsure),
-			   "the %s filesystem on %s has %" PRIu64
-			   " devices and only %zu are present",
-			   type, name, total, n);
-		set_unsure(l->g->storage_unsure, unsure);
+		str_copy(incomplete.name, sizeof(incomplete.name), name);
+		incomplete.total = total;
+		incomplete.present = n;
+		doubt_set(&l->g->storage_doubt, &incomplete);
 	}
-	return add_names(l, members, n, why);
+	return add_names(l, members, n, what);
 }
 
 /* What a needed device is built on is needed too, to the bottom. */
@@ -418,69 +415,57 @@ static int add_stacks(struct loader *l)
 
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++) {
 		_cleanup_free_ char(*slaves)[BLOCK_NAME_MAX] = NULL;
-		char name[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+		struct need what = l->devs[i]; /* (add_names may move l->devs) */
 		size_t n;
 
-		/* (add_needed may move l->devs) */
-		str_copy(name, sizeof(name), l->devs[i].name);
-		str_copy(why, sizeof(why), l->devs[i].why);
-		r = block_links(l->s, name, "slaves", &slaves, &n);
+		r = block_links(l->s, what.name, "slaves", &slaves, &n);
 		if (r >= 0)
-			r = add_names(l, slaves, n, why);
+			r = add_names(l, slaves, n, &what);
 		if (r >= 0)
-			r = add_filesystem_devices(l, name, why);
+			r = add_filesystem_devices(l, what.name, &what);
 	}
 	return r;
 }
 
-static int keep_function(struct storage_guard *g, const char *addr, const char *why)
+static int keep_function(struct system_needs *g, const char *addr, const struct need *why)
 {
 	return need_add(&g->kept, &g->n_kept, addr, why);
 }
 
-/* A disk that no PCI function carries but the network does: an iSCSI LUN,
- * an NVMe-oF namespace, an NBD or RBD device. */
-static bool is_network_disk(const struct sysroot *s, const char *name)
+/*
+ * A disk no PCI function carries: one the network carries (an iSCSI LUN,
+ * an NVMe-oF namespace, an NBD or RBD device) puts the root on the
+ * network; a namespace of a native-multipath NVMe subsystem, reached
+ * through each of the subsystem's controllers, that lists none leaves the
+ * guard unsure.
+ */
+static void check_unplaced(struct loader *l, const char *name, const struct need *why)
 {
 	char link[256], target[4096];
 
-	if (strncmp(name, "nbd", 3) == 0 || strncmp(name, "rbd", 3) == 0)
-		return true;
+	if (strncmp(name, "nbd", 3) == 0 || strncmp(name, "rbd", 3) == 0) {
+		l->network_root = true;
+		return;
+	}
 	if (path_format(link, sizeof(link), "sys/class/block/%s", name) < 0 ||
-	    sysroot_read_link(s, link, target, sizeof(target)) < 0)
-		return false;
-	return strstr(target, "/session") || strstr(target, "/nvme-fabrics/");
+	    sysroot_read_link(l->s, link, target, sizeof(target)) < 0)
+		return;
+	if (strstr(target, "/session") || strstr(target, "/nvme-fabrics/"))
+		l->network_root = true;
+	else if (strstr(target, "/nvme-subsystem/"))
+		storage_doubt(l, DOUBT_MULTIPATH_EMPTY, why, name);
 }
 
-/* A namespace of a native-multipath NVMe subsystem, reached through each
- * of the subsystem's controllers. */
-static bool is_multipath_head(const struct sysroot *s, const char *name)
+static int keep_under(struct loader *l, const char *name, const struct need *why)
 {
-	char link[256], target[4096];
-
-	return path_format(link, sizeof(link), "sys/class/block/%s", name) >= 0 &&
-	       sysroot_read_link(s, link, target, sizeof(target)) >= 0 &&
-	       strstr(target, "/nvme-subsystem/");
-}
-
-static int keep_under(struct loader *l, const char *name, const char *why)
-{
-	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	const char(*addrs)[PCI_ADDR_MAX];
 	size_t n;
-	int r = block_pci_functions(l->s, name, &addrs, &n);
+	int r = disk_map_functions(l->s, &l->g->disks, name, &addrs, &n);
 
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	if (n == 0 && is_network_disk(l->s, name))
-		l->network_root = true;
-	if (n == 0 && is_multipath_head(l->s, name)) {
-		char unsure[NEED_WHY_MAX];
-
-		str_format(unsure, sizeof(unsure),
-			   "the NVMe multipath device %s (%s) lists no controller", name,
-			   why);
-		set_unsure(l->g->storage_unsure, unsure);
-	}
+	if (n == 0)
+		check_unplaced(l, name, why);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = keep_function(l->g, addrs[i], why);
 	return r;
@@ -490,15 +475,14 @@ static int keep_under(struct loader *l, const char *name, const char *why)
  * controller (md/degraded, degraded_show() in drivers/md/md.c). */
 static void check_degraded(struct loader *l, const char *name)
 {
-	char path[256], value[32], unsure[NEED_WHY_MAX];
+	struct doubt degraded = {.kind = DOUBT_MD_DEGRADED};
 
-	if (path_format(path, sizeof(path), "sys/class/block/%s/md/degraded", name) < 0 ||
-	    sysroot_read(l->s, path, value, sizeof(value)) < 0 || strcmp(value, "0") == 0)
+	if (sysroot_readf(l->s, degraded.text, sizeof(degraded.text),
+			  "sys/class/block/%s/md/degraded", name) < 0 ||
+	    strcmp(degraded.text, "0") == 0)
 		return;
-	str_format(unsure, sizeof(unsure),
-		   "the md array %s runs degraded, missing %s of its members", name,
-		   value);
-	set_unsure(l->g->storage_unsure, unsure);
+	str_copy(degraded.name, sizeof(degraded.name), name);
+	doubt_set(&l->g->storage_doubt, &degraded);
 }
 
 /* The block device a loop device reads (loop/backing_file,
@@ -507,46 +491,44 @@ static void check_degraded(struct loader *l, const char *name)
  * is on a mounted filesystem, which the mount table keeps. */
 static int keep_loop_backing(struct loader *l, const char *name)
 {
-	char path[256], file[4096], backing[BLOCK_NAME_MAX], why[NEED_WHY_MAX];
+	struct need loop = {.role = NEED_LOOP_BACKING};
+	char file[4096];
 
-	if (path_format(path, sizeof(path), "sys/class/block/%s/loop/backing_file",
-			name) < 0 ||
-	    sysroot_read(l->s, path, file, sizeof(file)) < 0 ||
+	str_copy(loop.where, sizeof(loop.where), name);
+	if (sysroot_readf(l->s, file, sizeof(file),
+			  "sys/class/block/%s/loop/backing_file", name) < 0 ||
 	    strncmp(file, "/dev/", 5) != 0)
 		return 0;
-	if (block_resolve_path(l->s, file, backing, sizeof(backing)) < 0) {
-		str_format(why, sizeof(why), "the backing device of %s", name);
-		source_not_found(l, file, why);
+	if (block_resolve_path(l->s, file, loop.device, sizeof(loop.device)) < 0) {
+		source_not_found(l, file, &loop);
 		return 0;
 	}
-	str_format(why, sizeof(why), "carries %s, the backing device of %s", backing,
-		   name);
-	return keep_under(l, backing, why);
+	return keep_under(l, loop.device, &loop);
 }
 
 /* Disks an active dm or md device or a loop device holds, whatever they
  * carry. */
 static int keep_held(struct loader *l)
 {
-	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	size_t n;
-	int r = block_list(l->s, &names, &n);
+	const struct disk_map *disks = &l->g->disks;
+	int r = disk_map_list(l->s, &l->g->disks);
 
-	for (size_t i = 0; r >= 0 && i < n; i++) {
+	for (size_t i = 0; r >= 0 && i < disks->n; i++) {
 		_cleanup_free_ char(*holders)[BLOCK_NAME_MAX] = NULL;
-		char why[NEED_WHY_MAX];
+		struct need held = {.role = NEED_HELD};
+		char name[BLOCK_NAME_MAX];
 		size_t n_holders;
 
-		check_degraded(l, names[i]);
-		r = keep_loop_backing(l, names[i]);
+		str_copy(name, sizeof(name), disks->items[i].name);
+		check_degraded(l, name);
+		r = keep_loop_backing(l, name);
 		if (r >= 0)
-			r = block_links(l->s, names[i], "holders", &holders, &n_holders);
+			r = block_links(l->s, name, "holders", &holders, &n_holders);
 		if (r < 0 || n_holders == 0)
 			continue;
-		str_format(why, sizeof(why),
-			   "carries %s, held by %s (an active dm or md device)", names[i],
-			   holders[0]);
-		r = keep_under(l, names[i], why);
+		str_copy(held.device, sizeof(held.device), name);
+		str_copy(held.where, sizeof(held.where), holders[0]);
+		r = keep_under(l, name, &held);
 	}
 	return r;
 }
@@ -554,22 +536,14 @@ static int keep_held(struct loader *l)
 static int keep_nic(struct loader *l, const struct need *use)
 {
 	_cleanup_free_ struct need *fns = NULL;
-	char unsure[NEED_WHY_MAX];
+	struct doubt unsure = {0};
 	size_t n;
-	int r = nic_functions(l->s, use, &fns, &n, unsure, sizeof(unsure));
+	int r = nic_functions(l->s, use, &fns, &n, &unsure);
 
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		char why[NEED_WHY_MAX];
-
-		if (fns[i].why[0])
-			str_format(why, sizeof(why), "%s, through %s", use->why,
-				   fns[i].why);
-		else
-			str_copy(why, sizeof(why), use->why);
-		r = keep_function(l->g, fns[i].name, why);
-	}
-	if (r >= 0 && unsure[0])
-		set_unsure(l->g->network_unsure, unsure);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = keep_function(l->g, fns[i].name, &fns[i]);
+	if (r >= 0)
+		doubt_set(&l->g->network_doubt, &unsure);
 	return r;
 }
 
@@ -581,22 +555,23 @@ static int keep_nics(struct loader *l, const char *cmdline)
 
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = keep_nic(l, &uses[i]);
-	if (r >= 0 && l->network_root && l->g->n_kept == kept)
-		set_unsure(
-			l->g->network_unsure,
-			"the root is on the network and the interface that reaches it is not found");
+	if (r >= 0 && l->network_root && l->g->n_kept == kept) {
+		struct doubt unfound = {.kind = DOUBT_NETWORK_ROOT_UNFOUND};
+
+		doubt_set(&l->g->network_doubt, &unfound);
+	}
 	return r;
 }
 
 static int gather(struct loader *l, const char *cmdline, char *const *keep, size_t n_keep)
 {
-	int r = add_kernel_param(l, cmdline, "root");
+	int r = add_kernel_param(l, cmdline, NEED_ROOT);
 
 	if (r >= 0)
-		r = add_kernel_param(l, cmdline, "resume");
+		r = add_kernel_param(l, cmdline, NEED_RESUME);
 	for (size_t i = 0; r >= 0 && i < n_keep; i++) {
 		l->root_known = true;
-		r = add_spec(l, keep[i], "a kept device");
+		r = add_spec(l, keep[i], NEED_KEEP);
 	}
 	if (r >= 0)
 		r = sysroot_for_each_line(l->s, "proc/self/mountinfo", false, add_mount,
@@ -610,7 +585,7 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep, size
 	if (r >= 0)
 		r = add_stacks(l);
 	for (size_t i = 0; r >= 0 && i < l->n_devs; i++)
-		r = keep_under(l, l->devs[i].name, l->devs[i].why);
+		r = keep_under(l, l->devs[i].name, &l->devs[i]);
 	if (r >= 0)
 		r = keep_held(l);
 	if (r >= 0)
@@ -619,78 +594,68 @@ static int gather(struct loader *l, const char *cmdline, char *const *keep, size
 }
 
 static int load(const struct sysroot *s, const char *cmdline, bool network_root,
-		char *const *keep, size_t n_keep, struct storage_guard *g)
+		char *const *keep, size_t n_keep, struct system_needs *g)
 {
 	struct loader l = {.s = s, .g = g, .network_root = network_root};
-	int r;
+	int r = gather(&l, cmdline, keep, n_keep);
 
-	memset(g, 0, sizeof(*g));
-	r = gather(&l, cmdline, keep, n_keep);
 	free(l.devs);
 	if (r < 0) {
 		guard_free(g);
 		return r;
 	}
 	if (!l.root_known && !l.network_root)
-		set_unsure(
-			g->storage_unsure,
-			"the root device is unknown (no root=, no --keep, / not mounted from a disk)");
+		storage_doubt(&l, DOUBT_ROOT_UNKNOWN, NULL, NULL);
 	return 0;
 }
 
 int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
-	       size_t n_keep, struct storage_guard *g)
+	       size_t n_keep, struct system_needs *g)
 {
+	*g = (struct system_needs){0};
 	return load(s, cmdline, cmdline_network_root(cmdline), keep, n_keep, g);
 }
 
-void guard_free(struct storage_guard *g)
+void guard_free(struct system_needs *g)
 {
 	free(g->kept);
+	disk_map_free(&g->disks);
 	memset(g, 0, sizeof(*g));
 }
 
-bool function_has_disks(const struct sysroot *s, const struct pci_function *f)
+bool function_has_disks(const struct sysroot *s, struct system_needs *g,
+			const struct pci_function *f)
 {
-	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	size_t n;
-
-	if (block_list(s, &names, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
-		size_t n_addrs;
-
-		if (block_pci_functions(s, names[i], &addrs, &n_addrs) >= 0 &&
-		    pci_addr_list_has(addrs, n_addrs, f->addr))
-			return true;
-	}
-	return false;
+	return disk_map_has_function(s, &g->disks, f->addr);
 }
 
-bool guard_applies(const struct sysroot *s, const struct pci_function *f)
+/* The guard has a say about f: a storage or network controller, or a
+ * function some block device sits on. */
+static bool guard_applies(const struct sysroot *s, struct system_needs *g,
+			  const struct pci_function *f)
 {
-	return is_storage_controller(f) || is_network_controller(f) ||
-	       function_has_interfaces(s, f) || function_has_disks(s, f);
+	return is_storage_controller(f) || is_network_function(s, f) ||
+	       function_has_disks(s, g, f);
 }
 
-void guard_check(const struct sysroot *s, const struct storage_guard *g,
-		 const struct pci_function *f, char *why, size_t size)
+void guard_check(const struct sysroot *s, const struct system_needs *g,
+		 const struct pci_function *f, struct keep *k)
 {
-	why[0] = '\0';
+	*k = (struct keep){.kind = KEEP_NOTHING};
 	for (size_t i = 0; i < g->n_kept; i++) {
 		if (strcmp(g->kept[i].name, f->addr) == 0) {
-			str_copy(why, size, g->kept[i].why);
+			k->kind = KEEP_NEEDED;
+			k->need = g->kept[i];
 			return;
 		}
 	}
-	if (g->storage_unsure[0] && is_storage_controller(f))
-		str_format(why, size, "%s, so no storage controller is taken",
-			   g->storage_unsure);
-	else if (g->network_unsure[0] &&
-		 (is_network_controller(f) || function_has_interfaces(s, f)))
-		str_format(why, size, "%s, so no network controller is taken",
-			   g->network_unsure);
+	if (g->storage_doubt.kind != DOUBT_NONE && is_storage_controller(f)) {
+		k->kind = KEEP_STORAGE_UNSURE;
+		k->doubt = g->storage_doubt;
+	} else if (g->network_doubt.kind != DOUBT_NONE && is_network_function(s, f)) {
+		k->kind = KEEP_NETWORK_UNSURE;
+		k->doubt = g->network_doubt;
+	}
 }
 
 /*
@@ -727,18 +692,18 @@ void guard_pass_end(struct guard_pass *p)
 }
 
 int guard_decide(const struct sysroot *s, struct guard_pass *p,
-		 const struct pci_function *f, char *why, size_t size)
+		 const struct pci_function *f, struct keep *k)
 {
 	enum guard_verdict wait = late_pass_wait(p, f);
 	int r;
 
+	*k = (struct keep){.kind = KEEP_NOTHING};
 	if (p->opts->management) {
-		management_nic_check(s, p->opts->management, p->opts->named, f, why,
-				     size);
-		if (why[0])
+		management_nic_check(s, p->opts->management, p->opts->named, f, k);
+		if (k->kind != KEEP_NOTHING)
 			return GUARD_KEEP;
 	}
-	if (wait != GUARD_TAKE || !guard_applies(s, f))
+	if (wait != GUARD_TAKE || !guard_applies(s, &p->g, f))
 		return wait;
 	if (!p->loaded) {
 		r = load(s, p->cmdline, p->network_root, p->opts->keep, p->opts->n_keep,
@@ -749,15 +714,15 @@ int guard_decide(const struct sysroot *s, struct guard_pass *p,
 				"cannot tell which disks the system needs: %m; nothing changed");
 		p->loaded = true;
 	}
-	guard_check(s, &p->g, f, why, size);
-	if (!why[0] && !p->opts->defer_storage) {
+	guard_check(s, &p->g, f, k);
+	if (k->kind == KEEP_NOTHING && !p->opts->defer_storage) {
 		_cleanup_disk_claims_ struct disk_claims claims = {0};
 
-		r = disks_claim(s, f, &claims, why, size);
+		r = disks_claim(s, f, &claims, k);
 		if (r < 0)
 			return ERR_ERRNO(
 				r, "cannot claim the disks of %s: %m; nothing changed",
 				f->addr);
 	}
-	return why[0] ? GUARD_KEEP : GUARD_TAKE;
+	return k->kind != KEEP_NOTHING ? GUARD_KEEP : GUARD_TAKE;
 }

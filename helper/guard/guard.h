@@ -4,14 +4,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guard/disk-map.h"
 #include "guard/management.h"
+#include "guard/need.h"
 #include "pci/pci.h"
 #include "shared/sysroot.h"
-#include "shared/util.h"
 
 /*
- * The storage guard's one rule: a PCI function is never taken while any
- * block device under it, at any depth (a VMD domain, a RAID HBA, every
+ * The guard's one rule, over what the running system needs: a PCI function is never taken
+ * while any block device under it, at any depth (a VMD domain, a RAID HBA, every
  * controller of a multipath NVMe subsystem), belongs to the root
  * filesystem, the resume device, a mounted filesystem, active swap, an
  * active dm/md/LVM/ZFS/btrfs/bcachefs stack, an imported ZFS pool, an
@@ -25,13 +26,13 @@
  * find, or an interface in use that leads to no device, every network
  * controller.
  */
-struct storage_guard {
+struct system_needs {
 	struct need *kept; /* PCI functions, by address */
 	size_t n_kept;
-	char storage_unsure[NEED_WHY_MAX]; /* why no storage controller is
-					       taken; "" when it can tell */
-	char network_unsure[NEED_WHY_MAX]; /* the same for network
-					       controllers */
+	struct doubt storage_doubt; /* why no storage controller is taken;
+				       DOUBT_NONE when it can tell */
+	struct doubt network_doubt; /* the same for network controllers */
+	struct disk_map disks; /* the block devices, listed once */
 };
 
 struct guard_opts {
@@ -60,7 +61,7 @@ struct guard_pass {
 	const char *cmdline; /* opts->cmdline, or "" */
 	bool network_root;
 	bool loaded; /* g holds what the system needs */
-	struct storage_guard g;
+	struct system_needs g;
 };
 
 void guard_pass_start(struct guard_pass *p, const struct guard_opts *opts);
@@ -69,29 +70,27 @@ void guard_pass_end(struct guard_pass *p);
 /*
  * With defer_storage, storage controllers, and network controllers under a
  * network root, wait for the later pass; a function the guard has a say
- * about that the system needs is kept, with what for in why. Returns the
+ * about that the system needs is kept, with what for in k. Returns the
  * verdict; an error is logged.
  */
 int guard_decide(const struct sysroot *s, struct guard_pass *p,
-		 const struct pci_function *f, char *why, size_t size) _must_check_;
+		 const struct pci_function *f, struct keep *k) _must_check_;
 
 /* Reads what the system needs from the command line (root=, resume=),
  * the mount table, swaps, sysfs and /proc/net, and KEEP (device specs). */
 int guard_load(const struct sysroot *s, const char *cmdline, char *const *keep,
-	       size_t n_keep, struct storage_guard *g) _must_check_;
-void guard_free(struct storage_guard *g);
+	       size_t n_keep, struct system_needs *g) _must_check_;
+void guard_free(struct system_needs *g);
 #define _cleanup_guard_ _cleanup_(guard_free)
-/* Why f must not be taken, as a phrase; "" when it may be. */
-void guard_check(const struct sysroot *s, const struct storage_guard *g,
-		 const struct pci_function *f, char *why, size_t size);
+/* Why f must not be taken; KEEP_NOTHING when it may be. */
+void guard_check(const struct sysroot *s, const struct system_needs *g,
+		 const struct pci_function *f, struct keep *k);
 /*
  * Functions whose disks appear only after udev, and that a root disk may sit
  * behind: mass storage (PCI class 01), SD/eMMC hosts (0805), USB (0c03) and
  * Fibre Channel (0c04) controllers.
  */
 bool is_storage_controller(const struct pci_function *f);
-/* Some block device sits on f, at any depth. */
-bool function_has_disks(const struct sysroot *s, const struct pci_function *f);
-/* The guard has a say about f: a storage or network controller, or a
- * function some block device sits on. */
-bool guard_applies(const struct sysroot *s, const struct pci_function *f);
+/* Some block device sits on f, at any depth (g's list of them). */
+bool function_has_disks(const struct sysroot *s, struct system_needs *g,
+			const struct pci_function *f);

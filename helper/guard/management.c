@@ -11,6 +11,7 @@
 #include "guard/management.h"
 #include "guard/netuse.h"
 #include "shared/log.h"
+#include "shared/util.h"
 
 void management_nics_free(struct management_nics *m)
 {
@@ -32,38 +33,36 @@ static bool has_nic(const struct management_nics *m, const char *addr)
 	return false;
 }
 
-/* An interface's MAC (sys/class/net/IFACE/address), or "-". */
-static void read_mac(const struct sysroot *s, const char *iface, char *mac, size_t size)
+/* The MAC of the interface FN holds (sys/class/net/IFACE/address), or
+ * "-": a physical function held through its VF has no interface of the
+ * route's. */
+static void read_mac(const struct sysroot *s, const struct need *fn, char *mac,
+		     size_t size)
 {
-	if (sysroot_readf(s, mac, size, "sys/class/net/%s/address", iface) < 0)
+	const char *iface =
+		fn->through == THROUGH_INTERFACE ? fn->through_name : fn->device;
+
+	if (fn->through == THROUGH_VF ||
+	    sysroot_readf(s, mac, size, "sys/class/net/%s/address", iface) < 0)
 		str_copy(mac, size, "-");
 }
 
-/* The function ADDR under the interface ROUTED, which reaches it through
- * LOWER (or is it, when LOWER is ""). */
-static int add_found(const struct sysroot *s, struct management_nics *m, const char *addr,
-		     const char *routed, const char *lower)
+/* The function FN names, under the interface that carries the route. */
+static int add_found(const struct sysroot *s, struct management_nics *m,
+		     const struct need *fn)
 {
 	struct management_nic nic = {0};
 	struct pci_function f;
-	int r = pci_read_function(s, addr, &f);
+	int r = pci_read_function(s, fn->name, &f);
 
-	if (r < 0 || has_nic(m, addr))
+	if (r < 0 || has_nic(m, fn->name))
 		return r < 0 ? r : 0;
-	str_copy(nic.addr, sizeof(nic.addr), addr);
+	str_copy(nic.addr, sizeof(nic.addr), fn->name);
 	nic.vendor = f.vendor;
 	nic.device = f.device;
-	read_mac(s, lower[0] ? lower : routed, nic.mac, sizeof(nic.mac));
-	str_copy(nic.iface, sizeof(nic.iface), routed);
+	read_mac(s, fn, nic.mac, sizeof(nic.mac));
+	str_copy(nic.iface, sizeof(nic.iface), fn->device);
 	return array_push(&m->items, &m->n, sizeof(nic), &nic);
-}
-
-/* The interface a use names: sys/class/net/IFACE. */
-static const char *use_iface(const struct need *use)
-{
-	const char *slash = strrchr(use->name, '/');
-
-	return slash ? slash + 1 : use->name;
 }
 
 int management_nics_find(const struct sysroot *s, struct management_nics *m)
@@ -76,18 +75,27 @@ int management_nics_find(const struct sysroot *s, struct management_nics *m)
 	r = nics_default_route(s, &uses, &n);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		_cleanup_free_ struct need *fns = NULL;
-		char unsure[NEED_WHY_MAX];
+		struct doubt unsure;
 		size_t n_fns;
 
-		r = nic_functions(s, &uses[i], &fns, &n_fns, unsure, sizeof(unsure));
-		if (r >= 0 && unsure[0] && !m->unsure[0])
-			str_copy(m->unsure, sizeof(m->unsure), unsure);
+		r = nic_functions(s, &uses[i], &fns, &n_fns, &unsure);
+		if (r >= 0)
+			doubt_set(&m->unsure, &unsure);
 		for (size_t j = 0; r >= 0 && j < n_fns; j++)
-			r = add_found(s, m, fns[j].name, use_iface(&uses[i]), fns[j].why);
+			r = add_found(s, m, &fns[j]);
 	}
 	if (r < 0)
 		management_nics_free(m);
 	return r;
+}
+
+static void record_doubt(struct management_nics *m, enum doubt_kind kind,
+			 const char *text)
+{
+	struct doubt d = {.kind = kind};
+
+	str_copy(d.text, sizeof(d.text), text);
+	doubt_set(&m->unsure, &d);
 }
 
 static int read_line(const char *line, void *data)
@@ -100,21 +108,13 @@ static int read_line(const char *line, void *data)
 	if (line[0] == '#')
 		return 0;
 	if (strncmp(line, MANAGEMENT_UNSURE, strlen(MANAGEMENT_UNSURE)) == 0) {
-		if (!m->unsure[0])
-			str_format(m->unsure, sizeof(m->unsure),
-				   "when this image was built, %s",
-				   line + strlen(MANAGEMENT_UNSURE));
+		record_doubt(m, DOUBT_RECORD_SAYS, line + strlen(MANAGEMENT_UNSURE));
 		return 0;
 	}
 	if (sscanf(line, "%63s %4x:%4x %31s %31s %n", addr, &nic.vendor, &nic.device,
 		   nic.mac, nic.iface, &end) != 5 ||
 	    line[end] || path_format(nic.addr, sizeof(nic.addr), "%s", addr) < 0) {
-		if (!m->unsure[0])
-			str_format(
-				m->unsure, sizeof(m->unsure),
-				"/" MANAGEMENT_NICS_FILE
-				" has a line that is not ADDRESS VENDOR:DEVICE MAC INTERFACE (%s)",
-				line);
+		record_doubt(m, DOUBT_RECORD_BAD_LINE, line);
 		return 0;
 	}
 	return array_push(&m->items, &m->n, sizeof(nic), &nic);
@@ -144,11 +144,20 @@ static bool still_there(const struct sysroot *s, const struct management_nic *ni
 	return pci_read_function(s, nic->addr, &f) >= 0 && same_ids(nic, &f);
 }
 
+static void keep_management_nic(struct keep *k, enum keep_kind kind,
+				const struct management_nic *nic)
+{
+	k->kind = kind;
+	str_copy(k->iface, sizeof(k->iface), nic->iface);
+	str_copy(k->mac, sizeof(k->mac), nic->mac);
+	str_copy(k->nic_addr, sizeof(k->nic_addr), nic->addr);
+}
+
 void management_nic_check(const struct sysroot *s, const struct management_nics *m,
 			  const struct addr_list *named, const struct pci_function *f,
-			  char *why, size_t size)
+			  struct keep *k)
 {
-	why[0] = '\0';
+	*k = (struct keep){.kind = KEEP_NOTHING};
 	if (named && addr_list_match(named, f->addr))
 		return;
 	for (size_t i = 0; i < m->n; i++) {
@@ -157,20 +166,16 @@ void management_nic_check(const struct sysroot *s, const struct management_nics 
 		if (!same_ids(nic, f))
 			continue;
 		if (strcmp(nic->addr, f->addr) == 0) {
-			str_format(
-				why, size,
-				"it carried the default route on %s (MAC %s) when this image was built; vfio-bind.addrs=%s takes it",
-				nic->iface, nic->mac, f->addr);
+			keep_management_nic(k, KEEP_MANAGEMENT_NIC, nic);
 			return;
 		}
 		if (!still_there(s, nic)) {
-			str_format(
-				why, size,
-				"the NIC that carried the default route when this image was built (%s on %s) is not at its address, so no %04x:%04x is taken; vfio-bind.addrs= takes one",
-				nic->iface, nic->addr, f->vendor, f->device);
+			keep_management_nic(k, KEEP_MANAGEMENT_MOVED, nic);
 			return;
 		}
 	}
-	if (m->unsure[0] && (is_network_controller(f) || function_has_interfaces(s, f)))
-		str_format(why, size, "%s, so no network controller is taken", m->unsure);
+	if (m->unsure.kind != DOUBT_NONE && is_network_function(s, f)) {
+		k->kind = KEEP_NETWORK_UNSURE;
+		k->doubt = m->unsure;
+	}
 }

@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard/need.h"
 #include "pci/addrs.h"
 #include "pci/pci.h"
 #include "shared/sysroot.h"
-#include "shared/util.h"
 
 /*
  * The management NICs: the PCI functions under the host's default routes
@@ -35,7 +35,7 @@ struct management_nic {
 struct management_nics {
 	struct management_nic *items;
 	size_t n;
-	char unsure[NEED_WHY_MAX]; /* a record that could not be read or made */
+	struct doubt unsure; /* a record that could not be read or made */
 };
 
 /* Those of the running system under S, to record. */
@@ -49,9 +49,9 @@ void management_nic_format(const struct management_nic *nic, char *buf, size_t s
 /*
  * Why the boot keeps f: it is a recorded NIC, or has a recorded NIC's IDs
  * while that NIC is no longer at its address, or the record could not be
- * read and f is a network controller; "" when it may be taken, or when
- * NAMED (vfio-bind.addrs=, driverctl) names its address.
+ * read and f is a network controller; KEEP_NOTHING when it may be taken,
+ * or when NAMED (vfio-bind.addrs=, driverctl) names its address.
  */
 void management_nic_check(const struct sysroot *s, const struct management_nics *m,
 			  const struct addr_list *named, const struct pci_function *f,
-			  char *why, size_t size);
+			  struct keep *k);

@@ -57,15 +57,22 @@ bool function_has_interfaces(const struct sysroot *s, const struct pci_function 
 	return pci_has_attr(s, f->addr, "net");
 }
 
+bool is_network_function(const struct sysroot *s, const struct pci_function *f)
+{
+	return is_network_controller(f) || function_has_interfaces(s, f);
+}
+
+/* The interface IFACE, in use as USE says. */
 static int add_iface(const struct sysroot *s, struct need **uses, size_t *n,
-		     const char *iface, const char *why)
+		     const char *iface, struct need *use)
 {
 	char link[128];
 
 	if (path_format(link, sizeof(link), CLASS_NET "/%s", iface) < 0 ||
 	    !sysroot_exists(s, link))
 		return 0;
-	return need_add(uses, n, link, why);
+	str_copy(use->device, sizeof(use->device), iface);
+	return need_add(uses, n, link, use);
 }
 
 struct subnet {
@@ -106,9 +113,10 @@ static void format_ipv4(char *buf, size_t size, unsigned raw)
  */
 static int scan_ipv4_route(const char *line, void *data)
 {
-	char iface[IFACE_MAX], why[192], addr[INET_ADDRSTRLEN];
 	unsigned dest, gateway, flags, mask;
 	struct nic_scan *scan = data;
+	char iface[IFACE_MAX];
+	struct need use = {0};
 
 	if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", iface, &dest, &gateway, &flags,
 		   &mask) != 5 ||
@@ -124,20 +132,16 @@ static int scan_ipv4_route(const char *line, void *data)
 			return r;
 	}
 	if (dest == 0 && mask == 0) {
-		format_ipv4(addr, sizeof(addr), gateway);
-		str_format(why, sizeof(why),
-			   "its interface %s carries the default route (via %s)", iface,
-			   addr);
+		use.role = NEED_DEFAULT_ROUTE;
+		format_ipv4(use.where, sizeof(use.where), gateway);
 	} else if (scan->network_root) {
-		format_ipv4(addr, sizeof(addr), dest);
-		str_format(
-			why, sizeof(why),
-			"its interface %s has a route to %s/%d and the root is on the network",
-			iface, addr, __builtin_popcount(mask));
+		use.role = NEED_ROOT_ROUTE;
+		format_ipv4(use.where, sizeof(use.where), dest);
+		use.number = (unsigned)__builtin_popcount(mask);
 	} else {
 		return 0;
 	}
-	return add_iface(scan->s, scan->uses, scan->n, iface, why);
+	return add_iface(scan->s, scan->uses, scan->n, iface, &use);
 }
 
 /* A row of /proc/net/ipv6_route (ipv6_route_native_seq_show()):
@@ -145,9 +149,10 @@ static int scan_ipv4_route(const char *line, void *data)
  * use, flags, device. */
 static int scan_ipv6_route(const char *line, void *data)
 {
-	char dest[33], iface[IFACE_MAX], why[192];
+	char dest[33], iface[IFACE_MAX];
 	struct nic_scan *scan = data;
 	unsigned plen, flags;
+	struct need use = {0};
 	bool is_default;
 
 	if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s", dest, &plen, &flags,
@@ -159,15 +164,8 @@ static int scan_ipv6_route(const char *line, void *data)
 	if (!is_default && (!scan->network_root || strncasecmp(dest, "fe80", 4) == 0 ||
 			    strncasecmp(dest, "ff", 2) == 0))
 		return 0;
-	if (is_default)
-		str_format(why, sizeof(why),
-			   "its interface %s carries the IPv6 default route", iface);
-	else
-		str_format(
-			why, sizeof(why),
-			"its interface %s has an IPv6 route and the root is on the network",
-			iface);
-	return add_iface(scan->s, scan->uses, scan->n, iface, why);
+	use.role = is_default ? NEED_DEFAULT_ROUTE6 : NEED_ROOT_ROUTE6;
+	return add_iface(scan->s, scan->uses, scan->n, iface, &use);
 }
 
 #define TCP_ESTABLISHED 1
@@ -188,15 +186,12 @@ static int scan_tcp_session(const char *line, void *data)
 		return 0;
 	for (size_t i = 0; r >= 0 && i < scan->n_subnets; i++) {
 		const struct subnet *net = &scan->subnets[i];
-		char addr[INET_ADDRSTRLEN], why[192];
+		struct need use = {.role = NEED_TCP_SESSION, .number = port};
 
 		if ((local & net->mask) != net->dest)
 			continue;
-		format_ipv4(addr, sizeof(addr), local);
-		str_format(why, sizeof(why),
-			   "its interface %s carries an established TCP session (%s:%u)",
-			   net->iface, addr, port);
-		r = add_iface(scan->s, scan->uses, scan->n, net->iface, why);
+		format_ipv4(use.where, sizeof(use.where), local);
+		r = add_iface(scan->s, scan->uses, scan->n, net->iface, &use);
 	}
 	return r;
 }
@@ -259,18 +254,18 @@ static int iface_by_mac(const struct sysroot *s, const char *mac, char *iface,
 static int add_ip_devices(const struct sysroot *s, const char *cmdline,
 			  struct need **uses, size_t *n)
 {
-	char **values, iface[64], why[192];
+	char **values, iface[64];
 	size_t n_values;
 	int r = kernel_param_values(cmdline, "ip", &values, &n_values);
 
 	for (size_t i = 0; r >= 0 && i < n_values; i++) {
+		struct need use = {.role = NEED_IP_PARAM};
+
 		ip_param_device(values[i], iface, sizeof(iface));
 		if (!iface[0])
 			continue;
-		str_format(why, sizeof(why),
-			   "its interface %s reaches the network root (ip=%s)", iface,
-			   values[i]);
-		r = add_iface(s, uses, n, iface, why);
+		str_copy(use.where, sizeof(use.where), values[i]);
+		r = add_iface(s, uses, n, iface, &use);
 	}
 	if (r >= 0)
 		strv_free(values, n_values);
@@ -282,7 +277,8 @@ static int add_bootif(const struct sysroot *s, const char *cmdline, struct need 
 		      size_t *n)
 {
 	_cleanup_free_ char *bootif = NULL;
-	char mac[32], iface[IFACE_MAX], why[192];
+	struct need use = {.role = NEED_BOOTIF};
+	char mac[32], iface[IFACE_MAX];
 	int r = kernel_param(cmdline, "BOOTIF", &bootif);
 
 	if (r <= 0 || !bootif)
@@ -293,30 +289,28 @@ static int add_bootif(const struct sysroot *s, const char *cmdline, struct need 
 			*p = ':';
 	if (iface_by_mac(s, mac, iface, sizeof(iface)) < 0)
 		return 0;
-	str_format(why, sizeof(why), "its interface %s is the boot interface (BOOTIF=%s)",
-		   iface, bootif);
-	return add_iface(s, uses, n, iface, why);
+	str_copy(use.where, sizeof(use.where), bootif);
+	return add_iface(s, uses, n, iface, &use);
 }
 
 /* dracut's ifname=NAME:MAC: the interface has the name, or still the MAC. */
 static int add_ifnames(const struct sysroot *s, const char *cmdline, struct need **uses,
 		       size_t *n)
 {
-	char **values, iface[IFACE_MAX], why[192];
+	char **values, iface[IFACE_MAX];
 	size_t n_values;
 	int r = kernel_param_values(cmdline, "ifname", &values, &n_values);
 
 	for (size_t i = 0; r >= 0 && i < n_values; i++) {
 		const char *mac = strchr(values[i], ':');
+		struct need use = {.role = NEED_IFNAME};
 
-		str_format(why, sizeof(why),
-			   "its interface is named for the network root (ifname=%s)",
-			   values[i]);
+		str_copy(use.where, sizeof(use.where), values[i]);
 		str_copy(iface, sizeof(iface), values[i]);
 		iface[strcspn(iface, ":")] = '\0';
-		r = add_iface(s, uses, n, iface, why);
+		r = add_iface(s, uses, n, iface, &use);
 		if (r >= 0 && mac && iface_by_mac(s, mac + 1, iface, sizeof(iface)) >= 0)
-			r = add_iface(s, uses, n, iface, why);
+			r = add_iface(s, uses, n, iface, &use);
 	}
 	if (r >= 0)
 		strv_free(values, n_values);
@@ -334,15 +328,15 @@ static int add_ibft(const struct sysroot *s, struct need **uses, size_t *n)
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	for (size_t i = 0; r >= 0 && i < n_records; i++) {
-		char link[128], why[192];
+		struct need use = {.role = NEED_IBFT};
+		char link[128];
 
 		if (strncmp(records[i], "ethernet", 8) != 0 ||
 		    path_format(link, sizeof(link), IBFT "/%s/device", records[i]) < 0 ||
 		    !sysroot_exists(s, link))
 			continue;
-		str_format(why, sizeof(why),
-			   "it is the iSCSI boot firmware's NIC (iBFT %s)", records[i]);
-		r = need_add(uses, n, link, why);
+		str_copy(use.where, sizeof(use.where), records[i]);
+		r = need_add(uses, n, link, &use);
 	}
 	return r;
 }
@@ -385,7 +379,7 @@ static bool ipv6_words_to_hex(const char *words, char *hex, size_t size)
  * interface is the one that has its local address. */
 static int scan_tcp6_session(const char *line, void *data)
 {
-	char words[40], hex[33], why[192];
+	char words[40], hex[33];
 	struct nic_scan *scan = data;
 	unsigned port, state;
 	int r = 0;
@@ -395,14 +389,11 @@ static int scan_tcp6_session(const char *line, void *data)
 		return 0;
 	for (size_t i = 0; r >= 0 && i < scan->n_addrs6; i++) {
 		const struct ipv6_addr *addr = &scan->addrs6[i];
+		struct need use = {.role = NEED_TCP6_SESSION, .number = port};
 
 		if (strcasecmp(addr->hex, hex) != 0 || strcmp(addr->iface, "lo") == 0)
 			continue;
-		str_format(
-			why, sizeof(why),
-			"its interface %s carries an established TCP session over IPv6 (port %u)",
-			addr->iface, port);
-		r = add_iface(scan->s, scan->uses, scan->n, addr->iface, why);
+		r = add_iface(scan->s, scan->uses, scan->n, addr->iface, &use);
 	}
 	return r;
 }
@@ -470,24 +461,41 @@ int nics_default_route(const struct sysroot *s, struct need **uses, size_t *n)
 /* One interface in use, followed down to the PCI functions it stands on. */
 struct nic_trace {
 	const struct sysroot *s;
+	const struct need *use;
 	struct need **fns;
 	size_t *n;
-	char *unsure;
-	size_t unsure_size;
+	struct doubt *unsure;
 };
 
 static int trace_interface(struct nic_trace *t, const char *iface, const char *through,
 			   unsigned depth);
 
-static int add_functions_under(struct nic_trace *t, const char *link, const char *through)
+/* The functions under LINK, holding the interface in use through the
+ * interface THROUGH (NULL: the interface itself), or as a VF's physical
+ * function when via_vf. */
+static int add_functions_under(struct nic_trace *t, const char *link, const char *through,
+			       bool via_vf)
 {
 	_cleanup_free_ char(*addrs)[PCI_ADDR_MAX] = NULL;
+	struct need held = *t->use;
 	size_t n = 0;
 	int r = pci_functions_above(t->s, link, &addrs, &n);
 
+	if (through) {
+		held.through = via_vf ? THROUGH_VF : THROUGH_INTERFACE;
+		str_copy(held.through_name, sizeof(held.through_name), through);
+	}
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = need_add(t->fns, t->n, addrs[i], through);
+		r = need_add(t->fns, t->n, addrs[i], &held);
 	return r == -ENOENT ? 0 : r;
+}
+
+static void trace_doubt(struct nic_trace *t, enum doubt_kind kind, const char *iface)
+{
+	struct doubt d = {.kind = kind};
+
+	str_copy(d.name, sizeof(d.name), iface);
+	doubt_set(t->unsure, &d);
 }
 
 /* An interface of an SR-IOV virtual function also stands on its physical
@@ -499,15 +507,14 @@ static int add_physical_functions(struct nic_trace *t, size_t first)
 	int r = 0;
 
 	for (size_t i = first; r >= 0 && i < n; i++) {
-		char link[160], through[96];
+		char link[160], vf[NEED_NAME_MAX];
 
 		if (pci_device_path(link, sizeof(link), (*t->fns)[i].name, "physfn") <
 			    0 ||
 		    !sysroot_exists(t->s, link))
 			continue;
-		str_format(through, sizeof(through), "its virtual function %s",
-			   (*t->fns)[i].name);
-		r = add_functions_under(t, link, through);
+		str_copy(vf, sizeof(vf), (*t->fns)[i].name);
+		r = add_functions_under(t, link, vf, true);
 	}
 	return r;
 }
@@ -563,11 +570,8 @@ static int trace_unlinked(struct nic_trace *t, const char *iface, unsigned depth
 	    path_format(link, sizeof(link), CLASS_NET "/" OVS_DATAPATH) >= 0 &&
 	    sysroot_exists(t->s, link))
 		r = trace_lower(t, OVS_DATAPATH, depth, &n_ports);
-	if (r >= 0 && n_ports == 0 && !t->unsure[0])
-		str_format(
-			t->unsure, t->unsure_size,
-			"the interface %s is virtual and over no device vfio-bind can follow",
-			iface);
+	if (r >= 0 && n_ports == 0)
+		trace_doubt(t, DOUBT_IFACE_VIRTUAL, iface);
 	return r;
 }
 
@@ -579,14 +583,12 @@ static int trace_interface(struct nic_trace *t, const char *iface, const char *t
 	int r;
 
 	if (depth > STACK_DEPTH_MAX) {
-		str_format(t->unsure, t->unsure_size,
-			   "the interface %s is stacked deeper than vfio-bind follows",
-			   iface);
+		trace_doubt(t, DOUBT_IFACE_TOO_DEEP, iface);
 		return 0;
 	}
 	r = path_format(link, sizeof(link), CLASS_NET "/%s", iface);
 	if (r >= 0)
-		r = add_functions_under(t, link, through);
+		r = add_functions_under(t, link, through, false);
 	if (r >= 0 && *t->n > before)
 		return add_physical_functions(t, before);
 	if (r >= 0)
@@ -597,19 +599,18 @@ static int trace_interface(struct nic_trace *t, const char *iface, const char *t
 }
 
 int nic_functions(const struct sysroot *s, const struct need *use, struct need **fns,
-		  size_t *n, char *unsure, size_t unsure_size)
+		  size_t *n, struct doubt *unsure)
 {
-	struct nic_trace t = {
-		.s = s, .fns = fns, .n = n, .unsure = unsure, .unsure_size = unsure_size};
+	struct nic_trace t = {.s = s, .use = use, .fns = fns, .n = n, .unsure = unsure};
 	int r;
 
 	*fns = NULL;
 	*n = 0;
-	unsure[0] = '\0';
+	*unsure = (struct doubt){.kind = DOUBT_NONE};
 	if (strncmp(use->name, CLASS_NET "/", strlen(CLASS_NET "/")) == 0)
-		r = trace_interface(&t, use->name + strlen(CLASS_NET "/"), "", 0);
+		r = trace_interface(&t, use->name + strlen(CLASS_NET "/"), NULL, 0);
 	else
-		r = add_functions_under(&t, use->name, "");
+		r = add_functions_under(&t, use->name, NULL, false);
 	if (r < 0) {
 		free(*fns);
 		*fns = NULL;

@@ -4,9 +4,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guard/need.h"
 #include "pci/pci.h"
 #include "shared/sysroot.h"
-#include "shared/util.h"
 
 /*
  * The command line asks for a root reached over the network: root= names
@@ -21,6 +21,8 @@ bool cmdline_network_root(const char *cmdline);
 bool is_network_controller(const struct pci_function *f);
 /* A network interface sits on f (its sysfs directory has net/). */
 bool function_has_interfaces(const struct sysroot *s, const struct pci_function *f);
+/* A network controller, or a function with an interface. */
+bool is_network_function(const struct sysroot *s, const struct pci_function *f);
 
 /*
  * The interfaces the running system uses: each that carries the default
@@ -40,12 +42,12 @@ int nics_default_route(const struct sysroot *s, struct need **uses,
 
 /*
  * The PCI functions an interface in use (one of nics_in_use()) stands on,
- * by address, each with the interface it holds when that is another one
- * ("" for the interface itself): a physical interface's, and its physical
+ * by address, each needed as USE is, through the interface it holds when
+ * that is another one: a physical interface's, and its physical
  * function's when it is an SR-IOV virtual function; through a bridge,
  * bond, team, VLAN, macvlan or an Open vSwitch bridge, those of the
  * interfaces under it. When an interface cannot be followed (a tunnel, a
  * container's veth), says why in unsure.
  */
 int nic_functions(const struct sysroot *s, const struct need *use, struct need **fns,
-		  size_t *n, char *unsure, size_t unsure_size) _must_check_;
+		  size_t *n, struct doubt *unsure) _must_check_;

@@ -20,18 +20,6 @@ int array_push(void *array_ptr, size_t *n, size_t elem_size, const void *elem)
 	return 0;
 }
 
-int need_add(struct need **list, size_t *n, const char *name, const char *why)
-{
-	struct need need;
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*list)[i].name, name) == 0)
-			return 0;
-	str_copy(need.name, sizeof(need.name), name);
-	str_copy(need.why, sizeof(need.why), why);
-	return array_push(list, n, sizeof(need), &need);
-}
-
 int strv_push(char ***strv, size_t *n, const char *s)
 {
 	char *copy = strdup(s);

@@ -7,20 +7,6 @@
 
 #include "shared/macro.h"
 
-/*
- * Something the system needs, by name (a block device, a PCI address, a
- * network interface's sysfs link), and why, as a phrase for the log.
- */
-#define NEED_WHY_MAX 256
-struct need {
-	char name[128];
-	char why[NEED_WHY_MAX];
-};
-
-/* Appends NAME with WHY, unless NAME is listed already (its why stays). */
-int need_add(struct need **list, size_t *n, const char *name,
-	     const char *why) _must_check_;
-
 /* Appends one element to a realloc()ed array. */
 int array_push(void *array_ptr, size_t *n, size_t elem_size,
 	       const void *elem) _must_check_;
