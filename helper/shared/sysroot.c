@@ -68,20 +68,43 @@ void sysroot_close(struct sysroot *s)
 	s->root_fd = -1;
 }
 
-int path_format(char *buf, size_t size, const char *fmt, ...)
+/* The one place a path is formatted: -ENAMETOOLONG when it does not fit. */
+_printf_format_(3, 0) static int format_path(char *buf, size_t size, const char *fmt,
+					     va_list ap)
 {
-	va_list ap;
-	int n;
+	int n = vsnprintf(buf, size, fmt, ap);
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= size)
 		return -ENAMETOOLONG;
 	return n;
 }
+
+int path_format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = format_path(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* PATH (a PATH_MAX array) from the calling function's FMT and arguments;
+ * the caller returns the error when it does not fit. */
+#define FORMAT_PATH_OR_RETURN(path, fmt)                            \
+	do {                                                        \
+		va_list ap_;                                        \
+		int r_;                                             \
+                                                                    \
+		va_start(ap_, fmt);                                 \
+		r_ = format_path(path, ARRAY_SIZE(path), fmt, ap_); \
+		va_end(ap_);                                        \
+		if (r_ < 0)                                         \
+			return r_;                                  \
+	} while (0)
 
 /* The running system keeps following sysfs's own symlinks with openat(). */
 int sysroot_open_at(const struct sysroot *s, const char *path, int flags)
@@ -96,6 +119,14 @@ int sysroot_open_at(const struct sysroot *s, const char *path, int flags)
 		return open_in_root(s->root_fd, path, flags);
 	fd = openat(s->root_fd, path, flags);
 	return fd < 0 ? -errno : fd;
+}
+
+int sysroot_open_atf(const struct sysroot *s, int flags, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_open_at(s, path, flags);
 }
 
 static ssize_t read_retry(int fd, void *buf, size_t size, off_t offset)
@@ -116,6 +147,15 @@ int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, siz
 	if (fd < 0)
 		return fd;
 	return (int)read_retry(fd, buf, size, offset);
+}
+
+int sysroot_read_bytesf(const struct sysroot *s, void *buf, size_t size, off_t offset,
+			const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_read_bytes(s, path, buf, size, offset);
 }
 
 static ssize_t read_next(int fd, void *buf, size_t size)
@@ -190,16 +230,8 @@ static int open_text(const struct sysroot *s, const char *path)
 int sysroot_readf(const struct sysroot *s, char *buf, size_t size, const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
+	FORMAT_PATH_OR_RETURN(path, fmt);
 	return sysroot_read(s, path, buf, size);
 }
 
@@ -250,6 +282,15 @@ int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 	*text = buf;
 	buf = NULL;
 	return (int)len;
+}
+
+int sysroot_read_filef(const struct sysroot *s, char **text, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	*text = NULL;
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_read_file(s, path, text);
 }
 
 /* The buffer's first size, or twice it for a line that fills it. */
@@ -351,6 +392,14 @@ int sysroot_write(const struct sysroot *s, const char *path, const char *value)
 	return 0;
 }
 
+int sysroot_writef(const struct sysroot *s, const char *value, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_write(s, path, value);
+}
+
 /* A regular file takes what one write() gives it in parts, when at all. */
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -400,6 +449,41 @@ int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)
 	return 0;
 }
 
+int sysroot_read_hexf(const struct sysroot *s, uint32_t *value, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_read_hex(s, path, value);
+}
+
+int sysroot_read_long(const struct sysroot *s, const char *path, long *value)
+{
+	char buf[64], *end;
+	long v;
+	int r;
+
+	r = sysroot_read(s, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 0);
+	if (errno != 0)
+		return -errno;
+	if (end == buf || (*end != '\0' && *end != '\n'))
+		return -EINVAL;
+	*value = v;
+	return 0;
+}
+
+int sysroot_read_longf(const struct sysroot *s, long *value, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_read_long(s, path, value);
+}
+
 int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
 		      size_t size)
 {
@@ -424,6 +508,15 @@ int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
 	return 0;
 }
 
+int sysroot_read_linkf(const struct sysroot *s, char *target, size_t size,
+		       const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_read_link(s, path, target, size);
+}
+
 int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 			   size_t size)
 {
@@ -436,6 +529,15 @@ int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 	name = strrchr(target, '/');
 	name = name ? name + 1 : target;
 	return path_format(buf, size, "%s", name);
+}
+
+int sysroot_read_link_namef(const struct sysroot *s, char *buf, size_t size,
+			    const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_read_link_name(s, path, buf, size);
 }
 
 /* The running system's checks cost one syscall each, as before --root
@@ -452,6 +554,14 @@ bool sysroot_exists(const struct sysroot *s, const char *path)
 	return fd >= 0;
 }
 
+int sysroot_existsf(const struct sysroot *s, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_exists(s, path);
+}
+
 int sysroot_stat(const struct sysroot *s, const char *path, struct stat *st)
 {
 	_cleanup_close_ int fd = -1;
@@ -464,6 +574,14 @@ int sysroot_stat(const struct sysroot *s, const char *path, struct stat *st)
 	if (fd < 0)
 		return fd;
 	return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+int sysroot_statf(const struct sysroot *s, struct stat *st, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_stat(s, path, st);
 }
 
 int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir)
@@ -480,6 +598,14 @@ int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir)
 		return r;
 	}
 	return 0;
+}
+
+int sysroot_opendirf(const struct sysroot *s, DIR **dir, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	FORMAT_PATH_OR_RETURN(path, fmt);
+	return sysroot_opendir(s, path, dir);
 }
 
 const char *sysroot_describe(const struct sysroot *s, const char *path, char *buf,

@@ -32,6 +32,14 @@ void sysroot_close(struct sysroot *s);
 int path_format(char *buf, size_t size, const char *fmt, ...)
 	_printf_format_(3, 4) _must_check_;
 
+/*
+ * The functions whose name ends in "f" take a path as printf() formats it
+ * (FMT and its arguments), as util-linux's ul_path_readf() and its
+ * family do, and return -ENAMETOOLONG when it is longer than PATH_MAX.
+ * A missing file is -ENOENT, for the callers to whom an attribute is
+ * optional, apart from a value that is there but no number (-EINVAL).
+ */
+
 /* The largest file sysroot_read_file() reads (a mount table of many
  * thousand mounts fits). */
 #define SYSROOT_FILE_MAX (16u << 20)
@@ -42,8 +50,6 @@ int path_format(char *buf, size_t size, const char *fmt, ...)
  */
 int sysroot_read(const struct sysroot *s, const char *path, char *buf,
 		 size_t size) _must_check_;
-/* sysroot_read() of the path FMT formats (-ENAMETOOLONG past PATH_MAX),
- * as util-linux's ul_path_readf() reads one. */
 int sysroot_readf(const struct sysroot *s, char *buf, size_t size, const char *fmt, ...)
 	_printf_format_(4, 5) _must_check_;
 /*
@@ -53,6 +59,8 @@ int sysroot_readf(const struct sysroot *s, char *buf, size_t size, const char *f
  */
 int sysroot_read_file(const struct sysroot *s, const char *path,
 		      char **text) _must_check_;
+int sysroot_read_filef(const struct sysroot *s, char **text, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
 /* What sysroot_for_each_line() reads at a time; it holds no more than
  * that and one line (up to SYSROOT_FILE_MAX) of any file. */
 #define SYSROOT_LINES_CHUNK (64u << 10)
@@ -66,26 +74,55 @@ int sysroot_for_each_line(const struct sysroot *s, const char *path, bool has_he
 			  void *data) _must_check_;
 int sysroot_write(const struct sysroot *s, const char *path,
 		  const char *value) _must_check_;
+int sysroot_writef(const struct sysroot *s, const char *value, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
 /* Writes CONTENT to the file NAME in the directory DIR, which it creates,
  * or empties first when it is there; never through a symlink. */
 int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
 		   const char *content) _must_check_;
+/* A hexadecimal number of 32 bits ("0x10de", as sysfs shows IDs); -EINVAL
+ * for anything else. */
 int sysroot_read_hex(const struct sysroot *s, const char *path,
 		     uint32_t *value) _must_check_;
+int sysroot_read_hexf(const struct sysroot *s, uint32_t *value, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
+/* The number on the first line, as strtol() reads it with base 0 (and
+ * pciutils a sysfs value): -EINVAL for none or anything after it, -ERANGE
+ * beyond a long. */
+int sysroot_read_long(const struct sysroot *s, const char *path,
+		      long *value) _must_check_;
+int sysroot_read_longf(const struct sysroot *s, long *value, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
 int sysroot_read_bytes(const struct sysroot *s, const char *path, void *buf, size_t size,
 		       off_t offset) _must_check_;
+int sysroot_read_bytesf(const struct sysroot *s, void *buf, size_t size, off_t offset,
+			const char *fmt, ...) _printf_format_(5, 6) _must_check_;
 /* A symlink's target, cut to fit. */
 int sysroot_read_link(const struct sysroot *s, const char *path, char *target,
 		      size_t size) _must_check_;
+int sysroot_read_linkf(const struct sysroot *s, char *target, size_t size,
+		       const char *fmt, ...) _printf_format_(4, 5) _must_check_;
 /* The last component of a symlink's target ("driver" -> "vfio-pci"). */
 int sysroot_read_link_name(const struct sysroot *s, const char *path, char *buf,
 			   size_t size) _must_check_;
+int sysroot_read_link_namef(const struct sysroot *s, char *buf, size_t size,
+			    const char *fmt, ...) _printf_format_(4, 5) _must_check_;
 bool sysroot_exists(const struct sysroot *s, const char *path);
+/* 1 when the path is there, 0 when not (whatever kept it from being
+ * looked up, as sysroot_exists()), -ENAMETOOLONG. */
+int sysroot_existsf(const struct sysroot *s, const char *fmt, ...)
+	_printf_format_(2, 3) _must_check_;
 /* stat() of a path (its symlinks followed, inside the root). */
 int sysroot_stat(const struct sysroot *s, const char *path, struct stat *st) _must_check_;
+int sysroot_statf(const struct sysroot *s, struct stat *st, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
 /* An fd on a path, with open()'s flags (O_CLOEXEC added), or -errno. */
 int sysroot_open_at(const struct sysroot *s, const char *path, int flags) _must_check_;
+int sysroot_open_atf(const struct sysroot *s, int flags, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
 int sysroot_opendir(const struct sysroot *s, const char *path, DIR **dir) _must_check_;
+int sysroot_opendirf(const struct sysroot *s, DIR **dir, const char *fmt, ...)
+	_printf_format_(3, 4) _must_check_;
 /* The full path of a relative one, for messages only. */
 const char *sysroot_describe(const struct sysroot *s, const char *path, char *buf,
 			     size_t size);
