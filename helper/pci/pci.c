@@ -9,7 +9,6 @@
 #include "pci/pci.h"
 #include "shared/util.h"
 
-#define PCI_DEVICES "sys/bus/pci/devices"
 #define PCI_HEADER_TYPE_OFFSET 0x0e
 #define PCI_HEADER_TYPE_MASK 0x7f
 
@@ -79,24 +78,20 @@ int pci_read_id_field(const struct sysroot *s, struct pci_function *f,
 	uint32_t *const values[PCI_FIELD_COUNT] = {
 		&f->vendor, &f->device, &f->subvendor, &f->subdevice, &f->class,
 	};
-	char path[256];
-	int r = pci_device_path(path, sizeof(path), f->addr, attrs[field]);
 
-	return r < 0 ? r : sysroot_read_hex(s, path, values[field]);
+	return sysroot_read_hexf(s, values[field], PCI_DEVICES "/%s/%s", f->addr,
+				 attrs[field]);
 }
 
 static int read_name(const struct sysroot *s, const char *addr, const char *attr,
 		     bool is_link, char *buf, size_t size)
 {
-	char path[256];
 	int r;
 
 	buf[0] = '\0';
-	r = pci_device_path(path, sizeof(path), addr, attr);
-	if (r < 0)
-		return r;
-	r = is_link ? sysroot_read_link_name(s, path, buf, size)
-		    : sysroot_read(s, path, buf, size);
+	r = is_link ? sysroot_read_link_namef(s, buf, size, PCI_DEVICES "/%s/%s", addr,
+					      attr)
+		    : sysroot_readf(s, buf, size, PCI_DEVICES "/%s/%s", addr, attr);
 	if (r == -ENOENT) {
 		buf[0] = '\0';
 		return 0;
@@ -145,14 +140,11 @@ int pci_read_function(const struct sysroot *s, const char *addr, struct pci_func
 
 int pci_read_header_type(const struct sysroot *s, const char *addr, uint8_t *type)
 {
-	char path[256];
 	uint8_t byte;
 	int r;
 
-	r = pci_device_path(path, sizeof(path), addr, "config");
-	if (r < 0)
-		return r;
-	r = sysroot_read_bytes(s, path, &byte, 1, PCI_HEADER_TYPE_OFFSET);
+	r = sysroot_read_bytesf(s, &byte, 1, PCI_HEADER_TYPE_OFFSET,
+				PCI_DEVICES "/%s/config", addr);
 	if (r < 0)
 		return r;
 	if (r != 1)
@@ -217,50 +209,54 @@ int pci_read_all(const struct sysroot *s, struct pci_function **list, size_t *n)
 int pci_read_number(const struct sysroot *s, const char *addr, const char *attr,
 		    long *value)
 {
-	char buf[32], *end;
-	int r;
-
-	r = sysroot_readf(s, buf, sizeof(buf), PCI_DEVICES "/%s/%s", addr, attr);
-	if (r < 0)
-		return r;
-	errno = 0;
-	*value = strtol(buf, &end, 0);
-	if (errno)
-		return -errno;
-	/* sysfs ends the number with a newline */
-	return end == buf || (*end && *end != '\n') ? -EINVAL : 0;
+	return sysroot_read_longf(s, value, PCI_DEVICES "/%s/%s", addr, attr);
 }
 
 bool pci_has_attr(const struct sysroot *s, const char *addr, const char *attr)
 {
-	char path[256];
+	if (!attr)
+		return sysroot_existsf(s, PCI_DEVICES "/%s", addr) > 0;
+	return sysroot_existsf(s, PCI_DEVICES "/%s/%s", addr, attr) > 0;
+}
 
-	return pci_device_path(path, sizeof(path), addr, attr) >= 0 &&
-	       sysroot_exists(s, path);
+/* One component of a sysfs path, LEN bytes at COMPONENT, when it names a
+ * PCI function not yet listed. */
+static int add_path_function(const char *component, size_t len,
+			     char (**addrs)[PCI_ADDR_MAX], size_t *n)
+{
+	char addr[PCI_ADDR_MAX] = "";
+	struct pci_addr a;
+
+	if (len >= sizeof(addr))
+		return 0;
+	memcpy(addr, component, len);
+	if (pci_addr_parse(addr, &a) < 0 || a.fn < 0 ||
+	    pci_addr_list_has(*addrs, *n, addr))
+		return 0;
+	return array_push(addrs, n, sizeof(addr), addr);
 }
 
 int pci_functions_above(const struct sysroot *s, const char *link,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
-	char target[PATH_MAX], *component, *save = NULL;
+	char target[PATH_MAX];
 	int r = sysroot_read_link(s, link, target, sizeof(target));
 
-	if (r < 0)
-		return r;
-	for (component = strtok_r(target, "/", &save); component;
-	     component = strtok_r(NULL, "/", &save)) {
-		char addr[PCI_ADDR_MAX] = "";
-		struct pci_addr a;
+	return r < 0 ? r : pci_functions_on_path(target, addrs, n);
+}
 
-		if (pci_addr_parse(component, &a) < 0 || a.fn < 0 ||
-		    path_format(addr, sizeof(addr), "%s", component) < 0 ||
-		    pci_addr_list_has(*addrs, *n, addr))
-			continue;
-		r = array_push(addrs, n, sizeof(addr), addr);
-		if (r < 0)
-			return r;
+int pci_functions_on_path(const char *target, char (**addrs)[PCI_ADDR_MAX], size_t *n)
+{
+	int r = 0;
+
+	for (const char *p = target; r >= 0 && *p;) {
+		size_t len = strcspn(p, "/");
+
+		r = add_path_function(p, len, addrs, n);
+		p += len;
+		p += strspn(p, "/");
 	}
-	return 0;
+	return r;
 }
 
 bool pci_addr_list_has(char (*addrs)[PCI_ADDR_MAX], size_t n, const char *addr)

@@ -7,6 +7,7 @@
 
 #include "shared/sysroot.h"
 
+#define PCI_DEVICES "sys/bus/pci/devices"
 #define PCI_ANY_ID 0xffffffffu
 #define PCI_ADDR_MAX 32
 #define DRIVER_NAME_MAX 64
@@ -84,6 +85,9 @@ bool pci_id_field_match(const struct pci_id *id, enum pci_id_field field,
  */
 int pci_functions_above(const struct sysroot *s, const char *link,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n) _must_check_;
+/* The same, for a link's TARGET already read. */
+int pci_functions_on_path(const char *target, char (**addrs)[PCI_ADDR_MAX],
+			  size_t *n) _must_check_;
 bool pci_addr_list_has(char (*addrs)[PCI_ADDR_MAX], size_t n, const char *addr);
 int pci_device_path(char *buf, size_t size, const char *addr,
 		    const char *attr) _must_check_;
