@@ -32,19 +32,13 @@ void bind_restore_signals(sigset_t *old)
 static int write_attr(const struct sysroot *s, const char *addr, const char *attr,
 		      const char *value)
 {
-	char path[256];
-	int r = pci_device_path(path, sizeof(path), addr, attr);
-
-	return r < 0 ? r : sysroot_write(s, path, value);
+	return sysroot_writef(s, value, PCI_DEVICES "/%s/%s", addr, attr);
 }
 
 static int write_driver_file(const struct sysroot *s, const char *driver,
 			     const char *file, const char *addr)
 {
-	char path[256];
-	int r = path_format(path, sizeof(path), PCI_DRIVERS "/%s/%s", driver, file);
-
-	return r < 0 ? r : sysroot_write(s, path, addr);
+	return sysroot_writef(s, addr, PCI_DRIVERS "/%s/%s", driver, file);
 }
 
 /* A lone newline clears driver_override (drivers/base/driver.c). */
@@ -70,19 +64,18 @@ static int module_loading(const struct sysroot *s, char *name, size_t size)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	char path[256], state[16];
+	char state[16];
 	int r, found = 0;
 
 	r = sysroot_opendir(s, MODULES, &dir);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	while (!found && (de = readdir(dir))) {
-		if (de->d_name[0] == '.' ||
-		    path_format(path, sizeof(path), MODULES "/%s/initstate", de->d_name) <
-			    0)
+		if (de->d_name[0] == '.')
 			continue;
 		/* Built-in modules have no initstate. */
-		if (sysroot_read(s, path, state, sizeof(state)) < 0 ||
+		if (sysroot_readf(s, state, sizeof(state), MODULES "/%s/initstate",
+				  de->d_name) < 0 ||
 		    strcmp(state, "coming") != 0)
 			continue;
 		str_copy(name, size, de->d_name);
@@ -121,12 +114,10 @@ static void wait_modules_loaded(const struct sysroot *s, struct bind_waits *w)
  */
 static int wait_probe_done(const struct sysroot *s, struct pci_function *f)
 {
-	char path[256], value[DRIVER_NAME_MAX + 2];
-	int r = pci_device_path(path, sizeof(path), f->addr, "driver_override");
+	char value[DRIVER_NAME_MAX + 2];
+	int r = sysroot_readf(s, value, sizeof(value), PCI_DEVICES "/%s/driver_override",
+			      f->addr);
 
-	if (r < 0)
-		return r;
-	r = sysroot_read(s, path, value, sizeof(value));
 	if (r < 0 && r != -ENOENT)
 		return r;
 	return pci_read_driver(s, f);

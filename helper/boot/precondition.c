@@ -55,11 +55,10 @@ static int bool_param_before_load(const struct boot_config *cfg, const char *mod
 /* Whether MODULE is loaded (or built in): it has a /sys/module entry. */
 static int module_present(const struct sysroot *s, const char *module, bool *present)
 {
-	char dir[128];
-	int r = path_format(dir, sizeof(dir), "sys/module/%s", module);
+	int r = sysroot_existsf(s, "sys/module/%s", module);
 
 	if (r >= 0)
-		*present = sysroot_exists(s, dir);
+		*present = r > 0;
 	return r;
 }
 

@@ -99,16 +99,10 @@ const char *reset_request_for(const struct reset_requests *reqs, const char *add
 
 int reset_method_read(const struct sysroot *s, const char *addr, char *buf, size_t size)
 {
-	char path[128];
-	int r = pci_device_path(path, sizeof(path), addr, "reset_method");
-
-	return r < 0 ? r : sysroot_read(s, path, buf, size);
+	return sysroot_readf(s, buf, size, PCI_DEVICES "/%s/reset_method", addr);
 }
 
 int reset_method_write(const struct sysroot *s, const char *addr, const char *methods)
 {
-	char path[128];
-	int r = pci_device_path(path, sizeof(path), addr, "reset_method");
-
-	return r < 0 ? r : sysroot_write(s, path, methods);
+	return sysroot_writef(s, methods, PCI_DEVICES "/%s/reset_method", addr);
 }

@@ -101,13 +101,12 @@ static void check_group(const struct sysroot *s, struct report *rep,
 			const struct host_facts *host, const struct pci_function *f)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	char path[128], fix[256];
+	char fix[256];
 	struct dirent *de;
 	size_t blockers = 0;
 
-	if (path_format(path, sizeof(path), "sys/kernel/iommu_groups/%s/devices",
-			f->iommu_group) < 0 ||
-	    sysroot_opendir(s, path, &dir) < 0)
+	if (sysroot_opendirf(s, &dir, "sys/kernel/iommu_groups/%s/devices",
+			     f->iommu_group) < 0)
 		return;
 	while ((de = readdir(dir))) {
 		const struct pci_function *other;
@@ -159,13 +158,10 @@ static void check_numa(const struct sysroot *s, struct report *rep,
 static int cdev_node(const struct sysroot *s, const char *addr, char *node, size_t size)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	char path[128];
 	struct dirent *de;
 	int r;
 
-	r = pci_device_path(path, sizeof(path), addr, "vfio-dev");
-	if (r >= 0)
-		r = sysroot_opendir(s, path, &dir);
+	r = sysroot_opendirf(s, &dir, PCI_DEVICES "/%s/vfio-dev", addr);
 	if (r < 0)
 		return r;
 	while ((de = readdir(dir)))
@@ -460,17 +456,19 @@ static void check_kernel_group(const struct sysroot *s, struct report *rep,
 	_cleanup_free_ struct vfio_group_device *devs = calloc(c->n, sizeof(*devs));
 	const char *group = c->items[first].f.iommu_group;
 	struct vfio_group_result res;
-	char node[64], cdev[64];
+	char cdev[64];
 	size_t n;
+	int r;
 
 	if (!devs) {
 		say(rep, V_FAIL, NULL, NULL, "out of memory");
 		return;
 	}
 	n = group_devices(c, first, devs);
-	if (path_format(node, sizeof(node), "dev/vfio/%s", group) < 0)
+	r = sysroot_existsf(s, "dev/vfio/%s", group);
+	if (r < 0)
 		return;
-	if (!sysroot_exists(s, node)) {
+	if (r == 0) {
 		if (cdev_node(s, devs[0].addr, cdev, sizeof(cdev)) >= 0 &&
 		    sysroot_exists(s, cdev))
 			say(rep, V_SKIP, devs[0].addr, NULL,
@@ -571,11 +569,8 @@ static void check_driverctl(struct report *rep, const struct boot_config *cfg,
 static void driver_module(const struct sysroot *s, const struct pci_function *f,
 			  char *module, size_t size)
 {
-	char path[128];
-
-	if (path_format(path, sizeof(path), "sys/bus/pci/devices/%s/driver/module",
-			f->addr) < 0 ||
-	    sysroot_read_link_name(s, path, module, size) < 0)
+	if (sysroot_read_link_namef(s, module, size, PCI_DEVICES "/%s/driver/module",
+				    f->addr) < 0)
 		str_copy(module, size, f->driver);
 	for (char *p = module; *p; p++)
 		if (*p == '-')
@@ -676,13 +671,13 @@ static void check_module_config(const struct sysroot *s, struct report *rep,
 /* Built in, vfio-pci gets the command line's ids= at boot, and never modprobe.d's. */
 static void check_builtin(const struct sysroot *s, struct report *rep)
 {
-	char release[128], path[256];
+	char release[128];
 	_cleanup_free_ char *builtin = NULL;
 
 	if (sysroot_read(s, "proc/sys/kernel/osrelease", release, sizeof(release)) < 0 ||
-	    path_format(path, sizeof(path), "lib/modules/%s/modules.builtin", release) <
+	    sysroot_read_filef(s, &builtin, "lib/modules/%s/modules.builtin", release) <
 		    0 ||
-	    sysroot_read_file(s, path, &builtin) < 0 || !strstr(builtin, "/vfio-pci.ko"))
+	    !strstr(builtin, "/vfio-pci.ko"))
 		return;
 	say(rep, V_WARN, NULL,
 	    "select with options vfio-pci ids= in modprobe.d or vfio-bind.addrs= (vfio-bind binds them, the storage guard holds), not vfio-pci.ids=",

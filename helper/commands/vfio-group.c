@@ -19,11 +19,11 @@ static int fail(struct vfio_group_result *res, enum vfio_group_step step, int er
 }
 
 /* The group's fd, viable, or -1 with *res saying why not. */
-static int open_group(const struct sysroot *s, const char *path,
+static int open_group(const struct sysroot *s, const char *group,
 		      struct vfio_group_result *res)
 {
 	struct vfio_group_status status = {.argsz = sizeof(status)};
-	_cleanup_close_ int fd = sysroot_open_at(s, path, O_RDWR);
+	_cleanup_close_ int fd = sysroot_open_atf(s, O_RDWR, "dev/vfio/%s", group);
 	int ret;
 
 	if (fd < 0)
@@ -100,14 +100,9 @@ int vfio_group_try(const struct sysroot *s, const char *group,
 {
 	_cleanup_close_ int group_fd = -1;
 	_cleanup_close_ int container = -1;
-	char path[64];
-	int r;
 
 	*res = (struct vfio_group_result){.step = VG_USABLE};
-	r = path_format(path, sizeof(path), "dev/vfio/%s", group);
-	if (r < 0)
-		return r;
-	group_fd = open_group(s, path, res);
+	group_fd = open_group(s, group, res);
 	if (group_fd < 0)
 		return 0;
 	container = attach(s, group_fd, res);
@@ -130,10 +125,9 @@ int vfio_group_try(const struct sysroot *s, const char *group,
 static bool fd_points_to(const struct sysroot *s, const char *pid, const char *fd,
 			 const char *const *nodes, size_t n)
 {
-	char path[128], target[256];
+	char target[256];
 
-	if (path_format(path, sizeof(path), "proc/%s/fd/%s", pid, fd) < 0 ||
-	    sysroot_read_link(s, path, target, sizeof(target)) < 0)
+	if (sysroot_read_linkf(s, target, sizeof(target), "proc/%s/fd/%s", pid, fd) < 0)
 		return false;
 	return str_in_list(target, nodes, n);
 }
@@ -142,11 +136,9 @@ static bool holds(const struct sysroot *s, const char *pid, const char *const *n
 		  size_t n)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	char path[64];
 	struct dirent *de;
 
-	if (path_format(path, sizeof(path), "proc/%s/fd", pid) < 0 ||
-	    sysroot_opendir(s, path, &dir) < 0)
+	if (sysroot_opendirf(s, &dir, "proc/%s/fd", pid) < 0)
 		return false;
 	while ((de = readdir(dir)))
 		if (de->d_name[0] != '.' && fd_points_to(s, pid, de->d_name, nodes, n))

@@ -47,8 +47,8 @@ struct vfio_group_device {
 
 /*
  * Runs the steps on group GROUP ("14"); once the group's part passes,
- * opens each device in turn. Returns 0 when it ran (the answer is in *res
- * and devs), -errno when the paths could not be formed.
+ * opens each device in turn. Returns 0: the answer is in *res and devs (a
+ * group node's path past PATH_MAX fails at VG_OPEN, with ENAMETOOLONG).
  */
 int vfio_group_try(const struct sysroot *s, const char *group,
 		   struct vfio_group_device *devs, size_t n,

@@ -34,15 +34,13 @@ struct conf_file {
 static bool is_config_file(const struct sysroot *s, size_t dir_index, const char *name)
 {
 	size_t len = strlen(name);
-	char path[PATH_MAX];
 	struct stat st;
 
 	if (name[0] == '.' || len < 6 || strcmp(name + len - 5, ".conf") != 0)
 		return false;
 	/* libkmod follows symbolic links: one to /dev/null masks a name. Under
 	 * --root, a link leads within the root. */
-	if (path_format(path, sizeof(path), "%s/%s", config_dirs[dir_index], name) < 0 ||
-	    sysroot_stat(s, path, &st) < 0)
+	if (sysroot_statf(s, &st, "%s/%s", config_dirs[dir_index], name) < 0)
 		return false;
 	return !S_ISDIR(st.st_mode);
 }
