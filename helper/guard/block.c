@@ -13,6 +13,7 @@
 #include "shared/util.h"
 
 #define CLASS_BLOCK "sys/class/block"
+#define NVME_SUBSYSTEMS "sys/class/nvme-subsystem"
 
 static int compare_names(const void *a, const void *b)
 {
@@ -23,14 +24,21 @@ int block_list_dir(const struct sysroot *s, const char *path,
 		   char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
 	int r;
 
 	*names = NULL;
 	*n = 0;
 	r = sysroot_opendir(s, path, &dir);
-	if (r < 0)
-		return r;
+	return r < 0 ? r : block_dir_names(dir, names, n);
+}
+
+int block_dir_names(DIR *dir, char (**names)[BLOCK_NAME_MAX], size_t *n)
+{
+	struct dirent *de;
+	int r = 0;
+
+	*names = NULL;
+	*n = 0;
 	while ((de = readdir(dir))) {
 		char name[BLOCK_NAME_MAX];
 
@@ -60,13 +68,15 @@ int block_list(const struct sysroot *s, char (**names)[BLOCK_NAME_MAX], size_t *
 int block_links(const struct sysroot *s, const char *name, const char *which,
 		char (**names)[BLOCK_NAME_MAX], size_t *n)
 {
-	char path[256];
-	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s", name, which);
+	_cleanup_closedir_ DIR *dir = NULL;
+	int r;
 
+	*names = NULL;
+	*n = 0;
+	r = sysroot_opendirf(s, &dir, CLASS_BLOCK "/%s/%s", name, which);
 	if (r < 0)
-		return r;
-	r = block_list_dir(s, path, names, n);
-	return r == -ENOENT ? 0 : r;
+		return r == -ENOENT ? 0 : r;
+	return block_dir_names(dir, names, n);
 }
 
 /*
@@ -79,24 +89,25 @@ static int add_subsystem_controllers(const struct sysroot *s, const char *subsys
 				     char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
 	_cleanup_free_ char(*entries)[BLOCK_NAME_MAX] = NULL;
-	size_t n_entries;
-	char dir[128];
+	_cleanup_closedir_ DIR *dir = NULL;
+	size_t n_entries = 0;
 	int r;
 
-	r = path_format(dir, sizeof(dir), "sys/class/nvme-subsystem/%s", subsys);
+	r = sysroot_opendirf(s, &dir, NVME_SUBSYSTEMS "/%s", subsys);
 	if (r >= 0)
-		r = block_list_dir(s, dir, &entries, &n_entries);
+		r = block_dir_names(dir, &entries, &n_entries);
 	for (size_t i = 0; r >= 0 && i < n_entries; i++) {
-		char link[256];
+		char target[PATH_MAX];
 		unsigned ctrl;
 		int end = 0;
 
 		if (sscanf(entries[i], "nvme%u%n", &ctrl, &end) != 1 ||
 		    entries[i][end] != '\0')
 			continue;
-		r = path_format(link, sizeof(link), "%s/%s", dir, entries[i]);
+		r = sysroot_read_linkf(s, target, sizeof(target),
+				       NVME_SUBSYSTEMS "/%s/%s", subsys, entries[i]);
 		if (r >= 0)
-			r = pci_functions_above(s, link, addrs, n);
+			r = pci_functions_on_path(target, addrs, n);
 	}
 	return r == -ENOENT ? 0 : r;
 }
@@ -104,19 +115,17 @@ static int add_subsystem_controllers(const struct sysroot *s, const char *subsys
 int block_pci_functions(const struct sysroot *s, const char *name,
 			char (**addrs)[PCI_ADDR_MAX], size_t *n)
 {
-	char link[256], target[PATH_MAX];
+	char target[PATH_MAX];
 	const char *subsys;
 	int r;
 
 	*addrs = NULL;
 	*n = 0;
-	r = path_format(link, sizeof(link), CLASS_BLOCK "/%s", name);
+	r = sysroot_read_linkf(s, target, sizeof(target), CLASS_BLOCK "/%s", name);
 	if (r >= 0)
-		r = pci_functions_above(s, link, addrs, n);
+		r = pci_functions_on_path(target, addrs, n);
 	if (r < 0)
 		return r;
-	if (sysroot_read_link(s, link, target, sizeof(target)) < 0)
-		return 0;
 	subsys = strstr(target, "/nvme-subsystem/");
 	if (!subsys)
 		return 0;
@@ -127,19 +136,13 @@ int block_pci_functions(const struct sysroot *s, const char *name,
 
 bool block_is_partition(const struct sysroot *s, const char *name)
 {
-	char path[256];
-
-	return path_format(path, sizeof(path), CLASS_BLOCK "/%s/partition", name) >= 0 &&
-	       sysroot_exists(s, path);
+	return sysroot_existsf(s, CLASS_BLOCK "/%s/partition", name) > 0;
 }
 
 int block_from_devnum(const struct sysroot *s, const char *majmin, char *name,
 		      size_t size)
 {
-	char path[128];
-	int r = path_format(path, sizeof(path), "sys/dev/block/%s", majmin);
-
-	return r < 0 ? r : sysroot_read_link_name(s, path, name, size);
+	return sysroot_read_link_namef(s, name, size, "sys/dev/block/%s", majmin);
 }
 
 int block_find_by_attr(const struct sysroot *s, const char *parent, const char *attr,
@@ -152,13 +155,13 @@ int block_find_by_attr(const struct sysroot *s, const char *parent, const char *
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		char path[256], buf[128];
+		char buf[128];
 
-		r = parent ? path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s/%s",
-					 parent, names[i], attr)
-			   : path_format(path, sizeof(path), CLASS_BLOCK "/%s/%s",
-					 names[i], attr);
-		if (r < 0 || sysroot_read(s, path, buf, sizeof(buf)) < 0)
+		r = parent ? sysroot_readf(s, buf, sizeof(buf), CLASS_BLOCK "/%s/%s/%s",
+					   parent, names[i], attr)
+			   : sysroot_readf(s, buf, sizeof(buf), CLASS_BLOCK "/%s/%s",
+					   names[i], attr);
+		if (r < 0)
 			continue;
 		if (strcmp(buf, value) == 0)
 			return path_format(name, size, "%s", names[i]);
@@ -169,15 +172,15 @@ int block_find_by_attr(const struct sysroot *s, const char *parent, const char *
 static int resolve_kernel_name(const struct sysroot *s, const char *kname, char *name,
 			       size_t size)
 {
-	char path[256];
-	int r = path_format(path, sizeof(path), CLASS_BLOCK "/%s", kname);
+	int r;
 
-	if (r < 0)
-		return r;
 	/* no kernel name: ".", ".." or a path would name the directory */
 	if (!kname[0] || strcmp(kname, ".") == 0 || strcmp(kname, "..") == 0 ||
-	    strchr(kname, '/') || !sysroot_exists(s, path))
+	    strchr(kname, '/'))
 		return -ENOENT;
+	r = sysroot_existsf(s, CLASS_BLOCK "/%s", kname);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
 	return path_format(name, size, "%s", kname);
 }
 

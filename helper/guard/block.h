@@ -19,6 +19,8 @@
  * /sys/fs/btrfs/UUID/devices/), sorted. */
 int block_list_dir(const struct sysroot *s, const char *path,
 		   char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
+/* The same, of a directory already open. */
+int block_dir_names(DIR *dir, char (**names)[BLOCK_NAME_MAX], size_t *n) _must_check_;
 /* Every block device name, sorted; none when sys/class/block is missing. */
 int block_list(const struct sysroot *s, char (**names)[BLOCK_NAME_MAX],
 	       size_t *n) _must_check_;

@@ -97,12 +97,8 @@ static void device_probe_free(struct device_probe *p)
 static int probe_device(const struct sysroot *s, const char *name, bool partitions,
 			struct device_probe *p)
 {
-	char rel[128];
-
 	*p = (struct device_probe){.fd = -1};
-	if (path_format(rel, sizeof(rel), "dev/%s", name) < 0)
-		return -ENAMETOOLONG;
-	p->fd = sysroot_open_at(s, rel, O_RDONLY | O_NONBLOCK);
+	p->fd = sysroot_open_atf(s, O_RDONLY | O_NONBLOCK, "dev/%s", name);
 	if (p->fd < 0)
 		return p->fd;
 	p->pr = blkid_new_probe();
@@ -293,20 +289,19 @@ int spec_devices(const struct sysroot *s, const char *spec,
 /* struct btrfs_super_block's num_devices (fs/btrfs/ctree.h). */
 static int btrfs_num_devices(const struct sysroot *s, const char *name, uint64_t *total)
 {
-	char path[128], magic[8];
+	char magic[8];
 	uint64_t le;
-	int r = path_format(path, sizeof(path), "dev/%s", name);
+	int r;
 
-	if (r < 0)
-		return r;
-	r = sysroot_read_bytes(s, path, magic, sizeof(magic),
-			       BTRFS_SUPER_OFFSET + BTRFS_MAGIC_OFFSET);
+	r = sysroot_read_bytesf(s, magic, sizeof(magic),
+				BTRFS_SUPER_OFFSET + BTRFS_MAGIC_OFFSET, "dev/%s", name);
 	if (r < 0)
 		return r;
 	if (r != sizeof(magic) || memcmp(magic, "_BHRfS_M", sizeof(magic)))
 		return -EINVAL;
-	r = sysroot_read_bytes(s, path, &le, sizeof(le),
-			       BTRFS_SUPER_OFFSET + BTRFS_NUM_DEVICES_OFFSET);
+	r = sysroot_read_bytesf(s, &le, sizeof(le),
+				BTRFS_SUPER_OFFSET + BTRFS_NUM_DEVICES_OFFSET, "dev/%s",
+				name);
 	if (r < 0)
 		return r;
 	if (r != sizeof(le))
@@ -322,8 +317,8 @@ static int btrfs_members(const struct sysroot *s, const char *name,
 			 size_t *n, uint64_t *total)
 {
 	_cleanup_free_ char(*mounted)[BLOCK_NAME_MAX] = NULL;
+	_cleanup_closedir_ DIR *dir = NULL;
 	size_t n_mounted = 0;
-	char dir[128];
 	int r = find_tagged(s, TAG_UUID, sb->uuid, names, n);
 
 	if (r == -ENOENT)
@@ -331,8 +326,8 @@ static int btrfs_members(const struct sysroot *s, const char *name,
 	if (r < 0)
 		return r;
 	/* A mounted filesystem lists its members (btrfs_sysfs_add_device). */
-	if (path_format(dir, sizeof(dir), "sys/fs/btrfs/%s/devices", sb->uuid) >= 0 &&
-	    block_list_dir(s, dir, &mounted, &n_mounted) >= 0)
+	if (sysroot_opendirf(s, &dir, "sys/fs/btrfs/%s/devices", sb->uuid) >= 0 &&
+	    block_dir_names(dir, &mounted, &n_mounted) >= 0)
 		for (size_t i = 0; r >= 0 && i < n_mounted; i++)
 			r = block_names_add(names, n, mounted[i]);
 	if (r < 0)
