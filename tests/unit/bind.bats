@@ -252,6 +252,25 @@ sys/bus/pci/drivers/vfio-pci/bind busy"
 	assert_line --index 2 "sys/bus/pci/drivers/vfio-pci/bind"
 }
 
+@test "a loading module is waited for whatever its name's length: its initstate's path is formatted up to PATH_MAX" {
+	local name
+	# sys/module/NAME/initstate: 261 bytes, past the 256 the path had
+	name=$(printf 'm%.0s' {1..240})
+	fake_cmdline "vfio-pci.ids=10de:1c30"
+	mkdir -p "$ROOT/sys/module/$name"
+	echo coming >"$ROOT/sys/module/$name/initstate"
+	(sleep 0.5 && echo live >"$ROOT/sys/module/$name/initstate") &
+	run --separate-stderr vfio_bind_traced
+	wait
+	# the name as the report holds it (DRIVER_NAME_MAX)
+	stderr_has "ms for module ${name:0:63} to finish loading (its probes may be in flight)"
+	# control: once it is live, the next bind unbinds without a wait
+	run --separate-stderr vfio_bind_traced
+	stderr_lacks "to finish loading"
+	run sysfs_writes
+	assert_line --index 1 "sys/bus/pci/drivers/nouveau/unbind"
+}
+
 # --- vfio-bind.reset= ---------------------------------------------------
 
 @test "vfio-bind.reset= is written to reset_method once the function is on vfio-pci" {
