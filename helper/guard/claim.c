@@ -59,12 +59,8 @@ static bool node_is_disk(const struct sysroot *s, const char *name, int fd)
 static int claim_one(const struct sysroot *s, const char *name, struct disk_claims *c,
 		     struct keep *k)
 {
-	char node[128];
-	int fd, r = path_format(node, sizeof(node), "dev/%s", name);
+	int r, fd = sysroot_open_atf(s, O_RDONLY | O_EXCL | O_NONBLOCK, "dev/%s", name);
 
-	if (r < 0)
-		return r;
-	fd = sysroot_open_at(s, node, O_RDONLY | O_EXCL | O_NONBLOCK);
 	if (fd == -ENOENT || fd == -ENXIO || fd == -ENOMEDIUM) {
 		DBG("%s: no node or no medium to claim (%s)", name, strerror(-fd));
 		return 0;

@@ -154,12 +154,9 @@ static int add_zfs_pools(struct loader *l)
 		return r == -ENOENT ? 0 : r;
 	while (r >= 0 && (de = readdir(dir))) {
 		struct need pool = {.role = NEED_ZFS_IMPORTED};
-		char state[512];
 
 		if (de->d_name[0] == '.' ||
-		    path_format(state, sizeof(state), "proc/spl/kstat/zfs/%s/state",
-				de->d_name) < 0 ||
-		    !sysroot_exists(l->s, state))
+		    sysroot_existsf(l->s, "proc/spl/kstat/zfs/%s/state", de->d_name) <= 0)
 			continue;
 		str_copy(pool.option, sizeof(pool.option), de->d_name);
 		r = add_zfs_pool(l, &pool);
@@ -441,14 +438,14 @@ static int keep_function(struct system_needs *g, const char *addr, const struct 
  */
 static void check_unplaced(struct loader *l, const char *name, const struct need *why)
 {
-	char link[256], target[4096];
+	char target[4096];
 
 	if (strncmp(name, "nbd", 3) == 0 || strncmp(name, "rbd", 3) == 0) {
 		l->network_root = true;
 		return;
 	}
-	if (path_format(link, sizeof(link), "sys/class/block/%s", name) < 0 ||
-	    sysroot_read_link(l->s, link, target, sizeof(target)) < 0)
+	if (sysroot_read_linkf(l->s, target, sizeof(target), "sys/class/block/%s", name) <
+	    0)
 		return;
 	if (strstr(target, "/session") || strstr(target, "/nvme-fabrics/"))
 		l->network_root = true;

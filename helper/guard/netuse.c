@@ -240,11 +240,10 @@ static int iface_by_mac(const struct sysroot *s, const char *mac, char *iface,
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		char path[128], address[64];
+		char address[64];
 
-		if (path_format(path, sizeof(path), CLASS_NET "/%s/address", names[i]) >=
-			    0 &&
-		    sysroot_read(s, path, address, sizeof(address)) >= 0 &&
+		if (sysroot_readf(s, address, sizeof(address), CLASS_NET "/%s/address",
+				  names[i]) >= 0 &&
 		    strcasecmp(address, mac) == 0)
 			return path_format(iface, size, "%s", names[i]);
 	}
@@ -526,13 +525,13 @@ static int trace_lower(struct nic_trace *t, const char *iface, unsigned depth,
 		       size_t *n_lower)
 {
 	_cleanup_free_ char(*names)[BLOCK_NAME_MAX] = NULL;
-	char dir[128];
+	_cleanup_closedir_ DIR *dir = NULL;
 	size_t n;
-	int r = path_format(dir, sizeof(dir), CLASS_NET "/%s", iface);
+	int r = sysroot_opendirf(t->s, &dir, CLASS_NET "/%s", iface);
 
 	*n_lower = 0;
 	if (r >= 0)
-		r = block_list_dir(t->s, dir, &names, &n);
+		r = block_dir_names(dir, &names, &n);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -560,15 +559,13 @@ static bool is_loopback(const struct sysroot *s, const char *iface)
  */
 static int trace_unlinked(struct nic_trace *t, const char *iface, unsigned depth)
 {
-	char link[128];
 	size_t n_ports = 0;
 	int r = 0;
 
 	if (is_loopback(t->s, iface))
 		return 0;
 	if (strcmp(iface, OVS_DATAPATH) != 0 &&
-	    path_format(link, sizeof(link), CLASS_NET "/" OVS_DATAPATH) >= 0 &&
-	    sysroot_exists(t->s, link))
+	    sysroot_exists(t->s, CLASS_NET "/" OVS_DATAPATH))
 		r = trace_lower(t, OVS_DATAPATH, depth, &n_ports);
 	if (r >= 0 && n_ports == 0)
 		trace_doubt(t, DOUBT_IFACE_VIRTUAL, iface);
