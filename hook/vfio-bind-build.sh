@@ -18,8 +18,8 @@ vfio_bind_modules() {
 # does not see: the sonames its ELF dlopen note declares (.note.dlopen,
 # https://systemd.io/ELF_DLOPEN_METADATA/), those of priority "suggested"
 # left out. No note: none (a helper linked with libkmod, make STATIC=1).
-# Without readelf (binutils), the library this version opens, and a line
-# on stderr that says so.
+# Without readelf (binutils), or when readelf cannot read HELPER, the
+# library this version opens, and a line on stderr that says so.
 vfio_bind_libraries() (
 	helper=$1
 	if ! command -v readelf >/dev/null 2>&1; then
@@ -27,9 +27,20 @@ vfio_bind_libraries() (
 		echo libkmod.so.2
 		return 0
 	fi
+	# readelf warns when there is no such note, and exits 0 even on an
+	# error (binutils 2.40, a truncated file): its "Error:" lines tell
+	note=$(LC_ALL=C readelf -p .note.dlopen "$helper" 2>&1) ||
+		note="readelf: Error: exit status $?"
+	case $note in
+	*"readelf: Error:"*)
+		echo "vfio-bind: readelf cannot read $helper as an ELF file; carrying libkmod.so.2, the library vfio-bind opens with dlopen()" >&2
+		echo libkmod.so.2
+		return 0
+		;;
+	esac
 	# readelf prints the note's JSON as one string; each object is
 	# flat but for its soname array
-	LC_ALL=C readelf -p .note.dlopen "$helper" 2>/dev/null |
+	printf '%s\n' "$note" |
 		grep -o '{[^{}]*}' |
 		grep -v '"priority" *: *"suggested"' |
 		grep -o '"soname" *: *\[[^]]*\]' |

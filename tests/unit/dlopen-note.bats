@@ -76,3 +76,11 @@ DLOPEN_NOTE(c, "c", "the last", DLOPEN_PRIORITY_REQUIRED, "libc-test.so.3");')
 	run -0 --separate-stderr vfio_bind_libraries "$VFIO_BIND"
 	assert_equal "$stderr" ""
 }
+
+@test "a helper readelf cannot read carries libkmod.so.2 and says why in one line" {
+	local broken=$BATS_TEST_TMPDIR/vfio-bind
+	head -c 100 "$VFIO_BIND" >"$broken"
+	run -0 --separate-stderr vfio_bind_libraries "$broken"
+	assert_output libkmod.so.2
+	assert_equal "$stderr" "vfio-bind: readelf cannot read $broken as an ELF file; carrying libkmod.so.2, the library vfio-bind opens with dlopen()"
+}
