@@ -141,3 +141,32 @@ bench_tree() {
 		perl -0 -ne 'chomp; if (defined $t) { symlink($t, $_) or
 			die "bench: symlink $_: $!\n"; undef $t } else { $t = $_ }'
 }
+
+# The helper's configuration, as it reads it from the root (helper/config):
+# on the boot's path these are the host's, so bench_boot_root hides each
+# one the host has under an empty directory, as the trees have none.
+BENCH_CONFIG_DIRS=(/etc/modprobe.d /run/modprobe.d /usr/local/lib/modprobe.d
+	/usr/lib/modprobe.d /lib/modprobe.d /etc/driverctl.d /etc/vfio-bind)
+
+# bench_boot_root TREE EMPTY: in a private mount namespace (unshare
+# --mount), make TREE what a process reads as "/" on the boot's path: its
+# sys over /sys, its proc/cmdline and proc/bus/pci over /proc's, its
+# dev/kmsg over /dev/kmsg, and the empty directory EMPTY over each
+# configuration directory of the host (BENCH_CONFIG_DIRS). The rest of "/"
+# (the programs, their libraries, /proc/self) stays the host's.
+bench_boot_root() {
+	local tree=$1 empty=$2 dir
+	[[ -d /proc/bus/pci ]] || {
+		echo "bench: this system has no /proc/bus/pci to put the tree's over" >&2
+		return 1
+	}
+	mount --bind "$tree/sys" /sys &&
+		mount --bind "$tree/proc/cmdline" /proc/cmdline &&
+		mount --bind "$tree/proc/bus/pci" /proc/bus/pci &&
+		mount --bind "$tree/dev/kmsg" /dev/kmsg || return 1
+	for dir in "${BENCH_CONFIG_DIRS[@]}"; do
+		# /lib is a link to /usr/lib on a merged /usr: hidden once is enough
+		[[ -d $dir && ! $dir -ef $empty ]] || continue
+		mount --bind "$empty" "$dir" || return 1
+	done
+}
