@@ -25,6 +25,9 @@ IMAGE_PARTS = ("helper", "vfio modules", "hook scripts", "libraries", "other")
 OWN_WORK_MS = 2
 FASTER_THAN_SHELL = 100
 LINEAR_GROWTH = 1.5
+# The helper's dry run over the floor's time on the boot's path, at the
+# largest size.
+FLOOR_RATIO = 1.15
 PEAK_KIB = 2048
 IMAGE_BYTES = 65536
 
@@ -33,6 +36,27 @@ IMAGE_BYTES = 65536
 # after the bind and after the rollback a fake tree forces;
 # driver_override when it reads the function and to wait for that probe.
 REAL_PATH_READS = {"driver": 4, "driver_override": 2}
+
+# The paths, as the paired timings name their commands (bench/run's
+# time_paths) and the traces theirs: (path, helper's trace, floor's trace).
+PATHS = (
+    ("boot", "the boot's path", "boot-dry-run", "boot-floor"),
+    ("root", "`--root`", "dry-run", "root-floor"),
+)
+
+# What each system call the helper makes more of than the floor is for, in
+# its dry run over a tree (helper/shared/sysroot.c, helper/pci).
+CALL_REASONS = {
+    "newfstatat": "`open_text()` asks `fstat()` of every attribute it opens, "
+    "so that a FIFO cannot hold the read (the floor trusts sysfs)",
+    "read": "`read_to_end()` reads until a `read()` returns 0 (procfs hands out "
+    "a page per read), so a one-line attribute takes two reads to the floor's one",
+    "openat": "attributes besides `vendor`: `device` of each function whose "
+    "vendor an entry names, and the selected functions' own",
+    "close": "one for each of those opens",
+    "getdents64": "`readdir()`'s 32 KiB buffer against the floor's 64 KiB",
+    "fcntl": "`fdopendir()`, for each directory it reads",
+}
 
 BOOT_UNAVAILABLE = {
     "no-harness": "the QEMU boot harness (tests/boot/build) is not in this tree",
@@ -125,6 +149,7 @@ class Results:
             for name, size in read_tsv(self.dir / "helper-sections.tsv")
         ]
         self.boot = json.loads((self.dir / "boot.json").read_text(encoding="utf-8"))
+        self.paths = self._paths()
 
     def _timings(self):
         timings = {}
@@ -133,6 +158,33 @@ class Results:
             for result in json.loads(path.read_text(encoding="utf-8"))["results"]:
                 timings[(n, result["command"])] = Timing(result)
         return timings
+
+    def _paths(self):
+        """The rounds of the paired timings, by (size, command): each
+        round's hyperfine result."""
+        paths = {}
+        for path in sorted((self.dir / "hyperfine" / "paths").glob("*.json")):
+            n = int(path.name.split("-", 1)[0])
+            for result in json.loads(path.read_text(encoding="utf-8"))["results"]:
+                paths.setdefault((n, result["command"]), []).append(result)
+        return paths
+
+    def path_time(self, n, command):
+        """All the rounds' runs of a command as one Timing, and each round's
+        median."""
+        try:
+            rounds = self.paths[(n, command)]
+        except KeyError:
+            raise ResultsError(f"no paired timing of {command} on {n} functions")
+        times = [t for result in rounds for t in result["times"]]
+        runs = sum(len(result["times"]) for result in rounds)
+        merged = {
+            "times": times,
+            "min": min(times),
+            "user": sum(r["user"] * len(r["times"]) for r in rounds) / runs,
+            "system": sum(r["system"] * len(r["times"]) for r in rounds) / runs,
+        }
+        return Timing(merged), [1000 * quantile(r["times"], 0.5) for r in rounds]
 
     def _mappings(self):
         """Resident KiB by what is mapped, most first, from smaps."""
@@ -210,6 +262,9 @@ class Derived:
         )
         self.images = [image_size(r, rec) for rec in r.boot["images"]]
         self.beyond = [i for i in self.images if "problem" not in i]
+        self.paths = {
+            (n, path): path_figures(r, n, path) for n in r.sizes for path, *_ in PATHS
+        }
 
     def growth_costs(self, field, command):
         """Microseconds per function at each size after the empty tree's,
@@ -276,6 +331,33 @@ class Derived:
             "cat-vendor, which does no matching, grew "
             f"{self.growth['fastest']['cat-vendor']:.2f}× in the same run)"
         )
+
+
+def path_figures(r, n, path):
+    """The helper's dry run and the floor on one path: their timings, the
+    ratio of each round's medians, and the median of those (what the target
+    judges: each round times both within seconds of each other)."""
+    helper, helper_rounds = r.path_time(n, f"{path}-helper")
+    floor, floor_rounds = r.path_time(n, f"{path}-floor")
+    ratios = [h / f for h, f in zip(helper_rounds, floor_rounds)]
+    return {
+        "helper": helper,
+        "floor": floor,
+        "ratios": ratios,
+        "ratio": quantile(ratios, 0.5),
+    }
+
+
+def calls_per_function(r, n, command):
+    """Each system call's calls per function at n, after the empty tree's
+    (the helper's, for its commands under --root, as in System calls)."""
+    at_n = r.syscalls.get((n, command))
+    empty = r.syscalls.get((0, "helper" if command in HELPER_COMMANDS else command))
+    if at_n is None or empty is None:
+        raise ResultsError(f"no system calls of {command} on {n} and 0 functions")
+    return {
+        call: (at_n.get(call, 0) - empty.get(call, 0)) / n for call in set(at_n) | set(empty)
+    }
 
 
 def image_files(path):
@@ -465,10 +547,25 @@ def image_target(d):
     )
 
 
+def floor_target(r, d):
+    n = r.largest
+    boot, root = d.paths[(n, "boot")], d.paths[(n, "root")]
+    return row(
+        f"helper within {FLOOR_RATIO}× of the floor on the boot's path on {n} functions",
+        f"{boot['ratio']:.2f}× ({ms(boot['helper'].median)} ms ÷ "
+        f"{ms(boot['floor'].median)} ms, dry run ÷ floor; median of "
+        f"{len(boot['ratios'])} paired rounds, "
+        f"{min(boot['ratios']):.2f}–{max(boot['ratios']):.2f}×); under `--root` "
+        f"{root['ratio']:.2f}×",
+        verdict(boot["ratio"] <= FLOOR_RATIO),
+    )
+
+
 def targets(r, d):
     rows = [
         own_work_target(r, r.ref),
         own_work_target(r, r.largest),
+        floor_target(r, d),
         shell_target(r),
         linear_target(r, d),
         reads_target(d),
@@ -515,6 +612,8 @@ def misses(r, d):
         ]
     if own_work(r, r.largest) >= OWN_WORK_MS:
         lines += largest_own_work_miss(r, d)
+    if d.paths[(r.largest, "boot")]["ratio"] > FLOOR_RATIO:
+        lines += floor_miss(r, d)
     growth = d.growth["fastest"]["helper"]
     if growth > LINEAR_GROWTH:
         why = d.growth_why
@@ -566,6 +665,57 @@ def largest_own_work_miss(r, d):
             f"  helper's system time is {system:.2f} µs a function at {n} here",
             f"  ({d.calls_per_function[n]:.2f} system calls a function).",
         ]
+    return lines
+
+
+def more_calls(r, n, helper, floor):
+    """(call, helper's per function, floor's, difference), the calls the
+    helper makes more of first."""
+    h = calls_per_function(r, n, helper)
+    f = calls_per_function(r, n, floor)
+    rows = [(c, h.get(c, 0), f.get(c, 0), h.get(c, 0) - f.get(c, 0)) for c in set(h) | set(f)]
+    return sorted(rows, key=lambda x: (-x[3], x[0]))
+
+
+def opened_per_function(r, n, command):
+    """(attribute, opens per function) of every function's attributes the
+    command opened on n functions, most first."""
+    opens = {}
+    for size, c, _, _, attribute, reads in r.reads:
+        if size == n and c == command:
+            opens[attribute] = opens.get(attribute, 0) + reads
+    return sorted(((a, k / n) for a, k in opens.items()), key=lambda x: (-x[1], x[0]))
+
+
+def floor_miss(r, d):
+    n = r.largest
+    p = d.paths[(n, "boot")]
+    helper, floor = p["helper"], p["floor"]
+    more = [x for x in more_calls(r, n, "boot-dry-run", "boot-floor") if x[3] >= 0.005]
+    h_total = sum(v for v in calls_per_function(r, n, "boot-dry-run").values())
+    f_total = sum(v for v in calls_per_function(r, n, "boot-floor").values())
+    listed = ", ".join(f"`{c}` +{diff:.2f}" for c, _, _, diff in more)
+    lines = [
+        f"- **The boot's path on {n} functions.** The helper's dry run takes "
+        f"{p['ratio']:.2f}× the floor's",
+        f"  time there: {ms(helper.median - floor.median)} ms more, "
+        f"{1000 * (helper.median - floor.median) / n:.2f} µs a function "
+        f"(user {1000 * (helper.user - floor.user) / n:+.2f} µs, system "
+        f"{1000 * (helper.system - floor.system) / n:+.2f} µs a function, hyperfine's means).",
+        f"  It makes {h_total:.2f} system calls a function to the floor's {f_total:.2f}: "
+        f"{listed}.",
+    ]
+    for c, _, _, _ in more:
+        if c in CALL_REASONS:
+            lines.append(f"  `{c}`: {CALL_REASONS[c]}.")
+    opened = opened_per_function(r, n, "boot-dry-run")
+    if opened:
+        lines.append(
+            "  Attributes it opens, per function: "
+            + ", ".join(f"`{a}` {k:.3f}" for a, k in opened)
+            + " (the floor: `vendor` 1)."
+        )
+    lines.append("  The figures are in *The boot's path and the floor* below.")
     return lines
 
 
@@ -645,6 +795,8 @@ def machine(r):
         row("vfio-bind built by", ";".join(helper["compilers"])),
     ]
     lines = ["## Machine and tools", ""] + table(["", ""], ["---"] * 2, rows)
+    if run.get("note"):
+        lines += [f"**{run['note']}**", ""]
     if run["load_before"] > m["cores"] / 2:
         lines += [
             f"**The machine was busy** (load average {run['load_before']:.2f} on {m['cores']} cores",
@@ -699,12 +851,162 @@ def method(r):
         "  *Own work* below is the median minus the helper's median on that",
         "  empty tree.",
         "",
+        *method_paths(r),
         f"Repetitions: helper commands {helper_runs}, shell loops {shell_runs} "
         f"(for {sizes} functions).",
         "Times are medians in milliseconds with the interquartile range",
         "[25th–75th percentile]; raw data is in `bench/cache/hyperfine/`.",
         "",
     ]
+
+
+def method_paths(r):
+    path_runs = " ".join(str(r.path_time(n, "boot-helper")[0].runs) for n in r.sizes)
+    hidden = ", ".join(f"`{p}`" for p in r.run.get("hidden_config", []))
+    return [
+        "The boot's path. The commands above give the helper `--root TREE`,",
+        "where it opens every path with `openat2(RESOLVE_IN_ROOT)` on an fd of",
+        "TREE (helper/shared/sysroot.c); at boot its root is `/`, and it opens",
+        "them with plain `openat()` on an fd of `/`. Both are timed side by side,",
+        "with the helper's dry run (reads only: nothing loaded, nothing bound) and",
+        "a floor:",
+        "",
+        "- **boot-helper**: `vfio-bind --dry-run` with the tree as `/`: in a",
+        "  private mount namespace (`unshare --mount`, made for each hyperfine",
+        "  run and gone with it) the tree's `sys` is bound over `/sys`, its",
+        "  `proc/cmdline` and `proc/bus/pci` over `/proc`'s and its `dev/kmsg`",
+        "  over `/dev/kmsg`, and an empty directory over each of the helper's",
+        f"  configuration directories the host has ({hidden or 'none here'}),",
+        "  as the trees have none (`bench_boot_root`, bench/tree.bash). The",
+        "  helper, its libraries and the rest of `/` stay the host's, as in an",
+        "  initramfs: the helper runs from `/` and its walks cross into `/sys`",
+        "  from `/`, as at boot, and hyperfine itself runs in the namespace, so",
+        "  no launcher (`chroot`, `nsenter`) is timed with each run. A chroot",
+        "  would have needed the helper and its libraries copied into every",
+        "  tree, and a process to enter it for each run. Each run is checked",
+        "  beforehand to read the tree and not the host: its output (the plan",
+        "  and every message) is that of `--root TREE`, and the floor counts",
+        "  the tree's functions.",
+        "- **root-helper**: `vfio-bind --root TREE --dry-run`, as **dry-run** above.",
+        "- **boot-floor** / **root-floor**: `bench/floor.c`, built with the",
+        "  helper's compiler flags, doing only what no helper can leave out:",
+        "  it lists `sys/bus/pci/devices` (`getdents64()`) and reads each",
+        "  function's `vendor` (`openat()`, one `read()`, `close()`), resolving",
+        "  each path from the root's fd as the helper does: plain `openat()` on",
+        "  `/`, or `openat2(RESOLVE_IN_ROOT)` with `--root TREE`. It reads no",
+        "  command line and no configuration, matches nothing, and links libc",
+        "  alone (the helper also links libblkid).",
+        "",
+        "Pairing: hyperfine runs each command's runs in a row, so each size is",
+        f"timed in {r.run.get('path_rounds', '?')} rounds, each one hyperfine run of the four commands",
+        "(a few runs each after 3 warm-up runs, the next round in the reverse",
+        "order), all within one namespace for the round. *helper ÷ floor* is",
+        "the median over the rounds of the helper's median over the floor's in",
+        "the same round, so that a change in the machine's load between rounds",
+        f"cancels out. Runs of each command, all rounds: {path_runs} (for {sizes_text(r)}",
+        "functions).",
+        "",
+    ]
+
+
+def sizes_text(r):
+    return " ".join(str(n) for n in r.sizes)
+
+
+def paths_section(r, d):
+    rows = []
+    for n in r.sizes:
+        for path, name, _, _ in PATHS:
+            p = d.paths[(n, path)]
+            rows.append(
+                row(
+                    n,
+                    name,
+                    cell(p["helper"]),
+                    cell(p["floor"]),
+                    f"{p['ratio']:.2f}×",
+                    f"{min(p['ratios']):.2f}–{max(p['ratios']):.2f}×",
+                    f"{1000 * (p['helper'].median - p['floor'].median) / n:.2f}",
+                )
+            )
+    n = r.largest
+    lines = [
+        "## The boot's path and the floor",
+        "",
+        "The helper's dry run and the floor on the boot's path (the tree as",
+        "`/`, plain `openat()`) and under `--root` (`openat2(RESOLVE_IN_ROOT)`),",
+        "in paired rounds (see *What is measured*); medians in milliseconds with",
+        "the interquartile range, all rounds' runs together; *µs a function more*",
+        "is the difference of the medians over the number of functions.",
+        "",
+        *table(
+            [
+                "functions", "path", "helper (dry run)", "floor", "helper ÷ floor",
+                "rounds", "µs a function more",
+            ],
+            ["---:", "---"] + right(5),
+            rows,
+        ),
+        f"Where the time goes on {n} functions (hyperfine's means of user and",
+        "system time, microseconds a function):",
+        "",
+    ]
+    cpu = []
+    for path, name, _, _ in PATHS:
+        p = d.paths[(n, path)]
+        for who in ("helper", "floor"):
+            t = p[who]
+            cpu.append(
+                row(name, who, f"{1000 * t.user / n:.2f}", f"{1000 * t.system / n:.2f}")
+            )
+    lines += table(["path", "", "user", "system"], ["---"] * 2 + right(2), cpu)
+    lines += [
+        f"System calls per function on {n} functions by system call, from one",
+        "traced run of each (strace `-f`): (calls at N − calls on the empty tree)",
+        "÷ N. *More* is the helper's over the floor's on the boot's path.",
+        "",
+    ]
+    per = {
+        (path, who): calls_per_function(r, n, trace)
+        for path, _, helper, floor in PATHS
+        for who, trace in (("helper", helper), ("floor", floor))
+    }
+    boot_more = {c: diff for c, _, _, diff in more_calls(r, n, "boot-dry-run", "boot-floor")}
+    shown = sorted(
+        (c for c in set().union(*per.values()) if any(abs(v.get(c, 0)) >= 0.005 for v in per.values())),
+        key=lambda c: (-boot_more.get(c, 0), c),
+    )
+    calls = [
+        row(
+            f"`{c}`",
+            *(f"{per[(path, who)].get(c, 0):.2f}" for path, *_ in PATHS for who in ("helper", "floor")),
+            f"{boot_more[c]:+.2f}" if boot_more.get(c) else "",
+        )
+        for c in shown
+    ]
+    calls.append(
+        row(
+            "**total**",
+            *(f"{sum(per[(path, who)].values()):.2f}" for path, *_ in PATHS for who in ("helper", "floor")),
+            f"{sum(per[('boot', 'helper')].values()) - sum(per[('boot', 'floor')].values()):+.2f}",
+        )
+    )
+    lines += table(
+        [
+            "system call", "helper, boot", "floor, boot", "helper, `--root`",
+            "floor, `--root`", "more",
+        ],
+        ["---"] + right(5),
+        calls,
+    )
+    opened = opened_per_function(r, n, "boot-dry-run")
+    if opened:
+        lines += [
+            f"Attributes the helper's dry run opens on the boot's path, per function on {n}:",
+            ", ".join(f"`{a}` {k:.3f}" for a, k in opened) + "; the floor opens `vendor`, 1.",
+            "",
+        ]
+    return lines
 
 
 def time_section(r):
@@ -1091,6 +1393,7 @@ def document(r):
         machine(r),
         method(r),
         time_section(r),
+        paths_section(r, d),
         growth(r, d),
         syscalls(r, d),
         memory(r),

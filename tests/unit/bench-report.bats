@@ -85,6 +85,71 @@ results() {
 	run ! "$REPORT" "$RESULTS" "$RESULTS"
 }
 
+# The boot's path: the fixture's paired rounds (hyperfine/paths) put the
+# helper's dry run at 1.5× its floor at 1024 functions.
+
+# paths_ratio RATIO: results() with the boot's path's helper at RATIO times
+# its floor in every round at 1024 functions.
+paths_ratio() {
+	local f
+	rm -rf "$BATS_TEST_TMPDIR/results"
+	results
+	for f in "$RESULTS"/hyperfine/paths/1024-*.json; do
+		jq --argjson k "$1" '(.results[] | select(.command == "boot-floor") | .times) as $floor
+			| (.results[] | select(.command == "boot-helper") | .times) = [$floor[] * $k]' \
+			"$f" >"$COPY/hyperfine/paths/${f##*/}"
+	done
+}
+
+@test "the boot's path: helper and floor on both paths, the target at the largest size, and where the time above the floor goes" {
+	run -0 --separate-stderr "$REPORT" "$RESULTS"
+	assert_line "| helper within 1.15× of the floor on the boot's path on 1024 functions | 1.50× (12.4 ms ÷ 8.28 ms, dry run ÷ floor; median of 2 paired rounds, 1.50–1.50×); under \`--root\` 1.44× | **missed** |"
+	assert_line "| 1024 | the boot's path | 12.4 [12.1–12.6] | 8.28 [8.06–8.38] | 1.50× | 1.50–1.50× | 4.04 |"
+	assert_line "| 64 | \`--root\` | 3.31 [3.22–3.35] | 2.17 [2.12–2.20] | 1.52× | 1.52–1.52× | 17.78 |"
+	# system calls per function by kind, after the empty tree's
+	assert_line "| \`read\` | 2.25 | 1.00 | 0.00 | 1.00 | +1.25 |"
+	assert_line "| \`openat2\` | 0.00 | 0.00 | 0.00 | 1.00 | |"
+	assert_line "| **total** | 5.63 | 3.00 | 4.01 | 3.00 | +2.62 |"
+	assert_line "  It makes 5.63 system calls a function to the floor's 3.00: \`read\` +1.25, \`newfstatat\` +1.12, \`close\` +0.12, \`openat\` +0.12."
+	assert_line "  Attributes it opens, per function: \`vendor\` 1.000, \`device\` 0.125 (the floor: \`vendor\` 1)."
+	assert_line --partial "configuration directories the host has (\`/etc/modprobe.d\`, \`/usr/lib/modprobe.d\`),"
+}
+
+@test "the boot's path within 1.15× of its floor meets the target, and the targets explain nothing" {
+	paths_ratio 1.15
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	assert_line --regexp '^\| helper within 1\.15× of the floor on the boot.s path on 1024 functions \| 1\.15× .* \| met \|$'
+	refute_output --partial "- **The boot's path on 1024 functions.**"
+	# the section keeps its breakdown
+	assert_line "| **total** | 5.63 | 3.00 | 4.01 | 3.00 | +2.62 |"
+	# control: just over it
+	paths_ratio 1.16
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	assert_line --regexp '^\| helper within 1\.15× .* \| \*\*missed\*\* \|$'
+}
+
+@test "a paired timing or a trace of the boot's path missing is named, and no document is written" {
+	results
+	rm "$COPY"/hyperfine/paths/1024-*.json
+	run -1 --separate-stderr "$REPORT" "$COPY"
+	assert_output ""
+	stderr_is "bench/report.py: no paired timing of boot-helper on 1024 functions"
+	rm -rf "$COPY"
+	results
+	sed -i '/\tboot-floor\t/d' "$COPY/syscalls.tsv"
+	run -1 --separate-stderr "$REPORT" "$COPY"
+	stderr_is "bench/report.py: no system calls of boot-floor on 1024 and 0 functions"
+}
+
+@test "a note on the machine's other work is printed in bold under the machine" {
+	results
+	jq '.note = "Another build ran meanwhile."' "$RESULTS/run.json" >"$COPY/run.json"
+	run -0 --separate-stderr "$REPORT" "$COPY"
+	assert_line "**Another build ran meanwhile.**"
+	run -0 --separate-stderr "$REPORT" "$RESULTS"
+	refute_output --partial "ran meanwhile"
+}
+
 # The paired boots (bench/boot, bench/boottime.py): fixtures/bench/boots holds
 # a made-up run of three pairs (one boot not counted) and a serial log.
 BOOTTIME=$BATS_TEST_DIRNAME/../../bench/boottime.py
@@ -227,3 +292,4 @@ with_modules() {
 	assert_output ""
 	stderr_has "boots.tsv:20: 3 columns, not 13"
 }
+
