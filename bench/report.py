@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """docs/benchmarks.md from the raw results of bench/run.
 
-    bench/report.py RESULTS >docs/benchmarks.md
+    bench/report.py [--previous OLD.md] RESULTS >docs/benchmarks.md
 
 RESULTS is the directory bench/run writes (bench/cache); its header lists
 what is in it. Every number of the document is computed here from those
-results; bench/run only measures.
+results; bench/run only measures. OLD.md is the document this one replaces:
+when this run made no paired boots, its boot section is carried over.
 """
 
 import fnmatch
@@ -1270,12 +1271,58 @@ def memory(r):
     ]
 
 
-def paired_boots(r):
-    """The section of bench/boot's paired boots (bench/boottime.py)."""
+BOOT_HEADING = "## Boot timing"
+CARRIED = "Carried over from the run of "
+
+
+def previous_boots(previous):
+    """The boot section of the document this one replaces, as its lines,
+    and that document's date; None when it has no measured boots."""
+    if previous is None or not previous.exists():
+        return None
+    lines = previous.read_text(encoding="utf-8").split("\n")
+    start = next((i for i, x in enumerate(lines) if x.startswith(BOOT_HEADING)), None)
+    if start is None:
+        return None
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+    )
+    section = lines[start:end]
+    while section and section[-1] == "":
+        section.pop()
+    body = [x for x in section[1:] if x]
+    if not body or body[0].startswith("Not measured"):
+        return None
+    date = re.search(r"^\| date \| ([^|]+?) \|$", "\n".join(lines), re.M)
+    return section, date[1] if date else "an unknown date"
+
+
+def paired_boots(r, previous=None):
+    """The section of bench/boot's paired boots (bench/boottime.py), or,
+    when this run made none, the previous document's, carried over."""
     try:
         loaded = boottime.load(r.dir / "boots")
     except (ValueError, KeyError, json.JSONDecodeError) as e:
         raise ResultsError(f"the paired boots' results are unreadable: {e}")
+    if loaded is None or loaded[0].get("unavailable"):
+        why = (
+            f"this run made no boots ({loaded[0]['unavailable']})"
+            if loaded
+            else "this run made no boots (bench/boot left no boots/run.json)"
+        )
+        carried = previous_boots(previous)
+        if carried:
+            section, date = carried
+            # carried over again: the line names the run that booted
+            if len(section) > 2 and section[2].startswith(CARRIED):
+                return section + [""]
+            return [
+                section[0],
+                "",
+                f"{CARRIED}{date} (the previous document, verbatim below): {why}.",
+                *section[1:],
+                "",
+            ]
     if loaded is None:
         return [
             "## Boot timing: paired boots under QEMU",
@@ -1385,7 +1432,7 @@ def driverctl():
     ]
 
 
-def document(r):
+def document(r, previous=None):
     d = Derived(r)
     sections = [
         header(r),
@@ -1397,7 +1444,7 @@ def document(r):
         growth(r, d),
         syscalls(r, d),
         memory(r),
-        paired_boots(r),
+        paired_boots(r, previous),
         image_sizes(r, d),
         driverctl(),
     ]
@@ -1405,11 +1452,15 @@ def document(r):
 
 
 def main(argv):
+    previous = None
+    if len(argv) == 4 and argv[1] == "--previous":
+        previous = Path(argv[2])
+        argv = argv[:1] + argv[3:]
     if len(argv) != 2:
-        print("usage: bench/report.py RESULTS >docs/benchmarks.md", file=sys.stderr)
+        print("usage: bench/report.py [--previous OLD.md] RESULTS >docs/benchmarks.md", file=sys.stderr)
         return 2
     try:
-        sys.stdout.buffer.write(document(Results(argv[1])).encode("utf-8"))
+        sys.stdout.buffer.write(document(Results(argv[1]), previous).encode("utf-8"))
     except (ResultsError, OSError) as e:
         print(f"bench/report.py: {e}", file=sys.stderr)
         return 1

@@ -79,10 +79,12 @@ results() {
 	stderr_has "holds no run (no run.json)"
 }
 
-@test "it takes one directory" {
+@test "it takes one directory, and a previous document before it" {
 	run -2 --separate-stderr "$REPORT"
-	stderr_is "usage: bench/report.py RESULTS >docs/benchmarks.md"
+	stderr_is "usage: bench/report.py [--previous OLD.md] RESULTS >docs/benchmarks.md"
 	run ! "$REPORT" "$RESULTS" "$RESULTS"
+	run ! "$REPORT" --previous "$EXPECTED" "$RESULTS" "$RESULTS"
+	run -0 "$REPORT" --previous "$EXPECTED" "$RESULTS"
 }
 
 # The boot's path: the fixture's paired rounds (hyperfine/paths) put the
@@ -293,3 +295,54 @@ with_modules() {
 	stderr_has "boots.tsv:20: 3 columns, not 13"
 }
 
+# A run without boots and the document it replaces (bench/run: --previous
+# BENCH_OUT).
+
+# boots_section FILE: its "## Boot timing" section, to the next section.
+boots_section() {
+	awk '/^## / { on = /^## Boot timing/ } on' "$1"
+}
+
+# no_boots: results() as a run with BENCH_BOOTS=0.
+no_boots() {
+	with_boots
+	echo '{"unavailable": "BENCH_BOOTS=0", "boots": 0}' >"$COPY/boots/run.json"
+}
+
+@test "a run without boots carries over the previous document's measured boots, verbatim, under one line" {
+	with_boots
+	"$REPORT" "$COPY" >"$BATS_TEST_TMPDIR/old.md"
+	no_boots
+	"$REPORT" --previous "$BATS_TEST_TMPDIR/old.md" "$COPY" >"$BATS_TEST_TMPDIR/new.md"
+	run -1 diff <(boots_section "$BATS_TEST_TMPDIR/old.md") \
+		<(boots_section "$BATS_TEST_TMPDIR/new.md")
+	assert_output "2a3,4
+> Carried over from the run of 2026-11-25 16:45 UTC (the previous document, verbatim below): this run made no boots (BENCH_BOOTS=0).
+> "
+	# the rest is this run's
+	run -0 grep -c "^## " "$BATS_TEST_TMPDIR/new.md"
+	assert_output "$(grep -c "^## " "$BATS_TEST_TMPDIR/old.md")"
+	# carried over again, it still names the run that booted, once
+	"$REPORT" --previous "$BATS_TEST_TMPDIR/new.md" "$COPY" >"$BATS_TEST_TMPDIR/newer.md"
+	run -0 diff <(boots_section "$BATS_TEST_TMPDIR/new.md") \
+		<(boots_section "$BATS_TEST_TMPDIR/newer.md")
+	# a run with boots writes its own
+	with_boots
+	run -0 --separate-stderr "$REPORT" --previous "$BATS_TEST_TMPDIR/new.md" "$COPY"
+	refute_output --partial "Carried over"
+	assert_line "**A made-up run: another test run used the CPU.**"
+}
+
+@test "a run without boots says so when the previous document measured none, or there is none" {
+	no_boots
+	"$REPORT" "$COPY" >"$BATS_TEST_TMPDIR/old.md"
+	run -0 --separate-stderr "$REPORT" --previous "$BATS_TEST_TMPDIR/old.md" "$COPY"
+	assert_line "Not measured: BENCH_BOOTS=0."
+	refute_output --partial "Carried over"
+	run -0 --separate-stderr "$REPORT" --previous "$BATS_TEST_TMPDIR/missing.md" "$COPY"
+	assert_line "Not measured: BENCH_BOOTS=0."
+	# a document with no boot section at all
+	printf '# Benchmarks\n\n## Time\n\nNothing.\n' >"$BATS_TEST_TMPDIR/other.md"
+	run -0 --separate-stderr "$REPORT" --previous "$BATS_TEST_TMPDIR/other.md" "$COPY"
+	assert_line "Not measured: BENCH_BOOTS=0."
+}
