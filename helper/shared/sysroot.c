@@ -170,11 +170,13 @@ static ssize_t read_next(int fd, void *buf, size_t size)
 
 /*
  * procfs and seq_file hand out about one page per read(), so a single read
- * cuts /proc/self/mountinfo short on a busy host: read until end of file.
- * When size bytes came and there is more, the next byte goes to buf[size]
- * (the caller's spare byte), counts in *len, and the result is -EFBIG.
+ * cuts /proc/self/mountinfo short on a busy host: read until end of file,
+ * unless SHORT_ENDS, for a file whose short read is its end (a sysfs
+ * attribute, or a regular file of a test tree). When size bytes came and
+ * there is more, the next byte goes to buf[size] (the caller's spare
+ * byte), counts in *len, and the result is -EFBIG.
  */
-static int read_to_end(int fd, char *buf, size_t size, size_t *len)
+static int read_to_end(int fd, char *buf, size_t size, bool short_ends, size_t *len)
 {
 	ssize_t n;
 
@@ -183,8 +185,10 @@ static int read_to_end(int fd, char *buf, size_t size, size_t *len)
 		n = read_next(fd, buf + *len, size - *len);
 		if (n < 0)
 			return (int)n;
-		if (n == 0)
+		if (n == 0 || (short_ends && (size_t)n < size - *len)) {
+			*len += (size_t)n;
 			return 0;
+		}
 		*len += (size_t)n;
 	}
 	n = read_next(fd, buf + size, 1);
@@ -203,17 +207,30 @@ static size_t terminate_text(char *buf, size_t len)
 }
 
 /*
+ * A sysfs attribute: the kernel's show() output, which one read() hands out
+ * whole (kernfs's seq_file holds a single record, sysfs_kf_seq_show()), so
+ * that a short read is its end; and a regular file, so that its type needs
+ * no fstat(). In a test tree, O_NONBLOCK keeps a FIFO there from holding
+ * the open or the read.
+ */
+static bool is_sysfs(const char *path)
+{
+	return strncmp(path, "sys/", 4) == 0;
+}
+
+/*
  * An fd to read a text file: a regular file (sysfs and procfs attributes
  * are) or /dev/null (a modprobe.d name masked by a link to it). A FIFO, which
  * would hold the read until a writer comes, a socket or another device is
  * -EINVAL; opened with O_NONBLOCK, so that a FIFO cannot hold the open.
+ * A sysfs attribute's type is not asked (is_sysfs()).
  */
 static int open_text(const struct sysroot *s, const char *path)
 {
 	int fd = sysroot_open_at(s, path, O_RDONLY | O_NONBLOCK);
 	struct stat st;
 
-	if (fd < 0)
+	if (fd < 0 || is_sysfs(path))
 		return fd;
 	if (fstat(fd, &st) < 0) {
 		int r = -errno;
@@ -246,7 +263,7 @@ int sysroot_read(const struct sysroot *s, const char *path, char *buf, size_t si
 	fd = open_text(s, path);
 	if (fd < 0)
 		return fd;
-	r = read_to_end(fd, buf, size - 1, &len);
+	r = read_to_end(fd, buf, size - 1, is_sysfs(path), &len);
 	if (r < 0)
 		return r;
 	return (int)terminate_text(buf, len);
@@ -273,7 +290,7 @@ int sysroot_read_file(const struct sysroot *s, const char *path, char **text)
 		if (!grown)
 			return -ENOMEM;
 		buf = grown;
-		r = read_to_end(fd, buf + len, size - len, &more);
+		r = read_to_end(fd, buf + len, size - len, false, &more);
 		len += more;
 	}
 	if (r < 0)

@@ -102,3 +102,22 @@ trace() {
 	assert_line --regexp '^ +[0-9]+ sys/class/block$'
 	assert_line --regexp '^ +[0-9]+ proc/self/mountinfo$'
 }
+
+@test "a sysfs attribute costs one read() and no fstat(); a procfs file is read to its end" {
+	local trace=$BATS_TEST_TMPDIR/trace opens reads
+	strace_helper -f -qq -y -e trace=openat,openat2,read,fstat,newfstatat -o "$trace" \
+		"$VFIO_BIND" --root "$ROOT" --dry-run >/dev/null 2>&1 || :
+	# (strace -y shows each fd's path; config, a binary attribute, is
+	# read with pread() at its offsets)
+	opens=$(grep -E '^[0-9]+ +openat2?\(' "$trace" | grep -v -e O_PATH -e O_DIRECTORY |
+		grep "= [0-9]*<$ROOT/sys/" | grep -vc '/config>$' || :)
+	reads=$(grep -c "^[0-9]* *read([0-9]*<$ROOT/sys/" "$trace" || :)
+	[[ $opens -ge 10 ]] || fail "the trace shows $opens attributes opened: it sees nothing"
+	assert_equal "$reads" "$opens"
+	# (fdopendir() asks a directory's type; an attribute's is not asked)
+	run grep -E "^[0-9]+ +(newfstatat|fstat)\([0-9]+<$ROOT/sys/" "$trace"
+	refute_output --partial S_IFREG
+	# control: the mount table is read until read() says its end
+	run grep -c "^[0-9]* *read([0-9]*<$ROOT/proc/self/mountinfo>" "$trace"
+	[[ $output -ge 2 ]] || fail "mountinfo was read $output times, not to its end"
+}
