@@ -51,13 +51,7 @@ struct loader {
 static void storage_doubt(struct loader *l, enum doubt_kind kind,
 			  const struct need *about, const char *name)
 {
-	struct doubt d = {.kind = kind};
-
-	if (about)
-		d.about = *about;
-	if (name)
-		str_copy(d.name, sizeof(d.name), name);
-	doubt_set(&l->g->storage_doubt, &d);
+	doubt_note(&l->g->storage_doubt, kind, about, name);
 }
 
 /* DEVICE, needed in the role WHAT gives it. */
@@ -552,11 +546,8 @@ static int keep_nics(struct loader *l, const char *cmdline)
 
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = keep_nic(l, &uses[i]);
-	if (r >= 0 && l->network_root && l->g->n_kept == kept) {
-		struct doubt unfound = {.kind = DOUBT_NETWORK_ROOT_UNFOUND};
-
-		doubt_set(&l->g->network_doubt, &unfound);
-	}
+	if (r >= 0 && l->network_root && l->g->n_kept == kept)
+		doubt_note(&l->g->network_doubt, DOUBT_NETWORK_ROOT_UNFOUND, NULL, NULL);
 	return r;
 }
 

@@ -26,6 +26,18 @@ void doubt_set(struct doubt *d, const struct doubt *new)
 		*d = *new;
 }
 
+void doubt_note(struct doubt *d, enum doubt_kind kind, const struct need *about,
+		const char *name)
+{
+	struct doubt new = {.kind = kind};
+
+	if (about)
+		new.about = *about;
+	if (name)
+		str_copy(new.name, sizeof(new.name), name);
+	doubt_set(d, &new);
+}
+
 /* root=, resume= and --keep name the device by a spec. */
 static const char *spec_role(enum need_role role)
 {

@@ -99,6 +99,9 @@ struct doubt {
 
 /* Sets *d to NEW unless it holds a doubt already (the first one stands). */
 void doubt_set(struct doubt *d, const struct doubt *new);
+/* doubt_set() of a doubt of KIND about ABOUT, naming NAME (either NULL). */
+void doubt_note(struct doubt *d, enum doubt_kind kind, const struct need *about,
+		const char *name);
 
 enum keep_kind {
 	KEEP_NOTHING, /* it may be taken */

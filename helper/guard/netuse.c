@@ -489,14 +489,6 @@ static int add_functions_under(struct nic_trace *t, const char *link, const char
 	return r == -ENOENT ? 0 : r;
 }
 
-static void trace_doubt(struct nic_trace *t, enum doubt_kind kind, const char *iface)
-{
-	struct doubt d = {.kind = kind};
-
-	str_copy(d.name, sizeof(d.name), iface);
-	doubt_set(t->unsure, &d);
-}
-
 /* An interface of an SR-IOV virtual function also stands on its physical
  * function: unbinding the PF's driver disables SR-IOV and removes the VF
  * (drivers/pci/iov.c). */
@@ -568,7 +560,7 @@ static int trace_unlinked(struct nic_trace *t, const char *iface, unsigned depth
 	    sysroot_exists(t->s, CLASS_NET "/" OVS_DATAPATH))
 		r = trace_lower(t, OVS_DATAPATH, depth, &n_ports);
 	if (r >= 0 && n_ports == 0)
-		trace_doubt(t, DOUBT_IFACE_VIRTUAL, iface);
+		doubt_note(t->unsure, DOUBT_IFACE_VIRTUAL, NULL, iface);
 	return r;
 }
 
@@ -580,7 +572,7 @@ static int trace_interface(struct nic_trace *t, const char *iface, const char *t
 	int r;
 
 	if (depth > STACK_DEPTH_MAX) {
-		trace_doubt(t, DOUBT_IFACE_TOO_DEEP, iface);
+		doubt_note(t->unsure, DOUBT_IFACE_TOO_DEEP, NULL, iface);
 		return 0;
 	}
 	r = path_format(link, sizeof(link), CLASS_NET "/%s", iface);
