@@ -80,13 +80,21 @@ static bool driver_allows_vfio(const char *driver)
 /* What every function's checks read of the host, read once. */
 struct host_facts {
 	const struct reset_requests *resets;
-	bool noiommu;
+	const struct vfio_params *params;
 	bool many_nodes;
 	struct iomem_map iomem;
 	int iomem_err; /* iomem_read()'s error, or 0 */
 	struct pci_function *all; /* every function, read once */
 	size_t n_all;
 };
+
+static void host_facts_free(struct host_facts *host)
+{
+	iomem_free(&host->iomem);
+	free(host->all);
+	host->all = NULL;
+	host->n_all = 0;
+}
 
 static const struct pci_function *find_function(const struct host_facts *host,
 						const char *addr)
@@ -272,7 +280,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	if (f->iommu_group[0]) {
 		check_group(s, rep, host, f);
 		if (strcmp(f->driver, VFIO_PCI) == 0)
-			check_nodes(s, rep, f, host->noiommu);
+			check_nodes(s, rep, f, host->params->noiommu);
 	}
 	check_numa(s, rep, f, host->many_nodes);
 	check_reset(s, rep, f, reset_request_for(host->resets, f->addr));
@@ -744,15 +752,14 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	_cleanup_reset_requests_ struct reset_requests resets = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
-	struct host_facts host = {.resets = &resets, .many_nodes = numa_many_nodes(s)};
+	_cleanup_(host_facts_free) struct host_facts host = {
+		.resets = &resets, .params = &params, .many_nodes = numa_many_nodes(s)};
 	enum iommu_state iommu;
 	int status;
 
 	status = check_selection(s, opts, &cfg, &params, &resets, &host, &c);
-	if (status != EXIT_OK) {
-		free(host.all);
+	if (status != EXIT_OK)
 		return status;
-	}
 	iommu = iommu_state(s, &params);
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
@@ -768,15 +775,12 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (c.n == 0 && opts->n_args == 0)
 		check_boot_loader(s, &rep, cfg.cmdline, selection_params,
 				  "the selection");
-	host.noiommu = params.noiommu;
 	if (c.n > 0)
 		host.iomem_err = iomem_read(s, &host.iomem);
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, &rep, &c.items[i], &host);
-	iomem_free(&host.iomem);
 	check_driverctl(&rep, &cfg, &c);
 	check_module_config(s, &rep, &cfg, &c, &host);
-	free(host.all);
 	check_builtin(s, &rep);
 	if (c.n > 0)
 		check_kernel(s, &rep, &c, iommu);

@@ -182,14 +182,14 @@ static int read_to_end(int fd, char *buf, size_t size, bool short_ends, size_t *
 
 	*len = 0;
 	while (*len < size) {
-		n = read_next(fd, buf + *len, size - *len);
+		size_t want = size - *len;
+
+		n = read_next(fd, buf + *len, want);
 		if (n < 0)
 			return (int)n;
-		if (n == 0 || (short_ends && (size_t)n < size - *len)) {
-			*len += (size_t)n;
-			return 0;
-		}
 		*len += (size_t)n;
+		if (n == 0 || (short_ends && (size_t)n < want))
+			return 0;
 	}
 	n = read_next(fd, buf + size, 1);
 	if (n <= 0)
