@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot/iommu-off.h"
 #include "boot/modules.h"
 #include "boot/precondition.h"
 #include "config/kernel-cmdline.h"
@@ -183,18 +184,23 @@ enum iommu_state iommu_state(const struct sysroot *s, const struct vfio_params *
 }
 
 int precondition_check_iommu(const struct sysroot *s, const struct vfio_params *params,
-			     bool any_left)
+			     const char *cmdline, bool any_left)
 {
+	struct iommu_off off;
+	char why[256], fix[256];
+
 	if (params->noiommu) {
 		WRN("vfio's unsafe no-IOMMU mode is on: the devices get no DMA isolation");
 		return 0;
 	}
-	if (any_left && iommu_state(s, params) == IOMMU_OFF)
-		return ERR_ERRNO(
-			ENODEV,
-			"IOMMU is off: no IOMMU groups, so vfio-pci can take no device: " IOMMU_OFF_FIX
-			"; nothing changed");
-	return 0;
+	if (!any_left || iommu_state(s, params) != IOMMU_OFF)
+		return 0;
+	iommu_off_diagnose(s, cmdline, &off);
+	iommu_off_describe(&off, why, sizeof(why), fix, sizeof(fix));
+	return ERR_ERRNO(
+		ENODEV,
+		"IOMMU is off: %s, so vfio-pci can take no device: %s; nothing changed",
+		why, fix);
 }
 
 void precondition_check_group(const struct vfio_params *params,

@@ -16,10 +16,6 @@
  * that vfio-pci's denylist spares, and vfio-pci itself.
  */
 
-#define IOMMU_OFF_FIX                                                                      \
-	"add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line and " \
-	"enable VT-d/AMD-Vi in the firmware"
-
 /* The vfio parameters that change what vfio-pci takes. */
 struct vfio_params {
 	bool noiommu; /* vfio.enable_unsafe_noiommu_mode */
@@ -55,11 +51,11 @@ enum iommu_state iommu_state(const struct sysroot *s, const struct vfio_params *
 
 /*
  * Before anything changes: when functions remain to be taken (any_left)
- * and the IOMMU is off, logs the fix and returns -ENODEV; in no-IOMMU mode,
- * warns.
+ * and the IOMMU is off, logs why (iommu-off.h, CMDLINE may be NULL) and the
+ * fix, and returns -ENODEV; in no-IOMMU mode, warns.
  */
 int precondition_check_iommu(const struct sysroot *s, const struct vfio_params *params,
-			     bool any_left) _must_check_;
+			     const char *cmdline, bool any_left) _must_check_;
 /* REASON_NO_IOMMU_GROUP for f without an IOMMU group, outside vfio's
  * no-IOMMU mode; why is left as it is otherwise. */
 void precondition_check_group(const struct vfio_params *params,

@@ -90,14 +90,14 @@ static int guard_candidates(const struct sysroot *s, struct candidates *c,
 
 /* Stage 3 over the candidates before anything changes; an error is logged. */
 static int check_iommu(const struct sysroot *s, const struct vfio_params *params,
-		       struct candidates *c)
+		       const char *cmdline, struct candidates *c)
 {
 	bool any_left = false;
 	int r;
 
 	for (size_t i = 0; i < c->n; i++)
 		any_left = any_left || c->items[i].why.kind == REASON_NONE;
-	r = precondition_check_iommu(s, params, any_left);
+	r = precondition_check_iommu(s, params, cmdline, any_left);
 	for (size_t i = 0; r >= 0 && i < c->n; i++)
 		if (c->items[i].why.kind == REASON_NONE)
 			precondition_check_group(params, &c->items[i].f,
@@ -187,7 +187,7 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 	if (guard_candidates(s, c, guard) < 0)
 		return EXIT_USAGE;
 	report_refused(c, &t);
-	if (check_iommu(s, params, c) < 0)
+	if (check_iommu(s, params, guard->cmdline, c) < 0)
 		return EXIT_PRECONDITION;
 	report_ungrouped(c, &t);
 	if (t.skipped < c->n && !vfio_pci_registered(s)) {

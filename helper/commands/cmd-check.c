@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot/iommu-off.h"
 #include "boot/reset.h"
 #include "boot/take.h"
 #include "commands/commands.h"
@@ -515,15 +516,24 @@ static void check_kernel(const struct sysroot *s, struct report *rep,
 			check_kernel_group(s, rep, c, i);
 }
 
-static void check_iommu(struct report *rep, enum iommu_state state)
+static void check_iommu(const struct sysroot *s, struct report *rep,
+			enum iommu_state state, const char *cmdline)
 {
-	if (state == IOMMU_ON)
+	struct iommu_off off;
+	char why[256], fix[256];
+
+	if (state == IOMMU_ON) {
 		say(rep, V_OK, NULL, NULL, "IOMMU is on");
-	else if (state == IOMMU_OFF_NOIOMMU)
-		say(rep, V_WARN, NULL, "enable the IOMMU (" IOMMU_OFF_FIX ")",
-		    "IOMMU is off; vfio's unsafe no-IOMMU mode is on: no DMA isolation");
+		return;
+	}
+	iommu_off_diagnose(s, cmdline, &off);
+	iommu_off_describe(&off, why, sizeof(why), fix, sizeof(fix));
+	if (state == IOMMU_OFF_NOIOMMU)
+		say(rep, V_WARN, NULL, fix,
+		    "IOMMU is off: %s; vfio's unsafe no-IOMMU mode is on: no DMA isolation",
+		    why);
 	else
-		say(rep, V_FAIL, NULL, IOMMU_OFF_FIX, "IOMMU is off");
+		say(rep, V_FAIL, NULL, fix, "IOMMU is off: %s", why);
 }
 
 /*
@@ -763,7 +773,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	iommu = iommu_state(s, &params);
 	if (opts->json)
 		fputs("{\n  \"checks\": [", stdout);
-	check_iommu(&rep, iommu);
+	check_iommu(s, &rep, iommu, cfg.cmdline);
 	if (iommu != IOMMU_ON)
 		check_boot_loader(s, &rep, cfg.cmdline, iommu_params,
 				  "the IOMMU's argument");

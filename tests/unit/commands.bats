@@ -217,9 +217,11 @@ skip  the kernel check (each group opened as QEMU opens it) runs on the running 
 	fake_root "vfio-pci.ids=10de:1c30"
 	fake_vfio_loaded
 	fake_function "$GPU" 10de:1c30 driver=nouveau group=none
+	fake_cpu GenuineIntel DMAR
+	fake_kernel_config 6.1.0-test "CONFIG_INTEL_IOMMU=y"
 	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
-	assert_line --index 0 "FAIL  IOMMU is off"
-	assert_line --index 1 "      fix: add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line and enable VT-d/AMD-Vi in the firmware"
+	assert_line --index 0 "FAIL  IOMMU is off: the firmware describes VT-d (ACPI DMAR), but this kernel starts Intel's IOMMU only with intel_iommu=on, which its command line lacks"
+	assert_line --index 1 "      fix: add intel_iommu=on to the kernel command line"
 }
 
 @test "check names the other function of a shared group that stays on the host" {

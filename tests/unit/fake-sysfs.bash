@@ -133,6 +133,28 @@ fake_hostname() {
 	echo "$1" >"$ROOT/proc/sys/kernel/hostname"
 }
 
+# fake_cpu VENDOR_ID [TABLE...]: proc/cpuinfo's vendor_id ("GenuineIntel",
+# "AuthenticAMD") and the ACPI tables the firmware hands the kernel
+# (sys/firmware/acpi/tables/DMAR for VT-d, IVRS for AMD-Vi).
+fake_cpu() {
+	local table
+	mkdir -p "$ROOT/sys/firmware/acpi/tables"
+	printf 'processor\t: 0\nvendor_id\t: %s\ncpu family\t: 6\n\n' "$1" >"$ROOT/proc/cpuinfo"
+	shift
+	for table in APIC FACP "$@"; do : >"$ROOT/sys/firmware/acpi/tables/$table"; done
+}
+
+# fake_kernel_config RELEASE LINE...: the running kernel's release and its
+# config in /boot, as the distribution's kernel package installs it.
+fake_kernel_config() {
+	local release=$1
+	shift
+	mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/boot"
+	echo "$release" >"$ROOT/proc/sys/kernel/osrelease"
+	printf '#\n# Linux/x86 %s Kernel Configuration\n' "$release" >"$ROOT/boot/config-$release"
+	printf '%s\n' "$@" >>"$ROOT/boot/config-$release"
+}
+
 # fake_iomem LINE...: proc/iomem, one line each ("  e0000000-efffffff : NAME",
 # nested by two spaces a level).
 fake_iomem() {

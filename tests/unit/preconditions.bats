@@ -14,7 +14,7 @@ no_iommu_workstation() {
 @test "IOMMU off: refuse, name the fix, change nothing" {
 	no_iommu_workstation
 	run -2 --separate-stderr vfio_bind_traced
-	stderr_has "IOMMU is off: no IOMMU groups, so vfio-pci can take no device: add intel_iommu=on (Intel) or amd_iommu=on (AMD) to the kernel command line and enable VT-d/AMD-Vi in the firmware; nothing changed"
+	stderr_has "IOMMU is off: no IOMMU group, so vfio-pci can take no device: enable the IOMMU in the firmware, and its driver on the kernel command line; nothing changed"
 	run sysfs_writes
 	assert_output ""
 	run grep -c '^<3>vfio-bind: IOMMU is off' "$ROOT/dev/kmsg"
