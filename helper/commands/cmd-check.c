@@ -30,9 +30,27 @@ enum verdict { V_OK, V_WARN, V_FAIL, V_SKIP };
 
 struct report {
 	bool json;
+	bool gather; /* keep the failures instead of printing anything */
 	size_t n;
 	size_t failures;
+	struct check_failure *gathered;
+	size_t n_gathered;
 };
+
+static void gather_failure(struct report *rep, const char *subject, const char *fix,
+			   const char *msg)
+{
+	struct check_failure *grown;
+
+	grown = realloc(rep->gathered, (rep->n_gathered + 1) * sizeof(*grown));
+	if (!grown)
+		return; /* still counted in rep->failures */
+	rep->gathered = grown;
+	grown += rep->n_gathered++;
+	str_copy(grown->subject, sizeof(grown->subject), subject ? subject : "");
+	str_copy(grown->message, sizeof(grown->message), msg);
+	str_copy(grown->fix, sizeof(grown->fix), fix ? fix : "");
+}
 
 static void say(struct report *rep, enum verdict v, const char *subject, const char *fix,
 		const char *fmt, ...) _printf_format_(5, 6);
@@ -49,6 +67,11 @@ static void say(struct report *rep, enum verdict v, const char *subject, const c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	rep->failures += v == V_FAIL;
+	if (rep->gather) {
+		if (v == V_FAIL)
+			gather_failure(rep, subject, fix, msg);
+		return;
+	}
 	if (!rep->json) {
 		printf("%s  %s%s%s\n", labels[v], subject ? subject : "",
 		       subject ? " " : "", msg);
@@ -753,14 +776,13 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-int cmd_check(struct sysroot *s, const struct options *opts)
+static int run_checks(struct sysroot *s, const struct options *opts, struct report *rep)
 {
 	static const char *const iommu_params[] = {"intel_iommu", "amd_iommu", NULL};
 	static const char *const selection_params[] = {"vfio_pci.ids", ADDRS_PARAM, NULL};
 	_cleanup_boot_config_ struct boot_config cfg = {0};
 	_cleanup_candidates_ struct candidates c = {0};
 	_cleanup_reset_requests_ struct reset_requests resets = {0};
-	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
 	_cleanup_(host_facts_free) struct host_facts host = {
 		.resets = &resets, .params = &params, .many_nodes = numa_many_nodes(s)};
@@ -771,32 +793,50 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	if (status != EXIT_OK)
 		return status;
 	iommu = iommu_state(s, &params);
-	if (opts->json)
+	if (rep->json)
 		fputs("{\n  \"checks\": [", stdout);
-	check_iommu(s, &rep, iommu, cfg.cmdline);
+	check_iommu(s, rep, iommu, cfg.cmdline);
 	if (iommu != IOMMU_ON)
-		check_boot_loader(s, &rep, cfg.cmdline, iommu_params,
+		check_boot_loader(s, rep, cfg.cmdline, iommu_params,
 				  "the IOMMU's argument");
-	check_idle_d3(&rep, &params);
+	check_idle_d3(rep, &params);
 	if (c.n == 0)
-		say(&rep, V_FAIL, NULL,
+		say(rep, V_FAIL, NULL,
 		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line, or options vfio-pci ids= to /etc/modprobe.d",
 		    "no PCI function is selected");
 	if (c.n == 0 && opts->n_args == 0)
-		check_boot_loader(s, &rep, cfg.cmdline, selection_params,
-				  "the selection");
+		check_boot_loader(s, rep, cfg.cmdline, selection_params, "the selection");
 	if (c.n > 0)
 		host.iomem_err = iomem_read(s, &host.iomem);
 	for (size_t i = 0; i < c.n; i++)
-		check_function(s, &rep, &c.items[i], &host);
-	check_driverctl(&rep, &cfg, &c);
-	check_module_config(s, &rep, &cfg, &c, &host);
-	check_builtin(s, &rep);
+		check_function(s, rep, &c.items[i], &host);
+	check_driverctl(rep, &cfg, &c);
+	check_module_config(s, rep, &cfg, &c, &host);
+	check_builtin(s, rep);
 	if (c.n > 0)
-		check_kernel(s, &rep, &c, iommu);
-	if (opts->json)
-		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+		check_kernel(s, rep, &c, iommu);
 	if (iommu == IOMMU_OFF)
 		return EXIT_PRECONDITION;
-	return rep.failures ? EXIT_PARTIAL : EXIT_OK;
+	return rep->failures ? EXIT_PARTIAL : EXIT_OK;
+}
+
+int cmd_check(struct sysroot *s, const struct options *opts)
+{
+	struct report rep = {.json = opts->json};
+	int status = run_checks(s, opts, &rep);
+
+	if (rep.json && status != EXIT_USAGE)
+		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+	return status;
+}
+
+int check_failures(struct sysroot *s, struct check_failure **failures, size_t *n)
+{
+	const struct options everything = {0};
+	struct report rep = {.gather = true};
+	int status = run_checks(s, &everything, &rep);
+
+	*failures = rep.gathered;
+	*n = rep.n_gathered;
+	return status;
 }

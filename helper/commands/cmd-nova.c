@@ -5,6 +5,7 @@
  * values (Genestack, openstack-helm); and the flavor that asks for them.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -208,6 +209,58 @@ static int host_name(const struct sysroot *s, const char *given, char *buf, size
 	return 0;
 }
 
+static bool describes(const struct pci_function *all, size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i].addr, addr) == 0)
+			return nova_on_vfio(&all[i]);
+	return false;
+}
+
+/*
+ * Nova's configuration only for what check passes: a failure about the host
+ * (the IOMMU, the selection, vfio-pci's module) or about a function it would
+ * describe refuses, each named; --force prints all the same.
+ */
+static int gate_on_check(struct sysroot *s, const struct pci_function *all, size_t n,
+			 bool force)
+{
+	_cleanup_free_ struct check_failure *failures = NULL;
+	size_t n_failures = 0, blocking = 0;
+	int status = check_failures(s, &failures, &n_failures);
+
+	if (status == EXIT_USAGE)
+		return ERR_ERRNO(
+			EINVAL,
+			"cannot run check's checks (above), so nova-config will not vouch for the functions: fix that, or give --force");
+	for (size_t i = 0; i < n_failures; i++) {
+		const struct check_failure *f = &failures[i];
+
+		if (f->subject[0] && !describes(all, n, f->subject))
+			continue;
+		blocking++;
+		if (f->fix[0])
+			ERR("check fails: %s%s%s (fix: %s)", f->subject,
+			    f->subject[0] ? " " : "", f->message, f->fix);
+		else
+			ERR("check fails: %s%s%s", f->subject, f->subject[0] ? " " : "",
+			    f->message);
+	}
+	if (blocking == 0 && n_failures == 0 && status != EXIT_OK)
+		blocking = 1; /* failures check could not keep: no memory */
+	if (blocking == 0)
+		return 0;
+	if (force) {
+		WRN("--force: printing Nova's configuration although check fails for it (%zu above): a guest given these functions may not start",
+		    blocking);
+		return 0;
+	}
+	return ERR_ERRNO(
+		EPERM,
+		"not printing Nova's configuration while check fails for it (%zu above): fix those, run vfio-bind check, or give --force",
+		blocking);
+}
+
 int cmd_nova_config(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_free_ struct pci_function *all = NULL;
@@ -224,6 +277,8 @@ int cmd_nova_config(struct sysroot *s, const struct options *opts)
 		ERR("no PCI function is on vfio-pci: run vfio-bind check");
 		return EXIT_PARTIAL;
 	}
+	if (gate_on_check(s, all, n, opts->force) < 0)
+		return EXIT_PARTIAL;
 	if (opts->flavor) {
 		print_flavor_command(opts->flavor, aliases, n_aliases, opts->format);
 		return EXIT_OK;

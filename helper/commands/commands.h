@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "boot/exit-status.h"
+#include "pci/pci.h"
 #include "shared/sysroot.h"
 
 /* nova-config's --format */
@@ -23,6 +24,7 @@ struct options {
 	const char *flavor;
 	const char *host;
 	bool defer_storage;
+	bool force; /* nova-config: print even while check fails */
 	char **keep; /* --keep DEVICE, repeatable */
 	size_t n_keep;
 	char **args; /* the command's arguments */
@@ -43,6 +45,20 @@ int cmd_boot(struct sysroot *s, const struct options *opts);
 int cmd_list(struct sysroot *s, const struct options *opts);
 int cmd_ids(struct sysroot *s, const struct options *opts);
 int cmd_check(struct sysroot *s, const struct options *opts);
+
+/* A failing check: the function's address, or "" for the host. */
+struct check_failure {
+	char subject[PCI_ADDR_MAX];
+	char message[512];
+	char fix[256]; /* "" when check names none */
+};
+
+/*
+ * check's checks of the boot's selection, printing nothing: the failures,
+ * malloc()ed (some may be missing when memory ran out; the status still
+ * counts them), and check's exit status.
+ */
+int check_failures(struct sysroot *s, struct check_failure **failures, size_t *n);
 int cmd_bind(struct sysroot *s, const struct options *opts);
 int cmd_unbind(struct sysroot *s, const struct options *opts);
 int cmd_nova_config(struct sysroot *s, const struct options *opts);

@@ -22,6 +22,7 @@ enum {
 	OPT_HOST,
 	OPT_DEFER_STORAGE,
 	OPT_KEEP,
+	OPT_FORCE,
 };
 
 struct command {
@@ -63,7 +64,7 @@ static void usage(void)
 	      " vfio-bind [options] bind [--keep DEVICE]... ADDRESS|SLOT|VENDOR:DEVICE...\n"
 	      " vfio-bind [options] unbind ADDRESS|SLOT|VENDOR:DEVICE...\n"
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]...\n"
-	      "                     [--format nova.conf|genestack] [--host NAME]\n"
+	      "                     [--format nova.conf|genestack] [--host NAME] [--force]\n"
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]... --flavor NAME\n"
 	      " vfio-bind [options] management-nics\n"
 	      "\n"
@@ -107,6 +108,9 @@ static void usage(void)
 	      "                       genestack (default: the host name)\n"
 	      "     --flavor NAME   print the command that sets the flavor's\n"
 	      "                       pci_passthrough:alias (nova-config)\n"
+	      "     --force         print Nova's configuration although check\n"
+	      "                       fails for a function it describes\n"
+	      "                       (nova-config)\n"
 	      "     --keep DEVICE   never take the controller under DEVICE\n"
 	      "                       (/dev/..., UUID=..., LABEL=...; repeatable;\n"
 	      "                       boot job and bind)\n"
@@ -133,7 +137,7 @@ static void usage(void)
 	      "    check: the IOMMU is off\n"
 	      " 3  some selected functions are not on vfio-pci (the log says why\n"
 	      "    for each), check found another problem, or nova-config found\n"
-	      "    nothing on vfio-pci\n"
+	      "    nothing on vfio-pci or refused while check fails\n"
 	      "\n"
 	      "Each decision is logged to stderr; the boot job, bind and unbind\n"
 	      "also log to the kernel log (/dev/kmsg). See vfio-bind(8).\n",
@@ -174,6 +178,8 @@ static int check_options(const struct command *cmd, const struct options *o)
 	if ((o->format != NOVA_FORMAT_CONF || o->flavor || o->host) && !cmd->nova)
 		return usage_error(
 			"--format, --flavor and --host apply only to nova-config", NULL);
+	if (o->force && !cmd->nova)
+		return usage_error("--force applies only to nova-config", NULL);
 	if (o->host && o->format != NOVA_FORMAT_GENESTACK)
 		return usage_error("--host applies only to --format genestack", NULL);
 	if (o->n_args > 0 && !cmd->takes_args)
@@ -193,6 +199,7 @@ int main(int argc, char **argv)
 		{"host", required_argument, NULL, OPT_HOST},
 		{"defer-storage", no_argument, NULL, OPT_DEFER_STORAGE},
 		{"keep", required_argument, NULL, OPT_KEEP},
+		{"force", no_argument, NULL, OPT_FORCE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -238,6 +245,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HOST:
 			opts.host = optarg;
+			break;
+		case OPT_FORCE:
+			opts.force = true;
 			break;
 		case OPT_DEFER_STORAGE:
 			opts.defer_storage = true;

@@ -389,6 +389,7 @@ alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "
 	fake_root quiet
 	fake_function 0000:05:00.0 8086:1572 class=0x020000 driver=vfio-pci sriov=8
 	fake_function 0000:05:02.0 8086:154c class=0x020000 driver=vfio-pci physfn=0000:05:00.0
+	fake_check_passes
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
 	assert_line --partial '"product_id": "1572", "device_type": "type-PF"'
 	assert_line --partial '"product_id": "154c", "device_type": "type-VF"'

@@ -133,6 +133,21 @@ fake_hostname() {
 	echo "$1" >"$ROOT/proc/sys/kernel/hostname"
 }
 
+# fake_check_passes: what check asks of the functions on vfio-pci, so
+# nova-config vouches for them: each selected on the command line
+# (vfio-pci.ids=), a /dev/vfio node for each of their groups.
+fake_check_passes() {
+	local dev ids=() group
+	for dev in "$ROOT"/sys/bus/pci/devices/*; do
+		[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] || continue
+		ids+=("$(cut -c3- "$dev/vendor"):$(cut -c3- "$dev/device")")
+		group=$(basename "$(readlink "$dev/iommu_group")")
+		mkdir -p "$ROOT/dev/vfio"
+		[ -z "$group" ] || : >"$ROOT/dev/vfio/$group"
+	done
+	fake_cmdline "vfio-pci.ids=$(printf '%s\n' "${ids[@]}" | sort -u | paste -sd,)"
+}
+
 # fake_cpu VENDOR_ID [TABLE...]: proc/cpuinfo's vendor_id ("GenuineIntel",
 # "AuthenticAMD") and the ACPI tables the firmware hands the kernel
 # (sys/firmware/acpi/tables/DMAR for VT-d, IVRS for AMD-Vi).

@@ -10,6 +10,7 @@ gpu_and_nvme() {
 	fake_function 0000:02:00.0 144d:a808 class=0x010802 driver=vfio-pci
 	fake_function "$GPU" 10de:1c30 class=0x030000 driver=vfio-pci group=14
 	fake_function "$AUDIO" 10de:10f1 class=0x040300 driver=vfio-pci group=14
+	fake_check_passes
 }
 
 # The alias names of nova-config's output, one per line.
@@ -69,6 +70,7 @@ gpu-10de-10f1"
 	fake_function "$GPU" 10de:1c30 driver=vfio-pci group=14
 	fake_function "$AUDIO" 10de:10f1 class=0x040300 driver=vfio-pci group=14
 	fake_function 0000:0d:00.0 8086:10f1 class=0x020000 driver=vfio-pci
+	fake_check_passes
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias p2000
 	assert_equal "$(alias_names)" "p2000
 p2000-10de-10f1
@@ -83,6 +85,7 @@ p2000-8086-10f1"
 	fake_function 0000:05:00.0 8086:10ed class=0x020000 driver=vfio-pci sriov=8
 	fake_function 0000:05:10.0 8086:10ed class=0x020000 driver=vfio-pci physfn=0000:05:00.0
 	fake_function 0000:05:10.2 8086:10ed class=0x020000 driver=vfio-pci physfn=0000:05:00.0
+	fake_check_passes
 	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias nic
 	assert_output --partial '[pci]
 device_spec = {"vendor_id": "8086", "product_id": "10ed"}
@@ -128,6 +131,47 @@ alias = {"vendor_id": "8086", "product_id": "10ed", "device_type": "type-VF", "n
 	stderr_has "an alias name is letters, digits, '-', '_' and '.'"
 }
 
+# --- the gate: nothing for Nova while check fails for it --------------
+
+@test "nova-config refuses while check fails for a function it describes, naming the check; --force prints it with a warning" {
+	gpu_and_nvme
+	# the GPU's group is not viable: its audio function went back to the host
+	fake_set_driver "$AUDIO" snd_hda_intel
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	assert_output ""
+	stderr_has "vfio-bind: check fails: $GPU IOMMU group 14 is not viable: $AUDIO [10de:10f1] in it is on snd_hda_intel (fix: "
+	stderr_has "vfio-bind: not printing Nova's configuration while check fails for it (1 above): fix those, run vfio-bind check, or give --force"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --force
+	assert_line --partial '"product_id": "1c30"'
+	stderr_has "vfio-bind: --force: printing Nova's configuration although check fails for it (1 above): a guest given these functions may not start"
+	# control: with the audio back on vfio-pci, check passes and so does the gate
+	fake_set_driver "$AUDIO" vfio-pci
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	stderr_lacks "check fails"
+}
+
+@test "a failure about the host refuses too; one about a function Nova is not given does not" {
+	gpu_and_nvme
+	fake_cmdline quiet
+	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	stderr_has "vfio-bind: check fails: no PCI function is selected (fix: add vfio-pci.ids= "
+	# a selected function left on its host driver is not in Nova's output
+	fake_check_passes
+	fake_function 0000:0c:00.0 8086:1533 class=0x020000 driver=igb group=20
+	fake_cmdline "$(cat "$ROOT/proc/cmdline"),8086:1533"
+	run "$VFIO_BIND" --root "$ROOT" check
+	assert_line --partial "FAIL  0000:0c:00.0 [8086:1533] is on igb, not vfio-pci"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
+	stderr_lacks "check fails"
+	refute_output --partial '"product_id": "1533"'
+}
+
+@test "--force applies only to nova-config" {
+	fake_root quiet
+	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" check --force
+	stderr_has "--force applies only to nova-config"
+}
+
 # --- Genestack (openstack-helm) values -----------------------------------
 
 # The passed-through GPU pair on host Compute-1.
@@ -136,6 +180,7 @@ gpu_pair_on_vfio() {
 	fake_function "$GPU" 10de:1c30 class=0x030000 driver=vfio-pci group=14
 	fake_function "$AUDIO" 10de:10f1 class=0x040300 driver=vfio-pci group=14
 	fake_hostname Compute-1
+	fake_check_passes
 }
 
 # oslo_lines: reads the nova chart's values (YAML) on stdin and prints the
