@@ -12,15 +12,16 @@
 
 #include "boot/reset.h"
 #include "boot/take.h"
+#include "commands/boot-record.h"
 #include "commands/commands.h"
 #include "commands/framebuffer.h"
-#include "commands/json.h"
 #include "commands/numa.h"
 #include "commands/vfio-group.h"
 #include "config/bootloader.h"
 #include "config/driverctl.h"
 #include "config/kernel-cmdline.h"
 #include "config/modprobe.h"
+#include "shared/json.h"
 #include "shared/log.h"
 #include "shared/util.h"
 
@@ -713,6 +714,12 @@ static void check_idle_d3(struct report *rep, const struct vfio_params *params)
 		    "vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)");
 }
 
+static void say_record(void *rep, enum record_verdict v, const char *subject,
+		       const char *fix, const char *msg)
+{
+	say(rep, v == RECORD_SAYS_OK ? V_OK : V_WARN, subject, fix, "%s", msg);
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct boot_config *cfg, struct vfio_params *params,
@@ -750,6 +757,7 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	_cleanup_boot_config_ struct boot_config cfg = {0};
 	_cleanup_candidates_ struct candidates c = {0};
 	_cleanup_reset_requests_ struct reset_requests resets = {0};
+	_cleanup_boot_records_ struct boot_records records = {0};
 	struct report rep = {.json = opts->json};
 	struct vfio_params params = {0};
 	_cleanup_(host_facts_free) struct host_facts host = {
@@ -782,10 +790,14 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 	check_driverctl(&rep, &cfg, &c);
 	check_module_config(s, &rep, &cfg, &c, &host);
 	check_builtin(s, &rep);
+	boot_records_check(s, &records, say_record, &rep);
 	if (c.n > 0)
 		check_kernel(s, &rep, &c, iommu);
-	if (opts->json)
-		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+	if (opts->json) {
+		fputs("\n  ],\n", stdout);
+		boot_records_json(stdout, &records);
+		printf("  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+	}
 	if (iommu == IOMMU_OFF)
 		return EXIT_PRECONDITION;
 	return rep.failures ? EXIT_PARTIAL : EXIT_OK;
