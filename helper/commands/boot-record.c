@@ -267,15 +267,22 @@ static bool record_field(struct cursor *c, const char *key, void *data)
 	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
 		if (strcmp(key, counts[i].key) == 0)
 			return take_count(c, (size_t *)((char *)rec + counts[i].offset));
-	if (strcmp(key, "version") == 0)
-		return (r->has |= HAS_VERSION),
-		       take_string(c, rec->version, sizeof(rec->version));
-	if (strcmp(key, "pass") == 0)
-		return (r->has |= HAS_PASS), take_pass(c, &rec->pass);
-	if (strcmp(key, "boottime") == 0)
-		return (r->has |= HAS_BOOTTIME), take_number(c, &rec->boottime);
-	if (strcmp(key, "status") == 0)
-		return (r->has |= HAS_STATUS), take_int(c, &rec->status);
+	if (strcmp(key, "version") == 0) {
+		r->has |= HAS_VERSION;
+		return take_string(c, rec->version, sizeof(rec->version));
+	}
+	if (strcmp(key, "pass") == 0) {
+		r->has |= HAS_PASS;
+		return take_pass(c, &rec->pass);
+	}
+	if (strcmp(key, "boottime") == 0) {
+		r->has |= HAS_BOOTTIME;
+		return take_number(c, &rec->boottime);
+	}
+	if (strcmp(key, "status") == 0) {
+		r->has |= HAS_STATUS;
+		return take_int(c, &rec->status);
+	}
 	if (strcmp(key, "selected") == 0)
 		return take_bool(c, &rec->selected);
 	if (strcmp(key, "functions") == 0)
