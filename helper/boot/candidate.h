@@ -14,6 +14,8 @@ struct candidate {
 	bool ids_read; /* f's IDs could be read */
 	struct reason why; /* REASON_NONE while it is to be taken */
 	char selected_by[SELECTION_ORIGIN_MAX]; /* selector_origin() */
+	bool bind_tried; /* the boot job or bind tried to bind it */
+	int bind_result; /* then: bind_to_vfio()'s enum bind_outcome, or -errno */
 };
 
 /* The candidates, in address order. */

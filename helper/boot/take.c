@@ -168,6 +168,8 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 	}
 	strcpy(old_driver, it->f.driver);
 	r = bind_to_vfio(s, &it->f, &w);
+	it->bind_tried = true;
+	it->bind_result = r;
 	report_waits(&it->f, &w);
 	report_bind(&it->f, old_driver, r, &w, t);
 	methods = reset_request_for(resets, it->f.addr);

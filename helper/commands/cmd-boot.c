@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot/record.h"
 #include "boot/report.h"
 #include "boot/take.h"
 #include "commands/commands.h"
@@ -93,40 +94,39 @@ static void lead_process_group(void)
 		DBG("setpgid: %m; the hook's limit signals the helper alone");
 }
 
-int cmd_boot(struct sysroot *s, const struct options *opts)
+/* The boot job, the stages in order, with what it decided in c; an exit status. */
+static int boot_job(struct sysroot *s, const struct options *opts, bool *selected,
+		    struct candidates *c)
 {
 	_cleanup_boot_config_ struct boot_config cfg = {0};
 	_cleanup_selector_ struct selector selector = {0};
-	_cleanup_candidates_ struct candidates c = {0};
 	_cleanup_management_nics_ struct management_nics management = {0};
 	struct vfio_params params;
-	bool present;
 	int r;
 
-	lead_process_group();
 	r = boot_config_read(s, &cfg);
 	if (r >= 0)
-		r = selector_from_boot_config(&cfg, &selector, &present);
+		r = selector_from_boot_config(&cfg, &selector, selected);
 	if (r < 0)
 		return selection_exit_status(r);
-	if (!present) {
+	if (!*selected) {
 		INF("no vfio-pci.ids= or " ADDRS_PARAM
 		    "= on the kernel command line, no options vfio-pci ids= in modprobe.d, no driverctl override to vfio-pci: nothing to do");
 		return EXIT_OK;
 	}
 	r = vfio_read_params(s, &cfg, &params);
 	if (r >= 0)
-		r = take_match(s, &selector, &params, &c);
+		r = take_match(s, &selector, &params, c);
 	if (r < 0)
 		return EXIT_USAGE;
-	if (c.n == 0) {
+	if (c->n == 0) {
 		INF("the selection names no PCI function");
 		return EXIT_OK;
 	}
-	INF("PCI functions selected: %zu", c.n);
-	report_selected(&c);
+	INF("PCI functions selected: %zu", c->n);
+	report_selected(c);
 	read_management_nics(s, &management);
-	r = take_candidates(s, &c, &params,
+	r = take_candidates(s, c, &params,
 			    &(struct guard_opts){.defer_storage = opts->defer_storage,
 						 .cmdline = cfg.cmdline,
 						 .keep = opts->keep,
@@ -135,6 +135,32 @@ int cmd_boot(struct sysroot *s, const struct options *opts)
 						 .named = &selector.addrs},
 			    opts->dry_run);
 	if (!opts->dry_run)
-		note_deferral(s, &c);
+		note_deferral(s, c);
 	return r;
+}
+
+/* A record that cannot be written changes nothing the job did. */
+static void write_record(const struct sysroot *s, const struct boot_job *job)
+{
+	int r = record_write(s, job);
+
+	if (r < 0)
+		WRN_ERRNO(
+			r,
+			"cannot write /run/vfio-bind/%s (%m): vfio-bind check cannot tell what this pass did; the functions are as the lines above say",
+			record_file_name(job->pass));
+}
+
+int cmd_boot(struct sysroot *s, const struct options *opts)
+{
+	_cleanup_candidates_ struct candidates c = {0};
+	struct boot_job job = {.pass = opts->defer_storage ? RECORD_EARLY : RECORD_LATE,
+			       .boottime = record_boottime(),
+			       .c = &c};
+
+	lead_process_group();
+	job.status = boot_job(s, opts, &job.selected, &c);
+	if (!opts->dry_run)
+		write_record(s, &job);
+	return job.status;
 }

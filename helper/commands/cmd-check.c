@@ -13,15 +13,16 @@
 #include "boot/iommu-off.h"
 #include "boot/reset.h"
 #include "boot/take.h"
+#include "commands/boot-record.h"
 #include "commands/commands.h"
 #include "commands/framebuffer.h"
-#include "commands/json.h"
 #include "commands/numa.h"
 #include "commands/vfio-group.h"
 #include "config/bootloader.h"
 #include "config/driverctl.h"
 #include "config/kernel-cmdline.h"
 #include "config/modprobe.h"
+#include "shared/json.h"
 #include "shared/log.h"
 #include "shared/util.h"
 
@@ -746,6 +747,12 @@ static void check_idle_d3(struct report *rep, const struct vfio_params *params)
 		    "vfio-pci.disable_idle_d3 is off: vfio-pci puts idle functions in D3hot (=1 keeps them in D0, for devices that do not come back from D3)");
 }
 
+static void say_record(void *rep, enum record_verdict v, const char *subject,
+		       const char *fix, const char *msg)
+{
+	say(rep, v == RECORD_SAYS_OK ? V_OK : V_WARN, subject, fix, "%s", msg);
+}
+
 /* The arguments' selection, else the kernel command line's; an exit status. */
 static int check_selection(struct sysroot *s, const struct options *opts,
 			   struct boot_config *cfg, struct vfio_params *params,
@@ -776,7 +783,8 @@ static int check_selection(struct sysroot *s, const struct options *opts,
 	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-static int run_checks(struct sysroot *s, const struct options *opts, struct report *rep)
+static int run_checks(struct sysroot *s, const struct options *opts, struct report *rep,
+		      struct boot_records *records)
 {
 	static const char *const iommu_params[] = {"intel_iommu", "amd_iommu", NULL};
 	static const char *const selection_params[] = {"vfio_pci.ids", ADDRS_PARAM, NULL};
@@ -813,6 +821,7 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 	check_driverctl(rep, &cfg, &c);
 	check_module_config(s, rep, &cfg, &c, &host);
 	check_builtin(s, rep);
+	boot_records_check(s, records, say_record, rep);
 	if (c.n > 0)
 		check_kernel(s, rep, &c, iommu);
 	if (iommu == IOMMU_OFF)
@@ -822,19 +831,24 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
+	_cleanup_boot_records_ struct boot_records records = {0};
 	struct report rep = {.json = opts->json};
-	int status = run_checks(s, opts, &rep);
+	int status = run_checks(s, opts, &rep, &records);
 
-	if (rep.json && status != EXIT_USAGE)
-		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+	if (rep.json && status != EXIT_USAGE) {
+		fputs("\n  ],\n", stdout);
+		boot_records_json(stdout, &records);
+		printf("  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
+	}
 	return status;
 }
 
 int check_failures(struct sysroot *s, struct check_failure **failures, size_t *n)
 {
+	_cleanup_boot_records_ struct boot_records records = {0};
 	const struct options everything = {0};
 	struct report rep = {.gather = true};
-	int status = run_checks(s, &everything, &rep);
+	int status = run_checks(s, &everything, &rep, &records);
 
 	*failures = rep.gathered;
 	*n = rep.n_gathered;

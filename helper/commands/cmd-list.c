@@ -6,7 +6,7 @@
 #include "boot/match.h"
 #include "boot/reset.h"
 #include "commands/commands.h"
-#include "commands/json.h"
+#include "shared/json.h"
 #include "commands/numa.h"
 #include "commands/pciids.h"
 #include "shared/log.h"

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "shared/sysroot.h"
 
@@ -447,6 +448,54 @@ int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
 	if (fd < 0)
 		return -errno;
 	return write_all(fd, content, strlen(content));
+}
+
+/* The directory PATH, made (mode 0755) in its parent when it is missing. */
+static int open_or_make_dir(const struct sysroot *s, const char *path)
+{
+	_cleanup_close_ int parent_fd = -1;
+	char parent[PATH_MAX];
+	const char *name = strrchr(path, '/');
+	int fd = sysroot_open_at(s, path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+
+	if (fd != -ENOENT)
+		return fd;
+	if (!name)
+		return -ENOENT;
+	if (path_format(parent, sizeof(parent), "%.*s", (int)(name - path), path) < 0)
+		return -ENAMETOOLONG;
+	parent_fd = sysroot_open_at(s, parent, O_PATH | O_DIRECTORY);
+	if (parent_fd < 0)
+		return parent_fd;
+	if (mkdirat(parent_fd, name + 1, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return sysroot_open_at(s, path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+}
+
+int sysroot_replace(const struct sysroot *s, const char *dir, const char *name,
+		    const char *content)
+{
+	_cleanup_close_ int dir_fd = open_or_make_dir(s, dir);
+	_cleanup_close_ int fd = -1;
+	char temp[NAME_MAX + 1];
+	int r;
+
+	if (dir_fd < 0)
+		return dir_fd;
+	r = path_format(temp, sizeof(temp), ".%s.new", name);
+	if (r < 0)
+		return r;
+	fd = openat(dir_fd, temp,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+		    0644);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, content, strlen(content));
+	if (r >= 0 && renameat(dir_fd, temp, dir_fd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dir_fd, temp, 0);
+	return r;
 }
 
 int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)

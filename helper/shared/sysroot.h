@@ -80,6 +80,14 @@ int sysroot_writef(const struct sysroot *s, const char *value, const char *fmt, 
  * or empties first when it is there; never through a symlink. */
 int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
 		   const char *content) _must_check_;
+/*
+ * Replaces the file NAME in the directory DIR (created, mode 0755, when
+ * missing; its parent must be there) with CONTENT, as a whole: written to a
+ * temporary file beside it, then renamed over it, so that a reader finds
+ * the old content or the new, never a part. Never through a symlink.
+ */
+int sysroot_replace(const struct sysroot *s, const char *dir, const char *name,
+		    const char *content) _must_check_;
 /* A hexadecimal number of 32 bits ("0x10de", as sysfs shows IDs); -EINVAL
  * for anything else. */
 int sysroot_read_hex(const struct sysroot *s, const char *path,

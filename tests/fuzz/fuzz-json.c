@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "commands/json.h"
+#include "shared/json.h"
 #include "fuzz.h"
 #include "shared/macro.h"
 

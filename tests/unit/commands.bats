@@ -300,6 +300,7 @@ skip  the kernel check (each group opened as QEMU opens it) runs on the running 
     {"status": "ok", "function": "0000:0b:00.0", "message": "is on NUMA node 0", "fix": null},
     {"status": "skip", "function": null, "message": "the kernel check (each group opened as QEMU opens it) runs on the running system only, not under --root", "fix": null}
   ],
+  "boot_records": {"early": null, "late": null},
   "ok": false
 }'
 	python3 -c 'import json,sys; assert json.load(sys.stdin)["ok"] is False' <<<"$output"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "commands/json.h"
+#include "shared/json.h"
 
 void json_string(FILE *out, const char *s)
 {
