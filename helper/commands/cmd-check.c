@@ -13,6 +13,7 @@
 #include "boot/iommu-off.h"
 #include "boot/reset.h"
 #include "boot/take.h"
+#include "commands/check-report.h"
 #include "commands/commands.h"
 #include "commands/framebuffer.h"
 #include "commands/json.h"
@@ -24,18 +25,6 @@
 #include "config/modprobe.h"
 #include "shared/log.h"
 #include "shared/util.h"
-
-/* V_SKIP: a check that did not run, and why; never a failure. */
-enum verdict { V_OK, V_WARN, V_FAIL, V_SKIP };
-
-struct report {
-	bool json;
-	bool gather; /* keep the failures instead of printing anything */
-	size_t n;
-	size_t failures;
-	struct check_failure *gathered;
-	size_t n_gathered;
-};
 
 static void gather_failure(struct report *rep, const char *subject, const char *fix,
 			   const char *msg)
@@ -58,14 +47,21 @@ static void say(struct report *rep, enum verdict v, const char *subject, const c
 static void say(struct report *rep, enum verdict v, const char *subject, const char *fix,
 		const char *fmt, ...)
 {
-	static const char *const names[] = {"ok", "warn", "fail", "skip"};
-	static const char *const labels[] = {"ok  ", "WARN", "FAIL", "skip"};
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	check_vsay(rep, v, subject, fix, fmt, ap);
 	va_end(ap);
+}
+
+void check_vsay(struct report *rep, enum verdict v, const char *subject, const char *fix,
+		const char *fmt, va_list ap)
+{
+	static const char *const names[] = {"ok", "warn", "fail", "skip"};
+	static const char *const labels[] = {"ok  ", "WARN", "FAIL", "skip"};
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	rep->failures += v == V_FAIL;
 	if (rep->gather) {
 		if (v == V_FAIL)
@@ -823,7 +819,8 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 int cmd_check(struct sysroot *s, const struct options *opts)
 {
 	struct report rep = {.json = opts->json};
-	int status = run_checks(s, opts, &rep);
+	int status =
+		opts->next_boot ? next_boot_checks(s, &rep) : run_checks(s, opts, &rep);
 
 	if (rep.json && status != EXIT_USAGE)
 		printf("\n  ],\n  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
