@@ -15,6 +15,8 @@
 
 #define VARS_MAX 64
 #define ITEMS_MAX 256
+#define EFIVARS "sys/firmware/efi/efivars"
+#define LOADER_GUID "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
 
 struct var {
 	char name[64];
@@ -690,6 +692,80 @@ static int ukis_read(const struct sysroot *s, const char *esp, struct menu *m)
 	return 0;
 }
 
+/* config_entry_find(): the last entry whose id the glob matches, or -1. */
+static int sdboot_find(const struct menu *m, const char *pattern)
+{
+	for (size_t i = m->n; pattern[0] && i-- > 0;) {
+		char id[NEXT_BOOT_TITLE_MAX + 8];
+
+		str_format(id, sizeof(id), "%s%s", m->items[i].id,
+			   m->items[i].bls ? ".conf" : "");
+		if (fnmatch(pattern, id, FNM_CASEFOLD) == 0 ||
+		    fnmatch(pattern, m->items[i].id, FNM_CASEFOLD) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * A systemd-boot EFI variable (docs/BOOT_LOADER_INTERFACE.md): four bytes
+ * of attributes, then a NUL-terminated UTF-16 string, kept here when ASCII.
+ * 0 with "" when it is not set; -ENOENT without efivarfs.
+ */
+static int loader_efivar(const struct sysroot *s, const char *name, char *value,
+			 size_t size)
+{
+	unsigned char raw[2 * NEXT_BOOT_TITLE_MAX + 4];
+	size_t o = 0;
+	int n;
+
+	value[0] = '\0';
+	if (!sysroot_exists(s, EFIVARS))
+		return -ENOENT;
+	n = sysroot_read_bytesf(s, raw, sizeof(raw), 0, EFIVARS "/%s-" LOADER_GUID, name);
+	for (int i = 4; n > 0 && i + 1 < n && o + 1 < size; i += 2) {
+		if (raw[i + 1] || !raw[i])
+			break;
+		value[o++] = (char)raw[i];
+	}
+	value[o] = '\0';
+	return 0;
+}
+
+/* config_default_entry_select(): the one-shot variable, the default one, loader.conf's
+ * glob, the last. */
+static int sdboot_default(const struct sysroot *s, const struct menu *m,
+			  const char *pattern, struct next_boot *nb)
+{
+	char oneshot[NEXT_BOOT_TITLE_MAX], chosen[NEXT_BOOT_TITLE_MAX];
+	int at;
+
+	if (loader_efivar(s, "LoaderEntryOneShot", oneshot, sizeof(oneshot)) < 0) {
+		str_copy(
+			nb->uncertain, sizeof(nb->uncertain),
+			"the EFI variables LoaderEntryOneShot and LoaderEntryDefault, which choose first, were not read (no efivarfs)");
+	} else {
+		at = sdboot_find(m, oneshot);
+		if (at >= 0) {
+			str_copy(
+				nb->uncertain, sizeof(nb->uncertain),
+				"the EFI variable LoaderEntryOneShot names it for one boot only");
+			return at;
+		}
+		if (loader_efivar(s, "LoaderEntryDefault", chosen, sizeof(chosen)) >= 0) {
+			at = sdboot_find(m, chosen);
+			if (at >= 0) {
+				str_copy(
+					nb->uncertain, sizeof(nb->uncertain),
+					"the EFI variable LoaderEntryDefault names it (bootctl set-default)");
+				return at;
+			}
+		}
+	}
+	at = sdboot_find(m, pattern);
+	return at >= 0 ? at : (int)m->n - 1;
+}
+
 static int sdboot_read(const struct sysroot *s, const char *esp, struct next_boot *nb)
 {
 	_cleanup_(menu_free) struct menu menu = {0};
@@ -717,27 +793,13 @@ static int sdboot_read(const struct sysroot *s, const char *esp, struct next_boo
 	if (r < 0)
 		return r;
 	qsort(menu.items, menu.n, sizeof(struct item), sdboot_order);
-	/* config_entry_find(): the last entry whose id the glob matches, or the last */
-	for (size_t i = menu.n; i-- > 0 && at < 0;) {
-		char id[NEXT_BOOT_TITLE_MAX + 8];
-
-		str_format(id, sizeof(id), "%s%s", menu.items[i].id,
-			   menu.items[i].bls ? ".conf" : "");
-		if (!pattern[0] || fnmatch(pattern, id, FNM_CASEFOLD) == 0 ||
-		    fnmatch(pattern, menu.items[i].id, FNM_CASEFOLD) == 0)
-			at = (int)i;
-	}
-	if (at < 0 && menu.n > 0)
-		at = (int)menu.n - 1;
+	at = sdboot_default(s, &menu, pattern, nb);
 	if (at < 0)
 		return -ENOMSG;
 	nb->loader = menu.items[at].bls ? NEXT_BOOT_SYSTEMD_BOOT : NEXT_BOOT_UKI;
 	fill_from_item(s, esp, &menu.items[at], NULL, nb);
 	if (nb->loader == NEXT_BOOT_UKI)
 		str_copy(nb->kernel, sizeof(nb->kernel), menu.items[at].kernel);
-	str_copy(
-		nb->uncertain, sizeof(nb->uncertain),
-		"the EFI variables LoaderEntryDefault and LoaderEntryOneShot, when set, choose another");
 	return 0;
 }
 

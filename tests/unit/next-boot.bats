@@ -237,7 +237,7 @@ initrd /EFI/proxmox/6.5.11-4-pve/initrd.img-6.5.11-4-pve"
 	sdboot 'pve-*' "" intel_iommu=on
 	next_boot
 	assert_success
-	assert_line "ok    the next boot is the systemd-boot entry 'Proxmox VE', /boot/efi/loader/loader.conf: kernel /boot/efi/EFI/proxmox/6.5.11-4-pve/vmlinuz-6.5.11-4-pve; the EFI variables LoaderEntryDefault and LoaderEntryOneShot, when set, choose another"
+	assert_line "ok    the next boot is the systemd-boot entry 'Proxmox VE', /boot/efi/loader/loader.conf: kernel /boot/efi/EFI/proxmox/6.5.11-4-pve/vmlinuz-6.5.11-4-pve; the EFI variables LoaderEntryOneShot and LoaderEntryDefault, which choose first, were not read (no efivarfs)"
 	# control: the glob names the older entry, whose second options line has it
 	sdboot 'pve-6.2*' "intel_iommu=on" ""
 	next_boot
@@ -248,6 +248,30 @@ initrd /EFI/proxmox/6.5.11-4-pve/initrd.img-6.5.11-4-pve"
 	next_boot
 	assert_failure 2
 	assert_line "      fix: run vfio-bind kargs --apply, then reboot"
+}
+
+# efivar NAME VALUE: systemd-boot's variable in efivarfs, attributes and UTF-16
+efivar() {
+	mkdir -p "$ROOT/sys/firmware/efi/efivars"
+	python3 -c 'import sys; open(sys.argv[1], "wb").write(b"\x07\0\0\0" + (sys.argv[2] + "\0").encode("utf-16-le"))' \
+		"$ROOT/sys/firmware/efi/efivars/$1-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f" "$2"
+}
+
+@test "systemd-boot: LoaderEntryOneShot, then LoaderEntryDefault, choose before loader.conf" {
+	stub_lister lsinitramfs
+	sdboot 'pve-*' "intel_iommu=on" ""
+	mkdir -p "$ROOT/sys/firmware/efi/efivars"
+	next_boot
+	assert_failure 2
+	refute_line --partial "were not read"
+	efivar LoaderEntryDefault pve-6.2.16-3.conf
+	next_boot
+	assert_success
+	assert_line --partial "vmlinuz-6.2.16-3-pve; the EFI variable LoaderEntryDefault names it (bootctl set-default)"
+	efivar LoaderEntryOneShot pve-6.5.11-4.conf
+	next_boot
+	assert_failure 2
+	assert_line --partial "vmlinuz-6.5.11-4-pve; the EFI variable LoaderEntryOneShot names it for one boot only"
 }
 
 @test "systemd-boot: /etc/kernel/cmdline has it, the entry not: refresh" {
