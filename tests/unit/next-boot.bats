@@ -213,6 +213,49 @@ options root=UUID=1234 ro intel_iommu=on"
 	assert_line --partial "BLS entry 'Fedora Linux (6.4.1-200.fc39.x86_64) 39'"
 }
 
+@test "Debian on EFI: the stub's prefix leads to /boot/grub/grub.cfg" {
+	stub_lister lsinitramfs
+	debian_grub 0 intel_iommu=on
+	mkdir -p "$ROOT/sys/firmware/efi"
+	put boot/efi/EFI/debian/grub.cfg "search.fs_uuid 1234 root hd0,gpt2
+set prefix=(\$root)'/boot/grub'
+configfile \$prefix/grub.cfg"
+	next_boot
+	assert_success
+	assert_line --partial "the next boot is the GRUB entry 'Debian GNU/Linux', /boot/grub/grub.cfg"
+	# control: a full grub.cfg beside the EFI image is the one loaded
+	put boot/efi/EFI/debian/grub.cfg "menuentry 'Debian from the ESP' {
+	linux /vmlinuz-$KERNEL root=UUID=1234 ro
+	initrd /initrd.img-$KERNEL
+}"
+	next_boot
+	assert_failure 2
+	assert_line --partial "GRUB entry 'Debian from the ESP', /boot/efi/EFI/debian/grub.cfg) lacks intel_iommu=on"
+}
+
+@test "ostree: /boot/loader a symlink to loader.1, read through it" {
+	stub_lister lsinitrd
+	put boot/grub2/grub.cfg "set default=0
+blscfg"
+	put boot/loader.1/entries/ostree-1-fedora-coreos.conf "title Fedora CoreOS 39 (ostree:0)
+version 1
+options root=UUID=1234 rw ostree=/ostree/boot.1/fedora-coreos/abc/0 $1
+linux /ostree/fedora-coreos-abc/vmlinuz-6.5.6-300.fc39.x86_64
+initrd /ostree/fedora-coreos-abc/initramfs-6.5.6-300.fc39.x86_64.img"
+	ln -s loader.1 "$ROOT/boot/loader"
+	good_image boot/ostree/fedora-coreos-abc/initramfs-6.5.6-300.fc39.x86_64.img
+	next_boot
+	assert_failure 2
+	assert_line --partial "BLS entry 'Fedora CoreOS 39 (ostree:0)', /boot/grub2/grub.cfg) lacks intel_iommu=on"
+	put boot/loader.1/entries/ostree-1-fedora-coreos.conf "title Fedora CoreOS 39 (ostree:0)
+options root=UUID=1234 rw intel_iommu=on
+linux /ostree/fedora-coreos-abc/vmlinuz-6.5.6-300.fc39.x86_64
+initrd /ostree/fedora-coreos-abc/initramfs-6.5.6-300.fc39.x86_64.img"
+	next_boot
+	assert_success
+	assert_line --partial "carries vfio-bind"
+}
+
 # systemd-boot: loader.conf in the ESP, two entries.
 sdboot() {
 	put boot/efi/loader/loader.conf "timeout 3
