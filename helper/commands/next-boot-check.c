@@ -95,6 +95,7 @@ static bool check_iommu_argument(const struct sysroot *s, struct report *rep,
 {
 	enum cpu_vendor cpu = cpu_vendor_read(s);
 	const char *arg = iommu_on_argument(cpu);
+	_cleanup_free_ char *asked = last_value(nb->cmdline, "intel_iommu");
 	bool missing = false;
 
 	if (!arg) {
@@ -105,8 +106,7 @@ static bool check_iommu_argument(const struct sysroot *s, struct report *rep,
 			    : "the CPU is neither Intel's nor AMD's");
 		return false;
 	}
-	if (nb->release[0] && intel_iommu_on_by_default(s, nb->release) &&
-	    !last_value(nb->cmdline, "intel_iommu")) {
+	if (nb->release[0] && intel_iommu_on_by_default(s, nb->release) && !asked) {
 		say(rep, V_OK, NULL,
 		    "the next boot (%s) needs no intel_iommu=on: /boot/config-%s turns Intel's IOMMU on by default",
 		    where, nb->release);
@@ -268,15 +268,15 @@ static bool read_images(const struct sysroot *s, struct report *rep,
 	const char *lister = find_lister(s);
 	bool read = false;
 
+	if (nb->n_initrds == 0 && nb->loader == NEXT_BOOT_UKI) {
+		say(rep, V_SKIP, NULL,
+		    "the next boot's unified kernel image carries its initramfs inside, which is not listed");
+		return false;
+	}
 	if (nb->n_initrds == 0) {
-		say(rep, nb->loader == NEXT_BOOT_UKI ? V_SKIP : V_FAIL,
-		    nb->loader == NEXT_BOOT_UKI
-			    ? NULL
-			    : "install the kernel's initramfs (update-initramfs -c -k RELEASE, dracut), then update the boot loader",
-		    "the next boot's entry names no initrd%s",
-		    nb->loader == NEXT_BOOT_UKI
-			    ? " apart from the one inside the unified kernel image, which is not listed"
-			    : "");
+		say(rep, V_FAIL,
+		    "install the kernel's initramfs (update-initramfs -c -k RELEASE, dracut), then update the boot loader",
+		    "the next boot's entry names no initrd");
 		return false;
 	}
 	if (!lister) {

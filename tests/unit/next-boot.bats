@@ -353,7 +353,7 @@ EOF
 	assert_success
 	assert_line --partial "the next boot is the systemd-boot's unified kernel image 'debian-6.5.0.efi', /efi/loader/loader.conf: kernel /efi/EFI/Linux/debian-6.5.0.efi"
 	assert_line --partial "carries intel_iommu=on"
-	assert_line "skip  the next boot's entry names no initrd apart from the one inside the unified kernel image, which is not listed"
+	assert_line "skip  the next boot's unified kernel image carries its initramfs inside, which is not listed"
 	# control: its command line without it
 	uki efi/EFI/Linux/debian-6.5.0.efi "root=UUID=1234 quiet"
 	next_boot
