@@ -86,13 +86,11 @@ static bool turned_off(const char *cmdline, enum cpu_vendor cpu, struct iommu_of
  * CONFIG_INTEL_IOMMU_DEFAULT_ON, or Debian's CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF
  * (on, integrated GPUs excepted), else intel_iommu=on.
  */
-static enum kernel_default intel_default(const struct sysroot *s)
+static enum kernel_default intel_default_of(const struct sysroot *s, const char *release)
 {
 	_cleanup_free_ char *config = NULL;
-	char release[128];
 
-	if (sysroot_read(s, "proc/sys/kernel/osrelease", release, sizeof(release)) < 0 ||
-	    sysroot_read_filef(s, &config, "boot/config-%s", release) < 0)
+	if (sysroot_read_filef(s, &config, "boot/config-%s", release) < 0)
 		return DEFAULT_UNKNOWN;
 	if (!strstr(config, "\nCONFIG_INTEL_IOMMU=y"))
 		return DEFAULT_NOT_BUILT;
@@ -100,6 +98,20 @@ static enum kernel_default intel_default(const struct sysroot *s)
 	    strstr(config, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y"))
 		return DEFAULT_ON;
 	return DEFAULT_OFF;
+}
+
+static enum kernel_default intel_default(const struct sysroot *s)
+{
+	char release[128];
+
+	if (sysroot_read(s, "proc/sys/kernel/osrelease", release, sizeof(release)) < 0)
+		return DEFAULT_UNKNOWN;
+	return intel_default_of(s, release);
+}
+
+bool intel_iommu_on_by_default(const struct sysroot *s, const char *release)
+{
+	return intel_default_of(s, release) == DEFAULT_ON;
 }
 
 void iommu_off_diagnose(const struct sysroot *s, const char *cmdline,

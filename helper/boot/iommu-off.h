@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "shared/sysroot.h"
@@ -33,6 +34,10 @@ struct iommu_off {
 /* The argument that turns the IOMMU on for this CPU's vendor, or NULL when
  * the kernel needs none (AMD: amd_iommu= has no "on", drivers/iommu/amd/init.c). */
 const char *iommu_on_argument(enum cpu_vendor cpu);
+
+/* Whether the kernel RELEASE (its /boot/config-RELEASE) starts Intel's
+ * IOMMU without intel_iommu=on; false when its config is not there. */
+bool intel_iommu_on_by_default(const struct sysroot *s, const char *release);
 
 enum cpu_vendor cpu_vendor_read(const struct sysroot *s);
 

@@ -14,6 +14,7 @@
 #include "boot/reset.h"
 #include "boot/take.h"
 #include "commands/boot-record.h"
+#include "commands/check-report.h"
 #include "commands/commands.h"
 #include "commands/framebuffer.h"
 #include "commands/numa.h"
@@ -25,18 +26,6 @@
 #include "shared/json.h"
 #include "shared/log.h"
 #include "shared/util.h"
-
-/* V_SKIP: a check that did not run, and why; never a failure. */
-enum verdict { V_OK, V_WARN, V_FAIL, V_SKIP };
-
-struct report {
-	bool json;
-	bool gather; /* keep the failures instead of printing anything */
-	size_t n;
-	size_t failures;
-	struct check_failure *gathered;
-	size_t n_gathered;
-};
 
 static void gather_failure(struct report *rep, const char *subject, const char *fix,
 			   const char *msg)
@@ -59,14 +48,21 @@ static void say(struct report *rep, enum verdict v, const char *subject, const c
 static void say(struct report *rep, enum verdict v, const char *subject, const char *fix,
 		const char *fmt, ...)
 {
-	static const char *const names[] = {"ok", "warn", "fail", "skip"};
-	static const char *const labels[] = {"ok  ", "WARN", "FAIL", "skip"};
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	check_vsay(rep, v, subject, fix, fmt, ap);
 	va_end(ap);
+}
+
+void check_vsay(struct report *rep, enum verdict v, const char *subject, const char *fix,
+		const char *fmt, va_list ap)
+{
+	static const char *const names[] = {"ok", "warn", "fail", "skip"};
+	static const char *const labels[] = {"ok  ", "WARN", "FAIL", "skip"};
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	rep->failures += v == V_FAIL;
 	if (rep->gather) {
 		if (v == V_FAIL)
@@ -833,11 +829,13 @@ int cmd_check(struct sysroot *s, const struct options *opts)
 {
 	_cleanup_boot_records_ struct boot_records records = {0};
 	struct report rep = {.json = opts->json};
-	int status = run_checks(s, opts, &rep, &records);
+	int status = opts->next_boot ? next_boot_checks(s, &rep)
+				     : run_checks(s, opts, &rep, &records);
 
 	if (rep.json && status != EXIT_USAGE) {
 		fputs("\n  ],\n", stdout);
-		boot_records_json(stdout, &records);
+		if (!opts->next_boot)
+			boot_records_json(stdout, &records);
 		printf("  \"ok\": %s\n}\n", rep.failures ? "false" : "true");
 	}
 	return status;

@@ -25,6 +25,7 @@ struct options {
 	const char *host;
 	bool defer_storage;
 	bool force; /* nova-config: print even while check fails */
+	bool next_boot; /* check --next-boot */
 	char **keep; /* --keep DEVICE, repeatable */
 	size_t n_keep;
 	char **args; /* the command's arguments */

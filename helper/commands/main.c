@@ -23,6 +23,7 @@ enum {
 	OPT_DEFER_STORAGE,
 	OPT_KEEP,
 	OPT_FORCE,
+	OPT_NEXT_BOOT,
 };
 
 struct command {
@@ -61,6 +62,7 @@ static void usage(void)
 	      " vfio-bind [options] list [--json]\n"
 	      " vfio-bind [options] ids ADDRESS|SLOT...\n"
 	      " vfio-bind [options] check [--json] [ADDRESS|SLOT|VENDOR:DEVICE...]\n"
+	      " vfio-bind [options] check [--json] --next-boot\n"
 	      " vfio-bind [options] bind [--keep DEVICE]... ADDRESS|SLOT|VENDOR:DEVICE...\n"
 	      " vfio-bind [options] unbind ADDRESS|SLOT|VENDOR:DEVICE...\n"
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]...\n"
@@ -97,6 +99,10 @@ static void usage(void)
 	      "                       symlink leading out of DIR; no module is\n"
 	      "                       loaded (for tests)\n"
 	      "     --json          machine-readable output (list, check)\n"
+	      "     --next-boot     check what the boot loader's default entry\n"
+	      "                       gives the next boot: its command line (the\n"
+	      "                       IOMMU's argument, the selection) and its\n"
+	      "                       initramfs (vfio-bind, vfio-pci) (check)\n"
 	      "     --alias NAME[=ADDRESS|SLOT]\n"
 	      "                     name the alias of that function, or of the\n"
 	      "                       first function of the slot that is not a\n"
@@ -178,6 +184,10 @@ static int check_options(const struct command *cmd, const struct options *o)
 	if ((o->format != NOVA_FORMAT_CONF || o->flavor || o->host) && !cmd->nova)
 		return usage_error(
 			"--format, --flavor and --host apply only to nova-config", NULL);
+	if (o->next_boot && cmd->run != cmd_check)
+		return usage_error("--next-boot applies only to check", NULL);
+	if (o->next_boot && o->n_args > 0)
+		return usage_error("--next-boot takes no argument:", o->args[0]);
 	if (o->force && !cmd->nova)
 		return usage_error("--force applies only to nova-config", NULL);
 	if (o->host && o->format != NOVA_FORMAT_GENESTACK)
@@ -200,6 +210,7 @@ int main(int argc, char **argv)
 		{"defer-storage", no_argument, NULL, OPT_DEFER_STORAGE},
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"next-boot", no_argument, NULL, OPT_NEXT_BOOT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -248,6 +259,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			opts.force = true;
+			break;
+		case OPT_NEXT_BOOT:
+			opts.next_boot = true;
 			break;
 		case OPT_DEFER_STORAGE:
 			opts.defer_storage = true;
