@@ -449,6 +449,24 @@ int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
 	return write_all(fd, content, strlen(content));
 }
 
+int sysroot_mkdir(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+
+	if (dir_fd < 0)
+		return dir_fd;
+	return mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int sysroot_unlink(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+
+	if (dir_fd < 0)
+		return dir_fd == -ENOENT ? 0 : dir_fd;
+	return unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)
 {
 	char buf[64], *end;
