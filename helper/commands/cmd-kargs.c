@@ -595,7 +595,7 @@ static int carry_out(const struct sysroot *s, const struct kargs_plan *p, bool d
 		r = write_change(s, f);
 		if (r < 0)
 			return ERR_ERRNO(r, "cannot write /%s/%s: %m", f->dir, f->name);
-		INF("wrote /%s/%s", f->dir, f->name);
+		INF("%s /%s/%s", f->new ? "wrote" : "removed", f->dir, f->name);
 	}
 	for (size_t i = 0; i < p->n_runs; i++) {
 		run_words(&p->runs[i], words, sizeof(words));
