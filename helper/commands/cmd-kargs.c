@@ -26,6 +26,9 @@
 #define RECORD_NAME "kargs"
 #define GRUB_DROPIN_DIR "etc/default/grub.d"
 #define GRUB_DROPIN_NAME "vfio-bind.cfg"
+/* In the drop-in when --apply made grub.d, so that --remove takes it away. */
+#define MADE_DIR_NOTE \
+	"# It made /etc/default/grub.d, which --remove removes when empty.\n"
 
 struct karg {
 	char name[32]; /* "intel_iommu" */
@@ -44,6 +47,7 @@ struct kargs {
 struct file_change {
 	const char *dir, *name;
 	char *old, *new; /* NULL: not there before, or removed */
+	bool remove_dir; /* removed: its directory too, when left empty */
 };
 
 struct tool_run {
@@ -386,7 +390,7 @@ static char *cmdline_without(const char *text, const char *words)
 	return out;
 }
 
-static char *grub_dropin(const char *words)
+static char *grub_dropin(const char *words, bool made_dir)
 {
 	char *out;
 
@@ -395,8 +399,8 @@ static char *grub_dropin(const char *words)
 	 * on its host driver either. */
 	if (asprintf(
 		    &out,
-		    "# Written by vfio-bind kargs --apply; vfio-bind kargs --remove deletes it.\nGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX %s\"\n",
-		    words) < 0)
+		    "# Written by vfio-bind kargs --apply; vfio-bind kargs --remove deletes it.\n%sGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX %s\"\n",
+		    made_dir ? MADE_DIR_NOTE : "", words) < 0)
 		return NULL;
 	return out;
 }
@@ -430,7 +434,10 @@ static int plan_apply(const struct sysroot *s, enum boot_layout layout, struct k
 		if (r < 0 || (r = kargs_state(s, layout, true, k)) < 0)
 			return r;
 		kargs_words(k, KARG_MISSING, words, sizeof(words));
-		main_file->new = grub_dropin(words);
+		main_file->new = grub_dropin(
+			words, !sysroot_exists(s, GRUB_DROPIN_DIR) ||
+				       (main_file->old &&
+					strstr(main_file->old, MADE_DIR_NOTE)));
 		return main_file->new ? tool_runs(s, layout, words, false, p) : -ENOMEM;
 	}
 	if (layout == BOOT_LAYOUT_KERNEL_INSTALL || layout == BOOT_LAYOUT_PROXMOX) {
@@ -467,9 +474,11 @@ static int plan_remove(const struct sysroot *s, enum boot_layout layout,
 		f = file_add(p, GRUB_DROPIN_DIR, GRUB_DROPIN_NAME);
 		r = file_read(s, f);
 		*nothing = r >= 0 && !f->old;
+		f->remove_dir = f->old && strstr(f->old, MADE_DIR_NOTE);
 		return r < 0 || *nothing ? r : tool_runs(s, layout, "", true, p);
 	}
 	record = file_add(p, RECORD_DIR, RECORD_NAME);
+	record->remove_dir = true; /* vfio-bind's own */
 	r = file_read(s, record);
 	if (r < 0)
 		return r;
@@ -570,12 +579,23 @@ static int make_dirs(const struct sysroot *s, const char *dir)
 	return r;
 }
 
+static int remove_empty_dir(const struct sysroot *s, const char *dir)
+{
+	const char *slash = strrchr(dir, '/');
+	char parent[PATH_MAX];
+	int r = path_format(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+
+	return r < 0 ? r : sysroot_rmdir(s, parent, slash + 1);
+}
+
 static int write_change(const struct sysroot *s, const struct file_change *f)
 {
 	int r;
 
-	if (!f->new)
-		return sysroot_unlink(s, f->dir, f->name);
+	if (!f->new) {
+		r = sysroot_unlink(s, f->dir, f->name);
+		return r < 0 || !f->remove_dir ? r : remove_empty_dir(s, f->dir);
+	}
 	r = make_dirs(s, f->dir);
 	return r < 0 ? r : sysroot_create(s, f->dir, f->name, f->new);
 }

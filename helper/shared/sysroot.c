@@ -458,6 +458,18 @@ int sysroot_mkdir(const struct sysroot *s, const char *dir, const char *name)
 	return mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
+int sysroot_rmdir(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+
+	if (dir_fd < 0)
+		return dir_fd == -ENOENT ? 0 : dir_fd;
+	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int sysroot_unlink(const struct sysroot *s, const char *dir, const char *name)
 {
 	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);

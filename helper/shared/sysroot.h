@@ -84,6 +84,10 @@ int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
  * file NAME from DIR (not there is fine); never through a symlink. */
 int sysroot_mkdir(const struct sysroot *s, const char *dir,
 		  const char *name) _must_check_;
+/* The directory NAME in DIR when it is empty (not there, or not empty, is
+ * fine). */
+int sysroot_rmdir(const struct sysroot *s, const char *dir,
+		  const char *name) _must_check_;
 int sysroot_unlink(const struct sysroot *s, const char *dir,
 		   const char *name) _must_check_;
 /* A hexadecimal number of 32 bits ("0x10de", as sysfs shows IDs); -EINVAL

@@ -111,6 +111,7 @@ unchanged() {
 	assert_output '--- /dev/null
 +++ /etc/default/grub.d/vfio-bind.cfg
 +# Written by vfio-bind kargs --apply; vfio-bind kargs --remove deletes it.
++# It made /etc/default/grub.d, which --remove removes when empty.
 +GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX intel_iommu=on vfio-pci.ids=10de:1c30"
 would run: chroot '"$ROOT"' update-grub'
 	unchanged
@@ -140,8 +141,25 @@ would run: chroot '"$ROOT"' update-grub'
 	assert_success
 	run cat "$TOOL_LOG"
 	assert_output 'update-grub'
-	rmdir "$ROOT/etc/default/grub.d"
 	unchanged
+}
+
+@test "GRUB: a grub.d that was there stays, with its drop-ins, after --remove" {
+	debian_grub
+	put etc/default/grub.d/50-cloudimg-settings.cfg 'GRUB_CMDLINE_LINUX_DEFAULT="console=ttyS0"'
+	snapshot
+	kargs --apply 0b:00.0
+	run cat "$ROOT/etc/default/grub.d/vfio-bind.cfg"
+	refute_line --partial 'made /etc/default/grub.d'
+	kargs --remove
+	assert_success
+	unchanged
+	# control: without the drop-in that was there, --remove removes grub.d
+	rm "$ROOT/etc/default/grub.d/50-cloudimg-settings.cfg"
+	rmdir "$ROOT/etc/default/grub.d"
+	kargs --apply 0b:00.0
+	kargs --remove
+	assert [ ! -e "$ROOT/etc/default/grub.d" ]
 }
 
 @test "GRUB: an argument already in /etc/default/grub is not added again; another value refuses" {
@@ -200,7 +218,6 @@ would run: chroot '"$ROOT"' update-grub'
 	assert_output ''
 	kargs --remove
 	assert_success
-	rmdir "$ROOT/etc/vfio-bind"
 	unchanged
 }
 
@@ -213,7 +230,6 @@ would run: chroot '"$ROOT"' update-grub'
 	assert_output 'root=/dev/sda1 intel_iommu=on ro vfio-pci.ids=10de:1c30'
 	kargs --remove
 	assert_success
-	rmdir "$ROOT/etc/vfio-bind"
 	unchanged
 }
 
