@@ -4,7 +4,8 @@
 # the Debian 13 system tests/boot/distro makes (debian13 of
 # tests/boot/distributions), on an overlay that goes when the test is done,
 # never this machine's own /boot or /etc. The host's helper runs with
-# --root on it and runs the tool inside it (chroot ROOT kernel-install ...).
+# --root on it and runs the tool inside it (chroot ROOT kernel-install ...,
+# chroot ROOT update-grub).
 # The running command line is a file bound over the overlay's
 # /proc/cmdline: systemd-boot's initrd=\EFI\... and a vfio-pci.ids=.
 
@@ -23,9 +24,31 @@ setup() {
 		skip "no Debian 13 system in $SYSTEM: tests/boot/distro debian13 makes it"
 	WORK=$BATS_TEST_TMPDIR/overlay
 	mkdir -p "$WORK/upper" "$WORK/work" "$WORK/merged"
-	printf '%s\n' 'initrd=\EFI\debian\initrd.img root=/dev/vda1 ro vfio-pci.ids=10de:1c30' \
-		>"$WORK/cmdline"
+	cmdline 'initrd=\EFI\debian\initrd.img root=/dev/vda1 ro vfio-pci.ids=10de:1c30'
 	printf 'vendor_id\t: GenuineIntel\n' >"$WORK/cpuinfo"
+	# grub-probe asks the kernel which disk holds / and /boot, which in an
+	# overlay is none: this one answers for a disk with one ext4 partition,
+	# the rest of grub-mkconfig (10_linux, the drop-ins) is Debian's own.
+	cat >"$WORK/grub-probe" <<-'EOF'
+		#!/bin/sh
+		for arg; do
+			case $arg in --target=*) target=${arg#--target=} ;; esac
+		done
+		case $target in
+		device) echo /dev/vda1 ;;
+		fs) echo ext2 ;;
+		fs_uuid) echo 6f1b0e3a-7c55-4d1b-9b4e-2f0b7c1d5e01 ;;
+		partuuid) echo 0e5c1a2b-01 ;;
+		partmap) echo msdos ;;
+		drive) echo '(hd0,msdos1)' ;;
+		esac
+	EOF
+	chmod +x "$WORK/grub-probe"
+}
+
+# cmdline TEXT: the running command line
+cmdline() {
+	printf '%s\n' "$1" >"$WORK/cmdline"
 }
 
 # in_overlay SCRIPT: SCRIPT (sh) in a mount namespace of its own, with the
@@ -41,6 +64,7 @@ in_overlay() {
 		mount -t tmpfs vfio-bind-test "$m/run"
 		mount --bind "$1/cmdline" "$m/proc/cmdline"
 		mount --bind "$1/cpuinfo" "$m/proc/cpuinfo"
+		[ ! -e "$m/usr/sbin/grub-probe" ] || mount --bind "$1/grub-probe" "$m/usr/sbin/grub-probe"
 		vfio_bind=$3
 		shift 3
 		eval "$1"' in-overlay "$WORK" "$SYSTEM" "$VFIO_BIND" "$1"
@@ -69,4 +93,35 @@ in_overlay() {
 	assert_line --regexp '^entry after --remove: options +root=/dev/vda1 ro quiet$'
 	# shellcheck disable=SC2154 # run --separate-stderr sets it
 	[[ $stderr == *"ran kernel-install add "*"already configured: nothing to change"* ]]
+}
+
+@test "update-grub (grub2-common): --apply's drop-in puts the arguments on each linux line of grub.cfg, --remove restores /etc/default byte for byte" {
+	[[ -x $SYSTEM/usr/sbin/update-grub ]] ||
+		skip "the Debian 13 system has no update-grub: tests/boot/distro debian13 makes it anew with grub2-common"
+	cmdline 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 ro vfio-pci.ids=10de:1c30'
+	# shellcheck disable=SC2016 # expanded in the overlay's sh
+	in_overlay '
+		# /etc/default/grub as grub-pc'"'"'s postinst installs it (ucf)
+		cp "$m/usr/share/grub/default/grub" "$m/etc/default/grub"
+		mkdir -p "$m/boot/grub"
+		cp -a "$m/etc/default" "$m/tmp/default.before"
+		"$vfio_bind" --root "$m" kargs --apply
+		grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" | sed "s/^/applied: /"
+		echo "linux lines without them: $(grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" |
+			grep -cv " intel_iommu=on vfio-pci.ids=10de:1c30")"
+		"$vfio_bind" --root "$m" kargs --apply
+		"$vfio_bind" --root "$m" kargs --remove
+		diff -r --no-dereference "$m/tmp/default.before" "$m/etc/default" && echo "/etc/default restored"
+		# control: the grub.cfg update-grub wrote again after --remove
+		grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" | sed "s/^/removed: /"'
+	assert_success
+	# every entry, normal and recovery (GRUB_CMDLINE_LINUX)
+	assert_line --regexp '^applied: [[:space:]]+linux[[:space:]]+/boot/vmlinuz-[^ ]+ root=/dev/vda1 ro +intel_iommu=on vfio-pci.ids=10de:1c30 quiet$'
+	assert_line --regexp '^applied: [[:space:]]+linux[[:space:]]+/boot/vmlinuz-[^ ]+ root=/dev/vda1 ro single.* intel_iommu=on vfio-pci.ids=10de:1c30$'
+	assert_line 'linux lines without them: 0'
+	assert_line '/etc/default restored'
+	assert_line --regexp '^removed: .*linux.*/vmlinuz-'
+	refute_line --regexp '^removed: .*vfio-pci.ids='
+	# shellcheck disable=SC2154 # run --separate-stderr sets it
+	[[ $stderr == *"ran update-grub"*"already configured: nothing to change"* ]]
 }
