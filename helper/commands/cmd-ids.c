@@ -110,6 +110,34 @@ static int collect_pairs(const struct candidates *c, struct id_pair **pairs,
 	return 0;
 }
 
+static void format_pairs(const struct id_pair *pairs, size_t n, char *list, size_t size)
+{
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		str_format(list + strlen(list), size - strlen(list), "%s%04x:%04x",
+			   i ? "," : "", pairs[i].vendor, pairs[i].device);
+}
+
+int ids_of_selection(struct sysroot *s, const struct selector *selector, char *list,
+		     size_t size)
+{
+	_cleanup_candidates_ struct candidates c = {0};
+	_cleanup_free_ struct id_pair *pairs = NULL;
+	_cleanup_free_ struct pci_function *all = NULL;
+	struct vfio_params params = {0};
+	size_t n_pairs = 0, n = 0;
+
+	if (match_every_function(s, &all, &n) < 0 ||
+	    take_match_read(s, selector, &params, all, n, &c) < 0)
+		return -EIO;
+	if (c.n == 0)
+		return -ENOENT;
+	if (collect_pairs(&c, &pairs, &n_pairs) < 0)
+		return -ENOMEM;
+	format_pairs(pairs, n_pairs, list, size);
+	return 0;
+}
+
 static int print_ids(struct sysroot *s, const struct selector *selector,
 		     struct candidates *c)
 {
@@ -134,9 +162,7 @@ static int print_ids(struct sysroot *s, const struct selector *selector,
 	}
 	if (collect_pairs(c, &pairs, &n_pairs) < 0)
 		return EXIT_USAGE;
-	for (size_t i = 0; i < n_pairs; i++)
-		str_format(list + strlen(list), sizeof(list) - strlen(list),
-			   "%s%04x:%04x", i ? "," : "", pairs[i].vendor, pairs[i].device);
+	format_pairs(pairs, n_pairs, list, sizeof(list));
 	printf("vfio-pci.ids=%s\n", list);
 	/* libkmod passes modprobe.d's options first, the command line's after. */
 	fprintf(stderr,

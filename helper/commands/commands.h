@@ -28,6 +28,7 @@ struct options {
 	bool next_boot; /* check --next-boot */
 	char **keep; /* --keep DEVICE, repeatable */
 	size_t n_keep;
+	bool apply, remove, iommu_pt; /* kargs */
 	char **args; /* the command's arguments */
 	int n_args;
 };
@@ -41,6 +42,14 @@ static inline int selection_exit_status(int r)
 {
 	return r == -E2BIG || r == -EINVAL ? EXIT_PRECONDITION : EXIT_USAGE;
 }
+
+/*
+ * The vfio-pci.ids= value that selects the functions SELECTOR names by
+ * address (vendor:device pairs, each once): -ENOENT when it names none.
+ */
+struct selector;
+int ids_of_selection(struct sysroot *s, const struct selector *selector, char *list,
+		     size_t size) _must_check_;
 
 int cmd_boot(struct sysroot *s, const struct options *opts);
 int cmd_list(struct sysroot *s, const struct options *opts);
@@ -64,3 +73,4 @@ int cmd_bind(struct sysroot *s, const struct options *opts);
 int cmd_unbind(struct sysroot *s, const struct options *opts);
 int cmd_nova_config(struct sysroot *s, const struct options *opts);
 int cmd_management_nics(struct sysroot *s, const struct options *opts);
+int cmd_kargs(struct sysroot *s, const struct options *opts);

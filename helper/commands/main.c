@@ -24,12 +24,15 @@ enum {
 	OPT_KEEP,
 	OPT_FORCE,
 	OPT_NEXT_BOOT,
+	OPT_APPLY,
+	OPT_REMOVE,
+	OPT_IOMMU_PT,
 };
 
 struct command {
 	const char *name;
 	int (*run)(struct sysroot *s, const struct options *opts);
-	bool takes_args, dry_run, json, nova, guard;
+	bool takes_args, dry_run, json, nova, guard, kargs;
 	bool changes; /* writes sysfs: its decisions go to the kernel log */
 };
 
@@ -48,6 +51,11 @@ static const struct command commands[] = {
 	 .takes_args = true,
 	 .dry_run = true,
 	 .changes = true},
+	{.name = "kargs",
+	 .run = cmd_kargs,
+	 .takes_args = true,
+	 .dry_run = true,
+	 .kargs = true},
 	{.name = "nova-config", .run = cmd_nova_config, .nova = true},
 	{.name = "management-nics", .run = cmd_management_nics},
 };
@@ -65,6 +73,7 @@ static void usage(void)
 	      " vfio-bind [options] check [--json] --next-boot\n"
 	      " vfio-bind [options] bind [--keep DEVICE]... ADDRESS|SLOT|VENDOR:DEVICE...\n"
 	      " vfio-bind [options] unbind ADDRESS|SLOT|VENDOR:DEVICE...\n"
+	      " vfio-bind [options] kargs [--iommu-pt] [--apply|--remove] [ADDRESS|SLOT...]\n"
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]...\n"
 	      "                     [--format nova.conf|genestack] [--host NAME] [--force]\n"
 	      " vfio-bind [options] nova-config [--alias NAME[=ADDRESS|SLOT]]... --flavor NAME\n"
@@ -85,6 +94,8 @@ static void usage(void)
 	      "                 and the kernel's answer as QEMU asks it\n"
 	      " bind          put functions on vfio-pci now\n"
 	      " unbind        hand functions back to their host drivers\n"
+	      " kargs         the kernel arguments this host needs, where its boot\n"
+	      "                 loader keeps them, and the command that applies them\n"
 	      " nova-config   Nova's [pci] device_spec and alias, and the flavor\n"
 	      " management-nics\n"
 	      "               the NICs under the default routes, which the image\n"
@@ -92,7 +103,9 @@ static void usage(void)
 	      "\n"
 	      "Options:\n"
 	      " -n, --dry-run       print the plan, one line per function, and\n"
-	      "                       change nothing (boot job, bind, unbind)\n"
+	      "                       change nothing (boot job, bind, unbind); with\n"
+	      "                       kargs --apply or --remove: the diff of the\n"
+	      "                       files and the commands it would run\n"
 	      " -r, --root DIR      read the system under DIR instead of /: its\n"
 	      "                       proc/, sys/, dev/, modprobe.d, driverctl.d,\n"
 	      "                       boot loader files and PCI ID database, no\n"
@@ -117,6 +130,11 @@ static void usage(void)
 	      "     --force         print Nova's configuration although check\n"
 	      "                       fails for a function it describes\n"
 	      "                       (nova-config)\n"
+	      "     --apply         write the arguments the boot loader's own way\n"
+	      "                       and run its tool (kargs; under --root, the\n"
+	      "                       tool runs in the tree through chroot)\n"
+	      "     --remove        undo what --apply added (kargs)\n"
+	      "     --iommu-pt      add iommu=pt (kargs)\n"
 	      "     --keep DEVICE   never take the controller under DEVICE\n"
 	      "                       (/dev/..., UUID=..., LABEL=...; repeatable;\n"
 	      "                       boot job and bind)\n"
@@ -140,7 +158,8 @@ static void usage(void)
 	      " 2  vfio-pci cannot take the devices (IOMMU off, vfio-pci missing\n"
 	      "    or blacklisted, a bare -- in its options, a vfio-pci.ids=\n"
 	      "    value that vfio-pci would refuse); nothing was changed; for\n"
-	      "    check: the IOMMU is off\n"
+	      "    check: the IOMMU is off; for kargs: a boot loader it does not\n"
+	      "    know, or an argument set there to another value\n"
 	      " 3  some selected functions are not on vfio-pci (the log says why\n"
 	      "    for each), check found another problem, or nova-config found\n"
 	      "    nothing on vfio-pci or refused while check fails\n"
@@ -192,6 +211,13 @@ static int check_options(const struct command *cmd, const struct options *o)
 		return usage_error("--force applies only to nova-config", NULL);
 	if (o->host && o->format != NOVA_FORMAT_GENESTACK)
 		return usage_error("--host applies only to --format genestack", NULL);
+	if ((o->apply || o->remove || o->iommu_pt) && !cmd->kargs)
+		return usage_error("--apply, --remove and --iommu-pt apply only to kargs",
+				   NULL);
+	if (o->apply && o->remove)
+		return usage_error("kargs takes --apply or --remove, not both", NULL);
+	if (cmd->kargs && o->dry_run && !o->apply && !o->remove)
+		return usage_error("kargs --dry-run needs --apply or --remove", NULL);
 	if (o->n_args > 0 && !cmd->takes_args)
 		return usage_error("unexpected argument", o->args[0]);
 	return EXIT_OK;
@@ -211,6 +237,9 @@ int main(int argc, char **argv)
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"next-boot", no_argument, NULL, OPT_NEXT_BOOT},
+		{"apply", no_argument, NULL, OPT_APPLY},
+		{"remove", no_argument, NULL, OPT_REMOVE},
+		{"iommu-pt", no_argument, NULL, OPT_IOMMU_PT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -273,6 +302,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			opts.keep = keep;
+			break;
+		case OPT_APPLY:
+			opts.apply = true;
+			break;
+		case OPT_REMOVE:
+			opts.remove = true;
+			break;
+		case OPT_IOMMU_PT:
+			opts.iommu_pt = true;
 			break;
 		case 'v':
 			level = LOG_DEBUG;

@@ -141,7 +141,7 @@ static int compare_strings(const void *a, const void *b)
 /* grub-mkconfig sources /etc/default/grub, then /etc/default/grub.d/ *.cfg
  * in the order the shell's glob sorts them. */
 static void grub_read(const struct sysroot *s, struct grub_state *g,
-		      const char *const *names)
+		      const char *const *names, const char *skip)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	char **cfgs = NULL;
@@ -156,6 +156,7 @@ static void grub_read(const struct sysroot *s, struct grub_state *g,
 		size_t len = strlen(de->d_name);
 
 		if (len > 4 && strcmp(de->d_name + len - 4, ".cfg") == 0 &&
+		    !(skip && strcmp(de->d_name, skip) == 0) &&
 		    path_format(path, sizeof(path), "/etc/default/grub.d/%s",
 				de->d_name) >= 0 &&
 		    strv_push(&cfgs, &n, path) < 0)
@@ -175,7 +176,7 @@ static int find_grub(const struct sysroot *s, const char *const *names, bool bls
 
 	if (!g)
 		return 0;
-	grub_read(s, g, names);
+	grub_read(s, g, names, NULL);
 	for (int i = 0; i < GRUB_VARS; i++) {
 		if (has_param(g->value[i], names)) {
 			str_format(hint->file, sizeof(hint->file), "%s (%s)",
@@ -285,4 +286,199 @@ int bootloader_find(const struct sysroot *s, const char *const *names,
 	if (find_kernel_cmdline(s, names, hint) || find_bls(s, names, &bls, hint))
 		return 1;
 	return find_grub(s, names, bls, hint);
+}
+
+void bootloader_grub_cmdline(const struct sysroot *s, const char *skip, char *out,
+			     size_t size)
+{
+	static const char *const none[] = {NULL};
+	struct grub_state *g = calloc(1, sizeof(*g));
+
+	out[0] = '\0';
+	if (!g)
+		return;
+	grub_read(s, g, none, skip);
+	str_format(out, size, "%s %s", g->value[GRUB_LINUX],
+		   g->value[GRUB_LINUX_DEFAULT]);
+	free(g);
+}
+
+/* GRUB's blscfg expands $kernelopts in an entry from grubenv, where grubby
+ * kept the arguments before RHEL 9 wrote them into each entry. */
+static void expand_kernelopts(const struct sysroot *s, const char *options, char *out,
+			      size_t size)
+{
+	_cleanup_free_ char *env = NULL;
+	const char *var = strstr(options, "$kernelopts");
+	const char *value = "";
+	char *line, *save = NULL;
+
+	if (var && sysroot_read_file(s, "boot/grub2/grubenv", &env) >= 0)
+		for (line = strtok_r(env, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, "kernelopts=", 11) == 0)
+				value = line + 11;
+	if (!var) {
+		str_copy(out, size, options);
+		return;
+	}
+	str_format(out, size, "%.*s%s%s", (int)(var - options), options, value,
+		   var + strlen("$kernelopts"));
+}
+
+static int entry_options(const struct sysroot *s, const char *text, char ***options,
+			 size_t *n)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL, expanded[BOOTLOADER_TEXT_MAX * 4];
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (strncmp(line, "options", 7) != 0 ||
+		    (line[7] != ' ' && line[7] != '\t'))
+			continue;
+		expand_kernelopts(s, line + 8, expanded, sizeof(expanded));
+		return strv_push(options, n, expanded);
+	}
+	return strv_push(options, n, "");
+}
+
+int bootloader_bls_options(const struct sysroot *s, char ***options, size_t *n)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+	int r = 0;
+
+	*options = NULL;
+	*n = 0;
+	if (sysroot_opendir(s, "boot/loader/entries", &dir) < 0)
+		return 0;
+	while (r >= 0 && (de = readdir(dir))) {
+		_cleanup_free_ char *text = NULL;
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0 ||
+		    sysroot_read_filef(s, &text, "boot/loader/entries/%s", de->d_name) <
+			    0)
+			continue;
+		r = entry_options(s, text, options, n);
+	}
+	return r;
+}
+
+static enum boot_booted_by booted_by(const char *cmdline)
+{
+	_cleanup_free_ char *initrd = NULL;
+	char **values;
+	size_t n;
+
+	if (!cmdline)
+		return BOOTED_BY_UNSEEN;
+	if (kernel_param_values(cmdline, "BOOT_IMAGE", &values, &n) >= 0) {
+		strv_free(values, n);
+		if (n > 0)
+			return BOOTED_BY_GRUB;
+	}
+	/* systemd-boot and the EFI stub pass the initrd's EFI path, GRUB
+	 * never passes initrd= */
+	if (kernel_param(cmdline, "initrd", &initrd) > 0 && strchr(initrd, '\\'))
+		return BOOTED_BY_STUB;
+	return BOOTED_BY_UNSEEN;
+}
+
+static bool has_bls_entries(const struct sysroot *s)
+{
+	char **options;
+	size_t n;
+
+	if (bootloader_bls_options(s, &options, &n) < 0)
+		return false;
+	strv_free(options, n);
+	return n > 0;
+}
+
+/* The layouts in the order their evidence is trusted: ostree and Proxmox
+ * say so in a file of their own; then the loader that booted, when the
+ * command line tells. */
+static enum boot_layout layout_of(const struct sysroot *s, enum boot_booted_by by,
+				  const char **evidence)
+{
+	bool cmdline_file = sysroot_exists(s, "etc/kernel/cmdline");
+
+	if (sysroot_exists(s, *evidence = "/run/ostree-booted"))
+		return BOOT_LAYOUT_OSTREE;
+	if (by != BOOTED_BY_GRUB && cmdline_file &&
+	    sysroot_exists(s, *evidence = "/etc/kernel/proxmox-boot-uuids"))
+		return BOOT_LAYOUT_PROXMOX;
+	if (by != BOOTED_BY_GRUB && cmdline_file) {
+		*evidence = "/etc/kernel/cmdline";
+		return BOOT_LAYOUT_KERNEL_INSTALL;
+	}
+	if (by != BOOTED_BY_STUB && has_bls_entries(s) &&
+	    sysroot_exists(s, *evidence = "/usr/sbin/grubby"))
+		return BOOT_LAYOUT_GRUB_BLS;
+	if (by != BOOTED_BY_STUB && sysroot_exists(s, "etc/default/grub") &&
+	    sysroot_exists(s, *evidence = "/usr/sbin/update-grub"))
+		return BOOT_LAYOUT_GRUB;
+	*evidence = NULL;
+	return BOOT_LAYOUT_UNKNOWN;
+}
+
+void bootloader_detect(const struct sysroot *s, const char *cmdline,
+		       struct boot_loader *out)
+{
+	out->booted_by = booted_by(cmdline);
+	out->layout = layout_of(s, out->booted_by, &out->evidence);
+}
+
+struct layout_words {
+	const char *name, *file, *command;
+};
+
+static const struct layout_words layout_words[] = {
+	[BOOT_LAYOUT_UNKNOWN] = {"a boot loader vfio-bind does not know", NULL, NULL},
+	[BOOT_LAYOUT_GRUB] = {"GRUB with update-grub",
+			      "/etc/default/grub.d/vfio-bind.cfg", "update-grub"},
+	[BOOT_LAYOUT_GRUB_BLS] = {"GRUB with BLS entries (grubby)",
+				  "/boot/loader/entries/*.conf",
+				  "grubby --update-kernel=ALL --args=\"...\""},
+	[BOOT_LAYOUT_KERNEL_INSTALL] =
+		{"kernel-install", "/etc/kernel/cmdline",
+		 "kernel-install add VERSION /boot/vmlinuz-VERSION"},
+	[BOOT_LAYOUT_PROXMOX] = {"proxmox-boot-tool", "/etc/kernel/cmdline",
+				 "proxmox-boot-tool refresh"},
+	[BOOT_LAYOUT_OSTREE] = {"ostree (rpm-ostree)",
+				"the deployment's kernel arguments",
+				"rpm-ostree kargs --append-if-missing=..."},
+};
+
+const char *boot_layout_name(enum boot_layout layout)
+{
+	return layout_words[layout].name;
+}
+
+const char *boot_layout_file(enum boot_layout layout)
+{
+	return layout_words[layout].file;
+}
+
+const char *boot_layout_command(enum boot_layout layout)
+{
+	return layout_words[layout].command;
+}
+
+const char *boot_booted_by_name(enum boot_booted_by by)
+{
+	switch (by) {
+	case BOOTED_BY_GRUB:
+		return "BOOT_IMAGE= on the running command line: GRUB";
+	case BOOTED_BY_STUB:
+		return "initrd=\\EFI\\... on the running command line: systemd-boot or the EFI stub";
+	case BOOTED_BY_UNSEEN:
+		break;
+	}
+	return "no boot loader's mark on the running command line";
 }

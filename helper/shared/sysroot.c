@@ -453,7 +453,6 @@ int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
 /* The directory PATH, made (mode 0755) in its parent when it is missing. */
 static int open_or_make_dir(const struct sysroot *s, const char *path)
 {
-	_cleanup_close_ int parent_fd = -1;
 	char parent[PATH_MAX];
 	const char *name = strrchr(path, '/');
 	int fd = sysroot_open_at(s, path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
@@ -464,11 +463,9 @@ static int open_or_make_dir(const struct sysroot *s, const char *path)
 		return -ENOENT;
 	if (path_format(parent, sizeof(parent), "%.*s", (int)(name - path), path) < 0)
 		return -ENAMETOOLONG;
-	parent_fd = sysroot_open_at(s, parent, O_PATH | O_DIRECTORY);
-	if (parent_fd < 0)
-		return parent_fd;
-	if (mkdirat(parent_fd, name + 1, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	fd = sysroot_mkdir(s, parent, name + 1);
+	if (fd < 0)
+		return fd;
 	return sysroot_open_at(s, path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
 }
 
@@ -496,6 +493,36 @@ int sysroot_replace(const struct sysroot *s, const char *dir, const char *name,
 	if (r < 0)
 		unlinkat(dir_fd, temp, 0);
 	return r;
+}
+
+int sysroot_mkdir(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+
+	if (dir_fd < 0)
+		return dir_fd;
+	return mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int sysroot_rmdir(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+
+	if (dir_fd < 0)
+		return dir_fd == -ENOENT ? 0 : dir_fd;
+	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int sysroot_unlink(const struct sysroot *s, const char *dir, const char *name)
+{
+	_cleanup_close_ int dir_fd = sysroot_open_at(s, dir, O_PATH | O_DIRECTORY);
+
+	if (dir_fd < 0)
+		return dir_fd == -ENOENT ? 0 : dir_fd;
+	return unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 int sysroot_read_hex(const struct sysroot *s, const char *path, uint32_t *value)

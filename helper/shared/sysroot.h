@@ -88,6 +88,16 @@ int sysroot_create(const struct sysroot *s, const char *dir, const char *name,
  */
 int sysroot_replace(const struct sysroot *s, const char *dir, const char *name,
 		    const char *content) _must_check_;
+/* Makes the directory NAME in DIR (there already is fine), and removes the
+ * file NAME from DIR (not there is fine); never through a symlink. */
+int sysroot_mkdir(const struct sysroot *s, const char *dir,
+		  const char *name) _must_check_;
+/* The directory NAME in DIR when it is empty (not there, or not empty, is
+ * fine). */
+int sysroot_rmdir(const struct sysroot *s, const char *dir,
+		  const char *name) _must_check_;
+int sysroot_unlink(const struct sysroot *s, const char *dir,
+		   const char *name) _must_check_;
 /* A hexadecimal number of 32 bits ("0x10de", as sysfs shows IDs); -EINVAL
  * for anything else. */
 int sysroot_read_hex(const struct sysroot *s, const char *path,
