@@ -127,6 +127,46 @@ static void iommu_kargs(const struct sysroot *s, bool pt, struct kargs *k)
 		karg_add(k, "iommu", "iommu=pt");
 }
 
+/* One entry of vfio-pci's ids=, as vfio_pci_fill_ids() reads it: the fields
+ * up to the last that is not a wildcard. */
+static int ids_entry_format(char *buf, size_t size, const struct pci_id *id)
+{
+	if (id->class_mask)
+		return path_format(buf, size, "%04x:%04x:%x:%x:%x:%x", id->vendor,
+				   id->device, id->subvendor, id->subdevice, id->class,
+				   id->class_mask);
+	if (id->subdevice != PCI_ANY_ID)
+		return path_format(buf, size, "%04x:%04x:%x:%x", id->vendor, id->device,
+				   id->subvendor, id->subdevice);
+	if (id->subvendor != PCI_ANY_ID)
+		return path_format(buf, size, "%04x:%04x:%x", id->vendor, id->device,
+				   id->subvendor);
+	return path_format(buf, size, "%04x:%04x", id->vendor, id->device);
+}
+
+/*
+ * VENDOR:DEVICE given, as they are: a fleet names its cards' IDs, which need
+ * no function of this host's (an image or a chroot made for other
+ * machines). -E2BIG past what vfio-pci's ids= holds.
+ */
+static int given_ids(const struct id_list *ids, char *list, size_t size)
+{
+	char id[64];
+
+	list[0] = '\0';
+	for (size_t i = 0; i < ids->n_ids; i++) {
+		if (ids_entry_format(id, sizeof(id), &ids->ids[i]) < 0 ||
+		    strlen(list) + strlen(id) + 1 >= size)
+			return ERR_ERRNO(
+				E2BIG,
+				"the IDs given do not fit in vfio-pci's ids= (%d characters)",
+				VFIO_PCI_IDS_MAX);
+		str_format(list + strlen(list), size - strlen(list), "%s%s", i ? "," : "",
+			   id);
+	}
+	return 0;
+}
+
 /* The selection: of the arguments given, else what the running command
  * line selects, which the loader's configuration must carry on. */
 static int selection_kargs(struct sysroot *s, const struct options *opts,
@@ -150,7 +190,13 @@ static int selection_kargs(struct sysroot *s, const struct options *opts,
 	}
 	if (selector_from_args(opts->args, opts->n_args, false, &selector) < 0)
 		return -EINVAL;
-	r = ids_of_selection(s, &selector, list, sizeof(list));
+	if (selector.addrs.n_addrs > 0 && selector.ids.n_ids > 0)
+		return ERR_ERRNO(
+			EINVAL,
+			"kargs takes addresses (their IDs read on this host) or VENDOR:DEVICE pairs (as they are), not both: give one kind");
+	r = selector.addrs.n_addrs > 0
+		    ? ids_of_selection(s, &selector, list, sizeof(list))
+		    : given_ids(&selector.ids, list, sizeof(list));
 	if (r == -ENOENT)
 		ERR("no PCI function at the addresses given: see vfio-bind list");
 	if (r < 0)

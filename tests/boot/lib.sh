@@ -52,6 +52,10 @@ VB_KERNEL=${VB_KERNEL-}
 VB_KERNEL_META=linux-image-${VB_KERNEL:+$VB_KERNEL-}amd64
 VB_LOGS=$VB_CACHE/logs${VB_KERNEL:+-$VB_KERNEL}
 VB_IMAGES=$VB_CACHE/images${VB_KERNEL:+-$VB_KERNEL}
+# The releases whose GRUB disks tests/boot/distro makes (grub-setup) and
+# distros/boot.bats boots: a boot through a real boot loader costs a copy of
+# the system and two boots, one release shows it.
+VB_GRUB_DISTROS=${VB_GRUB_DISTROS-debian13}
 # Another Debian release (a NAME of tests/boot/distributions): its own
 # system built the images (tests/boot/distro), and its kernel boots them.
 VB_DISTRO=${VB_DISTRO-}
@@ -407,17 +411,25 @@ vb_devices() {
 # "VFIOTEST ..." lines and powers off; a hung boot is killed after
 # $VB_BOOT_TIMEOUT seconds. Returns QEMU's status (124: timed out).
 vb_boot() {
-	local name=$1 initrd=$2 cmdline=$3 log
+	local name=$1 initrd=$2 cmdline=$3
 	shift 3
+	[[ -r $initrd ]] || vb_die "no image $initrd"
+	vb_boot_firmware "$name" -kernel "$VB_VMLINUZ" -initrd "$initrd" \
+		-append "$cmdline" "$@"
+}
+
+# vb_boot_firmware NAME [QEMU ARGS...]: the same machine, booted by its
+# firmware (SeaBIOS) from its disks, through the boot loader on them
+vb_boot_firmware() {
+	local name=$1 log
+	shift
 	log=$VB_LOGS/$name.log
 	mkdir -p "$VB_LOGS" "$VB_TMP"
 	rm -f "$log"
-	[[ -r $initrd ]] || vb_die "no image $initrd"
 	TMPDIR=$VB_TMP timeout --kill-after=10 "$VB_BOOT_TIMEOUT" \
 		qemu-system-x86_64 -machine q35 -accel tcg -smp 1 -m 1024 \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
 		-serial "file:$log" -monitor none \
-		-kernel "$VB_VMLINUZ" -initrd "$initrd" -append "$cmdline" \
 		"$@" </dev/null >"$VB_LOGS/$name.qemu" 2>&1
 }
 

@@ -103,6 +103,20 @@ unchanged() {
 	stderr_has 'no argument to add'
 }
 
+@test "VENDOR:DEVICE given: as they are, with no function of this host's; mixed with addresses: refused" {
+	debian_grub
+	kargs 1234:1111 8086:293e
+	assert_success
+	assert_output 'intel_iommu=on vfio-pci.ids=1234:1111,8086:293e'
+	# control: the host has no such function, so an address of one fails
+	kargs 00:05.0
+	assert_failure 1
+	stderr_has 'no PCI function at the addresses given'
+	kargs 0b:00 1234:1111
+	assert_failure 1
+	stderr_has 'kargs takes addresses (their IDs read on this host) or VENDOR:DEVICE pairs (as they are), not both: give one kind'
+}
+
 @test "GRUB --apply --dry-run: the drop-in's diff and update-grub, nothing changed" {
 	debian_grub
 	snapshot

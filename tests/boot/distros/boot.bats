@@ -36,6 +36,13 @@
 #                    (update-initramfs) when dpkg -i installed it; its
 #                    control is package-control, the image the kernel's
 #                    installation built before it
+#   grub-apply       (releases of VB_GRUB_DISTROS) no -kernel: the firmware
+#                    boots a disk of the release's system through GRUB for
+#                    BIOS, whose configuration `vfio-bind kargs --apply`
+#                    wrote with update-grub (tests/boot/grub-setup); the
+#                    real root is the harness's, named by GRUB_CMDLINE_LINUX;
+#                    the pair, and the IOMMU device, no other argument
+#   grub-control     the same disk before kargs --apply
 
 # shellcheck source=tests/boot/common.bash
 . "$BATS_TEST_DIRNAME/../common.bash"
@@ -59,7 +66,22 @@ setup_file() {
 	logged "$VB_CACHE/distros/$VB_DISTRO.log" "$VB_DIR/distro" "$VB_DISTRO" || return 1
 	# shellcheck disable=SC2206 # one boot a word
 	boots=($BOOTS ${VB_ALL:+$ALL_BOOTS})
+	! grub_disks || boots+=(grub-apply grub-control)
 	vb_boot_all boot_one "${boots[@]}"
+}
+
+# grub_disks: this release's GRUB disks are made (VB_GRUB_DISTROS)
+grub_disks() {
+	[[ " $VB_GRUB_DISTROS " == *" $VB_DISTRO "* ]]
+}
+
+# boot_grub NAME: grub-apply or grub-control, from its disk
+boot_grub() {
+	vb_devices
+	vb_boot_firmware "$1" "${VB_DEV_IOMMU[@]}" "${VB_DEV_GPU[@]}" "${VB_DEV_SERIAL[@]}" \
+		-drive "file=$VB_DISTRO_DIR/grub/${1#grub-}.img,format=raw,if=none,id=grubdisk,snapshot=on" \
+		-device "virtio-blk-pci,drive=grubdisk,bus=pcie.0,addr=${VB_DATA_DISK#0000:00:},bootindex=0" \
+		"${VB_DEV_ROOT[@]}"
 }
 
 # boot_one NAME: the boots described at the top.
@@ -71,6 +93,10 @@ boot_one() {
 	local -a iommu=("${VB_DEV_IOMMU[@]}")
 	local image=${name%-noiommu}
 	case $name in
+	grub-*)
+		boot_grub "$name"
+		return
+		;;
 	*-noiommu) iommu=() ;;
 	*-config) root='' ids='' ;;
 	*-noids)
@@ -280,4 +306,27 @@ console_line() {
 	read -r _ systemd < <(grep '^systemd ' "$VB_DISTRO_DIR/versions")
 	assert_readme_row "$label" "$(first_parts 2 "$(cat "$VB_DISTRO_DIR/kernel")")" \
 		"$dracut" "$itools" "$systemd"
+}
+
+# grub_only: skip, and say so, for a release without GRUB disks
+grub_only() {
+	grub_disks || skip "$VB_DISTRO has no GRUB disks (VB_GRUB_DISTROS: $VB_GRUB_DISTROS)"
+}
+
+@test "GRUB: the arguments vfio-bind kargs --apply wrote reach the kernel through GRUB, and the pair goes to vfio-pci; control: before --apply, neither" {
+	grub_only
+	run_boot grub-apply
+	# GRUB's linux command, not QEMU's -kernel, started this kernel
+	assert_line --regexp "^VFIOTEST root BOOT_IMAGE=/boot/vmlinuz-"
+	assert_line --regexp "^VFIOTEST root .* vfio-pci\.ids=$VB_GPU_ID,$VB_AUDIO_ID( |$)"
+	taken "$VB_GPU" "$VB_GPU_ID" '(bochs-drm|no driver)'
+	taken "$VB_AUDIO" "$VB_AUDIO_ID" '(snd_hda_intel|no driver)'
+	assert_line "VFIOTEST status check 0"
+	no_error
+	run_boot grub-control
+	assert_line --regexp "^VFIOTEST root BOOT_IMAGE=/boot/vmlinuz-"
+	refute_line --regexp "^VFIOTEST root .*vfio-pci\.ids="
+	pci initial "$VB_GPU" "$VB_GPU_ID" bochs-drm -
+	pci initial "$VB_AUDIO" "$VB_AUDIO_ID" snd_hda_intel -
+	refute_line --regexp "^VFIOTEST pci initial .* vfio-pci$"
 }
