@@ -536,6 +536,27 @@ static void check_kernel(const struct sysroot *s, struct report *rep,
 			check_kernel_group(s, rep, c, i);
 }
 
+/* A kernel argument to add: the command that writes it for this host's boot
+ * loader (vfio-bind kargs --apply ARGS), and where it goes. */
+static void kargs_fix(const struct sysroot *s, const char *cmdline, const char *args,
+		      const char *what, char *fix, size_t size)
+{
+	struct boot_loader bl;
+
+	bootloader_detect(s, cmdline, &bl);
+	if (bl.layout == BOOT_LAYOUT_UNKNOWN)
+		str_format(
+			fix, size,
+			"add %s to the kernel command line where your boot loader reads it (vfio-bind kargs%s prints it)",
+			what, args);
+	else
+		str_format(
+			fix, size,
+			"vfio-bind kargs --apply: it adds %s to %s and runs %s (%s), then reboot",
+			what, boot_layout_file(bl.layout), boot_layout_command(bl.layout),
+			boot_layout_name(bl.layout));
+}
+
 static void check_iommu(const struct sysroot *s, struct report *rep,
 			enum iommu_state state, const char *cmdline)
 {
@@ -548,6 +569,8 @@ static void check_iommu(const struct sysroot *s, struct report *rep,
 	}
 	iommu_off_diagnose(s, cmdline, &off);
 	iommu_off_describe(&off, why, sizeof(why), fix, sizeof(fix));
+	if (off.cause == IOMMU_OFF_NOT_ASKED)
+		kargs_fix(s, cmdline, "", "intel_iommu=on", fix, sizeof(fix));
 	if (state == IOMMU_OFF_NOIOMMU)
 		say(rep, V_WARN, NULL, fix,
 		    "IOMMU is off: %s; vfio's unsafe no-IOMMU mode is on: no DMA isolation",
@@ -804,10 +827,13 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 		check_boot_loader(s, rep, cfg.cmdline, iommu_params,
 				  "the IOMMU's argument");
 	check_idle_d3(rep, &params);
-	if (c.n == 0)
-		say(rep, V_FAIL, NULL,
-		    "add vfio-pci.ids= (vfio-bind ids ADDRESS prints it) to the kernel command line, or options vfio-pci ids= to /etc/modprobe.d",
-		    "no PCI function is selected");
+	if (c.n == 0) {
+		char fix[512];
+
+		kargs_fix(s, cfg.cmdline, " ADDRESS...", "vfio-pci.ids=", fix,
+			  sizeof(fix));
+		say(rep, V_FAIL, NULL, fix, "no PCI function is selected");
+	}
 	if (c.n == 0 && opts->n_args == 0)
 		check_boot_loader(s, rep, cfg.cmdline, selection_params, "the selection");
 	if (c.n > 0)

@@ -221,7 +221,7 @@ skip  the kernel check (each group opened as QEMU opens it) runs on the running 
 	fake_kernel_config 6.1.0-test "CONFIG_INTEL_IOMMU=y"
 	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line --index 0 "FAIL  IOMMU is off: the firmware describes VT-d (ACPI DMAR), but this kernel starts Intel's IOMMU only with intel_iommu=on, which its command line lacks"
-	assert_line --index 1 "      fix: add intel_iommu=on to the kernel command line"
+	assert_line --index 1 "      fix: add intel_iommu=on to the kernel command line where your boot loader reads it (vfio-bind kargs prints it)"
 }
 
 @test "check names the other function of a shared group that stays on the host" {

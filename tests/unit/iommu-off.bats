@@ -33,7 +33,23 @@ DEFAULT_OFF=(CONFIG_INTEL_IOMMU=y "# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set")
 	fake_kernel_config 6.1.0-test "${DEFAULT_OFF[@]}"
 	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line --index 0 "FAIL  IOMMU is off: the firmware describes VT-d (ACPI DMAR), but this kernel starts Intel's IOMMU only with intel_iommu=on, which its command line lacks"
-	assert_line --index 1 "      fix: add intel_iommu=on to the kernel command line"
+	assert_line --index 1 "      fix: add intel_iommu=on to the kernel command line where your boot loader reads it (vfio-bind kargs prints it)"
+}
+
+@test "the fix names the boot loader's file and command: Debian's GRUB, kernel-install" {
+	no_iommu
+	fake_cpu GenuineIntel DMAR
+	fake_kernel_config 6.1.0-test "${DEFAULT_OFF[@]}"
+	mkdir -p "$ROOT/etc/default" "$ROOT/usr/sbin"
+	echo 'GRUB_CMDLINE_LINUX=""' >"$ROOT/etc/default/grub"
+	: >"$ROOT/usr/sbin/update-grub"
+	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line --index 1 "      fix: vfio-bind kargs --apply: it adds intel_iommu=on to /etc/default/grub.d/vfio-bind.cfg and runs update-grub (GRUB with update-grub), then reboot"
+	rm -r "$ROOT/etc/default" "$ROOT/usr/sbin/update-grub"
+	mkdir -p "$ROOT/etc/kernel"
+	echo "root=UUID=1234 ro" >"$ROOT/etc/kernel/cmdline"
+	run -2 --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line --index 1 "      fix: vfio-bind kargs --apply: it adds intel_iommu=on to /etc/kernel/cmdline and runs kernel-install add VERSION /boot/vmlinuz-VERSION (kernel-install), then reboot"
 }
 
 @test "a kernel on by default (Debian's INTGPU_OFF) with DMAR and no argument: the kernel did not start it, see its log" {

@@ -154,7 +154,7 @@ alias = {"vendor_id": "8086", "product_id": "10ed", "device_type": "type-VF", "n
 	gpu_and_nvme
 	fake_cmdline quiet
 	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
-	stderr_has "vfio-bind: check fails: no PCI function is selected (fix: add vfio-pci.ids= "
+	stderr_has "vfio-bind: check fails: no PCI function is selected (fix: add vfio-pci.ids= to the kernel command line where your boot loader reads it (vfio-bind kargs ADDRESS... prints it))"
 	# a selected function left on its host driver is not in Nova's output
 	fake_check_passes
 	fake_function 0000:0c:00.0 8086:1533 class=0x020000 driver=igb group=20
