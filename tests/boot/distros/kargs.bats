@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/..
 # vfio-bind kargs --apply and --remove with the boot loader's real tool:
 # the Debian 13 system tests/boot/distro makes (debian13 of
 # tests/boot/distributions), on an overlay that goes when the test is done,
@@ -13,14 +13,14 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-# shellcheck source=lib.sh
-. "$BATS_TEST_DIRNAME/lib.sh"
+# shellcheck source=tests/boot/lib.sh
+. "$BATS_TEST_DIRNAME/../lib.sh"
 
 VFIO_BIND=$VB_TOP/vfio-bind
 SYSTEM=$VB_CACHE/distros/debian13/root
 
-# The system, made or checked by its own script (on its lock: tests/run
-# boot makes it in the background meanwhile).
+# The system, made or checked by its own script (tests/run runs this file
+# after the distributions' boots, which made it).
 setup_file() {
 	mkdir -p "$VB_CACHE/distros"
 	"$VB_DIR/distro" debian13 >"$VB_CACHE/distros/debian13.log" 2>&1 || {
