@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "boot/iommu-off.h"
 #include "commands/commands.h"
 #include "config/bootloader.h"
 #include "config/kernel-cmdline.h"
@@ -111,18 +112,16 @@ static int read_exact(const struct sysroot *s, const char *path, char **text)
 }
 
 /*
- * intel_iommu=on on Intel: the kernel leaves VT-d off unless it was built
- * with CONFIG_INTEL_IOMMU_DEFAULT_ON. AMD-Vi is on by default and amd_iommu=
- * has no "on" (drivers/iommu/amd/init.c, parse_amd_iommu_options(), only
- * turns it off or tunes it), so AMD needs nothing.
+ * The CPU's vendor's switch (iommu_on_argument(): intel_iommu=on, nothing on
+ * AMD), whether or not the running kernel turns it on by default: the
+ * arguments serve every kernel the loader starts, a later one too.
  */
 static void iommu_kargs(const struct sysroot *s, bool pt, struct kargs *k)
 {
-	_cleanup_free_ char *cpuinfo = NULL;
+	const char *on = iommu_on_argument(cpu_vendor_read(s));
 
-	if (sysroot_read_file(s, "proc/cpuinfo", &cpuinfo) >= 0 &&
-	    strstr(cpuinfo, "GenuineIntel"))
-		karg_add(k, "intel_iommu", "intel_iommu=on");
+	if (on)
+		karg_add(k, "intel_iommu", on);
 	if (pt)
 		karg_add(k, "iommu", "iommu=pt");
 }
