@@ -552,9 +552,9 @@ static void kargs_fix(const struct sysroot *s, const char *cmdline, const char *
 	else
 		str_format(
 			fix, size,
-			"vfio-bind kargs --apply: it adds %s to %s and runs %s (%s), then reboot",
-			what, boot_layout_file(bl.layout), boot_layout_command(bl.layout),
-			boot_layout_name(bl.layout));
+			"vfio-bind kargs --apply%s: it adds %s to %s and runs %s (%s), then reboot",
+			args, what, boot_layout_file(bl.layout),
+			boot_layout_command(bl.layout), boot_layout_name(bl.layout));
 }
 
 static void check_iommu(const struct sysroot *s, struct report *rep,

@@ -97,6 +97,18 @@ options root=UUID=1234 ro rhgb quiet intel_iommu=on'
 	refute_output --partial "running kernel's command line"
 }
 
+@test "nothing selected on a host whose boot loader kargs knows: the fix names the functions to give it" {
+	fake_root quiet
+	fake_vfio_loaded
+	fake_function "$GPU" 10de:1c30 driver=nouveau
+	put etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"'
+	put usr/sbin/update-grub ''
+	check
+	assert_failure 3
+	assert_line "FAIL  no PCI function is selected"
+	assert_line "      fix: vfio-bind kargs --apply ADDRESS...: it adds vfio-pci.ids= to /etc/default/grub.d/vfio-bind.cfg and runs update-grub (GRUB with update-grub), then reboot"
+}
+
 @test "the selection: vfio-pci.ids= in the boot loader, not on the command line" {
 	fake_root quiet
 	fake_vfio_loaded
