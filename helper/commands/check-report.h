@@ -25,5 +25,12 @@ struct report {
 void check_vsay(struct report *rep, enum verdict v, const char *subject, const char *fix,
 		const char *fmt, va_list ap) _printf_format_(5, 0);
 
+/* The fix for a kernel argument to add (WHAT, "intel_iommu=on"): vfio-bind
+ * kargs --apply ARGS with the file and tool of this host's boot loader
+ * (CMDLINE: the running kernel's), or where to add it on one kargs does
+ * not know. */
+void check_kargs_fix(const struct sysroot *s, const char *cmdline, const char *args,
+		     const char *what, char *fix, size_t size);
+
 /* check --next-boot: what the next boot gets; check's exit status. */
 int next_boot_checks(struct sysroot *s, struct report *rep);

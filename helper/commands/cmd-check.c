@@ -536,10 +536,8 @@ static void check_kernel(const struct sysroot *s, struct report *rep,
 			check_kernel_group(s, rep, c, i);
 }
 
-/* A kernel argument to add: the command that writes it for this host's boot
- * loader (vfio-bind kargs --apply ARGS), and where it goes. */
-static void kargs_fix(const struct sysroot *s, const char *cmdline, const char *args,
-		      const char *what, char *fix, size_t size)
+void check_kargs_fix(const struct sysroot *s, const char *cmdline, const char *args,
+		     const char *what, char *fix, size_t size)
 {
 	struct boot_loader bl;
 
@@ -570,7 +568,7 @@ static void check_iommu(const struct sysroot *s, struct report *rep,
 	iommu_off_diagnose(s, cmdline, &off);
 	iommu_off_describe(&off, why, sizeof(why), fix, sizeof(fix));
 	if (off.cause == IOMMU_OFF_NOT_ASKED)
-		kargs_fix(s, cmdline, "", "intel_iommu=on", fix, sizeof(fix));
+		check_kargs_fix(s, cmdline, "", "intel_iommu=on", fix, sizeof(fix));
 	if (state == IOMMU_OFF_NOIOMMU)
 		say(rep, V_WARN, NULL, fix,
 		    "IOMMU is off: %s; vfio's unsafe no-IOMMU mode is on: no DMA isolation",
@@ -830,8 +828,8 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 	if (c.n == 0) {
 		char fix[512];
 
-		kargs_fix(s, cfg.cmdline, " ADDRESS...", "vfio-pci.ids=", fix,
-			  sizeof(fix));
+		check_kargs_fix(s, cfg.cmdline, " ADDRESS...", "vfio-pci.ids=", fix,
+				sizeof(fix));
 		say(rep, V_FAIL, NULL, fix, "no PCI function is selected");
 	}
 	if (c.n == 0 && opts->n_args == 0)

@@ -13,6 +13,7 @@
 #include "commands/commands.h"
 #include "config/bootloader.h"
 #include "config/kernel-cmdline.h"
+#include "config/next-boot.h"
 #include "config/selector.h"
 #include "shared/log.h"
 #include "shared/util.h"
@@ -26,7 +27,6 @@
 #define RECORD_DIR "etc/vfio-bind"
 #define RECORD_NAME "kargs"
 #define GRUB_DROPIN_DIR "etc/default/grub.d"
-#define GRUB_DROPIN_NAME "vfio-bind.cfg"
 /* In the drop-in when --apply made grub.d, so that --remove takes it away. */
 #define MADE_DIR_NOTE \
 	"# It made /etc/default/grub.d, which --remove removes when empty.\n"
@@ -256,8 +256,9 @@ static int kargs_state(const struct sysroot *s, enum boot_layout layout,
 
 	switch (layout) {
 	case BOOT_LAYOUT_GRUB:
-		bootloader_grub_cmdline(s, without_ours ? GRUB_DROPIN_NAME : NULL, grub,
-					sizeof(grub));
+	case BOOT_LAYOUT_GRUB_MKCONFIG:
+	case BOOT_LAYOUT_PROXMOX_GRUB:
+		bootloader_grub_cmdline(s, without_ours, grub, sizeof(grub));
 		for (size_t i = 0; i < k->n; i++)
 			k->state[i] = karg_in(grub, &k->items[i]);
 		return 0;
@@ -336,6 +337,21 @@ static void ostree_run(struct kargs_plan *p, const char *words, const char *flag
 	run_add(p, argv);
 }
 
+/* grub-mkconfig -o the grub.cfg that holds the menu: its output is the
+ * only file it writes, and upstream's writes none without -o. */
+static int mkconfig_run(const struct sysroot *s, struct kargs_plan *p)
+{
+	const char *tool = bootloader_mkconfig_tool(s);
+	char config[PATH_MAX], out[PATH_MAX + 1];
+	int r = next_boot_grub_config(s, config, sizeof(config));
+
+	if (r < 0 || !tool)
+		return -ENOENT;
+	str_format(out, sizeof(out), "/%s", config);
+	run_add(p, (const char *const[]){strrchr(tool, '/') + 1, "-o", out, NULL});
+	return 0;
+}
+
 /* The tool that carries the configuration into what the loader reads;
  * WORDS are the arguments added (or removed, with REMOVE). */
 static int tool_runs(const struct sysroot *s, enum boot_layout layout, const char *words,
@@ -348,8 +364,11 @@ static int tool_runs(const struct sysroot *s, enum boot_layout layout, const cha
 		run_add(p, (const char *const[]){"update-grub", NULL});
 		return 0;
 	case BOOT_LAYOUT_PROXMOX:
+	case BOOT_LAYOUT_PROXMOX_GRUB:
 		run_add(p, (const char *const[]){"proxmox-boot-tool", "refresh", NULL});
 		return 0;
+	case BOOT_LAYOUT_GRUB_MKCONFIG:
+		return mkconfig_run(s, p);
 	case BOOT_LAYOUT_KERNEL_INSTALL:
 		return kernel_install_runs(s, p);
 	case BOOT_LAYOUT_GRUB_BLS:
@@ -450,6 +469,41 @@ static char *grub_dropin(const char *words, bool made_dir)
 	return out;
 }
 
+/* /etc/default/grub without the lines BOOTLOADER_GRUB_MARK ends. */
+static char *grub_default_without_ours(const char *text)
+{
+	char *out = strdup(text), *line = out;
+
+	while (out && *line) {
+		char *end = line + strcspn(line, "\n");
+		size_t len = end - line + (*end == '\n');
+
+		if (memmem(line, end - line, BOOTLOADER_GRUB_MARK,
+			   strlen(BOOTLOADER_GRUB_MARK)))
+			memmove(line, line + len, strlen(line + len) + 1);
+		else
+			line += len;
+	}
+	return out;
+}
+
+/* /etc/default/grub with our line last, for a grub-mkconfig that sources
+ * no drop-in (upstream's: only the distributions' patches read grub.d). */
+static char *grub_default_with(const char *text, const char *words)
+{
+	char *base = grub_default_without_ours(text), *out = NULL;
+	size_t len = base ? strlen(base) : 0;
+
+	if (!base || !words[0])
+		return base;
+	if (asprintf(&out, "%s%sGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX %s\" %s\n", base,
+		     len && base[len - 1] != '\n' ? "\n" : "", words,
+		     BOOTLOADER_GRUB_MARK) < 0)
+		out = NULL;
+	free(base);
+	return out;
+}
+
 /* The words a previous --apply recorded, "" when none. */
 static char *recorded(const struct file_change *record)
 {
@@ -473,8 +527,18 @@ static int plan_apply(const struct sysroot *s, enum boot_layout layout, struct k
 	int r;
 
 	kargs_words(k, KARG_MISSING, words, sizeof(words));
-	if (layout == BOOT_LAYOUT_GRUB) {
-		main_file = file_add(p, GRUB_DROPIN_DIR, GRUB_DROPIN_NAME);
+	if (layout == BOOT_LAYOUT_GRUB_MKCONFIG) {
+		main_file = file_add(p, "etc/default", "grub");
+		r = file_read(s, main_file);
+		if (r < 0 || (r = kargs_state(s, layout, true, k)) < 0)
+			return r;
+		kargs_words(k, KARG_MISSING, words, sizeof(words));
+		main_file->new =
+			grub_default_with(main_file->old ? main_file->old : "", words);
+		return main_file->new ? tool_runs(s, layout, words, false, p) : -ENOMEM;
+	}
+	if (layout == BOOT_LAYOUT_GRUB || layout == BOOT_LAYOUT_PROXMOX_GRUB) {
+		main_file = file_add(p, GRUB_DROPIN_DIR, BOOTLOADER_GRUB_DROPIN);
 		r = file_read(s, main_file);
 		if (r < 0 || (r = kargs_state(s, layout, true, k)) < 0)
 			return r;
@@ -515,8 +579,19 @@ static int plan_remove(const struct sysroot *s, enum boot_layout layout,
 	int r;
 
 	*nothing = false;
-	if (layout == BOOT_LAYOUT_GRUB) {
-		f = file_add(p, GRUB_DROPIN_DIR, GRUB_DROPIN_NAME);
+	if (layout == BOOT_LAYOUT_GRUB_MKCONFIG) {
+		f = file_add(p, "etc/default", "grub");
+		r = file_read(s, f);
+		if (r < 0 || !f->old)
+			return r < 0 ? r : -ENOENT;
+		f->new = grub_default_without_ours(f->old);
+		if (!f->new)
+			return -ENOMEM;
+		*nothing = strcmp(f->new, f->old) == 0;
+		return *nothing ? 0 : tool_runs(s, layout, "", true, p);
+	}
+	if (layout == BOOT_LAYOUT_GRUB || layout == BOOT_LAYOUT_PROXMOX_GRUB) {
+		f = file_add(p, GRUB_DROPIN_DIR, BOOTLOADER_GRUB_DROPIN);
 		r = file_read(s, f);
 		*nothing = r >= 0 && !f->old;
 		f->remove_dir = f->old && strstr(f->old, MADE_DIR_NOTE);
@@ -740,7 +815,9 @@ static int kargs_change(struct sysroot *s, const struct options *opts, struct ka
 		r = plan_apply(s, layout, k, p);
 	if (r < 0) {
 		plan_free(p);
-		if (r == -ENOENT)
+		if (r == -ENOENT && layout == BOOT_LAYOUT_GRUB_MKCONFIG)
+			ERR("no grub.cfg under /boot (nor the ESP's /boot/efi/EFI/*/grub.cfg) for grub-mkconfig -o; nothing changed");
+		else if (r == -ENOENT)
 			ERR("no installed kernel for kernel-install under /usr/lib/modules; nothing changed");
 		else
 			ERR_ERRNO(r, "cannot plan the change: %m");
@@ -782,7 +859,7 @@ int cmd_kargs(struct sysroot *s, const struct options *opts)
 	if (!opts->apply && !opts->remove)
 		return kargs_print(&k, &bl);
 	if (bl.layout == BOOT_LAYOUT_UNKNOWN) {
-		ERR("vfio-bind does not know this boot loader (%s; none of /etc/default/grub with update-grub, BLS entries with grubby, /etc/kernel/cmdline, /run/ostree-booted): nothing changed",
+		ERR("vfio-bind does not know this boot loader (%s; none of /etc/default/grub with update-grub or grub-mkconfig, BLS entries with grubby, /etc/kernel/cmdline, /run/ostree-booted): nothing changed",
 		    boot_booted_by_name(bl.booted_by));
 		return EXIT_PRECONDITION;
 	}

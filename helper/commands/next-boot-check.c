@@ -67,31 +67,43 @@ static bool in_kernel_cmdline_file(const struct sysroot *s, const char *name,
 	       carries(text, name, value);
 }
 
-static const char *fix_for(const struct sysroot *s, const char *name, const char *value)
+static void fix_for(const struct sysroot *s, const char *running, const char *name,
+		    const char *value, char *fix, size_t size)
 {
-	if (in_kernel_cmdline_file(s, name, value))
-		return "/etc/kernel/cmdline has it, the entry was written before: run proxmox-boot-tool refresh (Proxmox VE) or kernel-install add for the kernel, then reboot";
-	return "run vfio-bind kargs --apply, then reboot";
+	char what[VFIO_PCI_IDS_MAX + 64];
+
+	if (in_kernel_cmdline_file(s, name, value)) {
+		str_copy(
+			fix, size,
+			"/etc/kernel/cmdline has it, the entry was written before: run proxmox-boot-tool refresh (Proxmox VE) or kernel-install add for the kernel, then reboot");
+		return;
+	}
+	str_format(what, sizeof(what), "%s=%s", name, value);
+	check_kargs_fix(s, running, "", what, fix, size);
 }
 
 /* Whether the next boot carries NAME=VALUE; a failure counts as *missing. */
 static void check_argument(const struct sysroot *s, struct report *rep,
 			   const struct next_boot *nb, const char *where,
-			   const char *name, const char *value, bool *missing)
+			   const char *running, const char *name, const char *value,
+			   bool *missing)
 {
+	char fix[512];
+
 	if (carries(nb->cmdline, name, value)) {
 		say(rep, V_OK, NULL, "the next boot (%s) carries %s=%s", where, name,
 		    value);
 		return;
 	}
-	say(rep, V_FAIL, fix_for(s, name, value), "the next boot (%s) lacks %s=%s", where,
-	    name, value);
+	fix_for(s, running, name, value, fix, sizeof(fix));
+	say(rep, V_FAIL, fix, "the next boot (%s) lacks %s=%s", where, name, value);
 	*missing = true;
 }
 
 /* Only the IOMMU's argument this CPU and the next kernel need; 1 when missing. */
 static bool check_iommu_argument(const struct sysroot *s, struct report *rep,
-				 const struct next_boot *nb, const char *where)
+				 const struct next_boot *nb, const char *where,
+				 const char *running)
 {
 	enum cpu_vendor cpu = cpu_vendor_read(s);
 	const char *arg = iommu_on_argument(cpu);
@@ -112,7 +124,7 @@ static bool check_iommu_argument(const struct sysroot *s, struct report *rep,
 		    where, nb->release);
 		return false;
 	}
-	check_argument(s, rep, nb, where, "intel_iommu", "on", &missing);
+	check_argument(s, rep, nb, where, running, "intel_iommu", "on", &missing);
 	return missing;
 }
 
@@ -127,7 +139,8 @@ static void check_cmdline_selection(const struct sysroot *s, struct report *rep,
 		_cleanup_free_ char *value = last_value(running, params[i]);
 
 		if (value)
-			check_argument(s, rep, nb, where, params[i], value, missing);
+			check_argument(s, rep, nb, where, running, params[i], value,
+				       missing);
 	}
 }
 
@@ -375,7 +388,9 @@ int next_boot_checks(struct sysroot *s, struct report *rep)
 		    r == -ENOENT
 			    ? "no boot loader configuration (systemd-boot's loader/loader.conf in /efi, /boot or /boot/efi; GRUB's grub.cfg)"
 		    : r == -ENOMSG ? "the boot loader's default names no entry"
-				   : strerror(-r));
+		    : r == -EXDEV
+			    ? "proxmox-boot-tool keeps it on the ESPs /etc/kernel/proxmox-boot-uuids names, mounted only while it writes them (proxmox-boot-tool refresh, which vfio-bind kargs --apply runs; proxmox-boot-tool status lists them)"
+			    : strerror(-r));
 		return EXIT_PARTIAL;
 	}
 	str_format(where, sizeof(where), "%s '%s', /%s", next_boot_loader_name(nb.loader),
@@ -386,7 +401,7 @@ int next_boot_checks(struct sysroot *s, struct report *rep)
 		say(rep, V_WARN, NULL,
 		    "the next boot's command line has variables GRUB sets at boot, read here as empty: %s",
 		    nb.unexpanded);
-	iommu_missing = check_iommu_argument(s, rep, &nb, where);
+	iommu_missing = check_iommu_argument(s, rep, &nb, where, cfg.cmdline);
 	check_cmdline_selection(s, rep, &nb, where, cfg.cmdline, &missing);
 	check_images(s, rep, &nb, &cfg);
 	if (iommu_missing)

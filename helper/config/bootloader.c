@@ -121,7 +121,7 @@ static void grub_assign(struct grub_state *g, const char *line, const char *file
 }
 
 static void grub_source(const struct sysroot *s, struct grub_state *g, const char *path,
-			const char *const *names)
+			const char *const *names, bool without_ours)
 {
 	_cleanup_free_ char *text = NULL;
 	char *save = NULL;
@@ -130,7 +130,8 @@ static void grub_source(const struct sysroot *s, struct grub_state *g, const cha
 		return;
 	for (char *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
-		grub_assign(g, line, path, names);
+		if (!(without_ours && strstr(line, BOOTLOADER_GRUB_MARK)))
+			grub_assign(g, line, path, names);
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -141,14 +142,14 @@ static int compare_strings(const void *a, const void *b)
 /* grub-mkconfig sources /etc/default/grub, then /etc/default/grub.d/ *.cfg
  * in the order the shell's glob sorts them. */
 static void grub_read(const struct sysroot *s, struct grub_state *g,
-		      const char *const *names, const char *skip)
+		      const char *const *names, bool without_ours)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	char **cfgs = NULL;
 	size_t n = 0;
 	struct dirent *de;
 
-	grub_source(s, g, "/etc/default/grub", names);
+	grub_source(s, g, "/etc/default/grub", names, without_ours);
 	if (sysroot_opendir(s, "etc/default/grub.d", &dir) < 0)
 		return;
 	while ((de = readdir(dir))) {
@@ -156,7 +157,7 @@ static void grub_read(const struct sysroot *s, struct grub_state *g,
 		size_t len = strlen(de->d_name);
 
 		if (len > 4 && strcmp(de->d_name + len - 4, ".cfg") == 0 &&
-		    !(skip && strcmp(de->d_name, skip) == 0) &&
+		    !(without_ours && strcmp(de->d_name, BOOTLOADER_GRUB_DROPIN) == 0) &&
 		    path_format(path, sizeof(path), "/etc/default/grub.d/%s",
 				de->d_name) >= 0 &&
 		    strv_push(&cfgs, &n, path) < 0)
@@ -165,8 +166,20 @@ static void grub_read(const struct sysroot *s, struct grub_state *g,
 	if (n > 1)
 		qsort(cfgs, n, sizeof(*cfgs), compare_strings);
 	for (size_t i = 0; i < n; i++)
-		grub_source(s, g, cfgs[i], names);
+		grub_source(s, g, cfgs[i], names, without_ours);
 	strv_free(cfgs, n);
+}
+
+/* What carries /etc/default/grub into grub.cfg here: proxmox-boot-tool
+ * runs update-grub on each ESP it keeps (its zz-proxmox-boot hook), as
+ * /boot/grub/grub.cfg is not what those disks boot. */
+static const char *grub_command(const struct sysroot *s)
+{
+	if (sysroot_exists(s, "etc/kernel/proxmox-boot-uuids"))
+		return "run proxmox-boot-tool refresh, then reboot";
+	if (!sysroot_exists(s, "usr/sbin/update-grub") && bootloader_mkconfig_tool(s))
+		return "run grub2-mkconfig -o (or grub-mkconfig -o) on the grub.cfg the firmware's GRUB reads, then reboot";
+	return "run update-grub, then reboot";
 }
 
 static int find_grub(const struct sysroot *s, const char *const *names, bool bls,
@@ -176,7 +189,7 @@ static int find_grub(const struct sysroot *s, const char *const *names, bool bls
 
 	if (!g)
 		return 0;
-	grub_read(s, g, names, NULL);
+	grub_read(s, g, names, false);
 	for (int i = 0; i < GRUB_VARS; i++) {
 		if (has_param(g->value[i], names)) {
 			str_format(hint->file, sizeof(hint->file), "%s (%s)",
@@ -184,7 +197,7 @@ static int find_grub(const struct sysroot *s, const char *const *names, bool bls
 			str_copy(
 				hint->command, sizeof(hint->command),
 				bls ? "BLS entries do not follow /etc/default/grub: run grubby --update-kernel=ALL --args=\"...\" with it, then reboot"
-				    : "run update-grub, then reboot");
+				    : grub_command(s));
 			free(g);
 			return 1;
 		}
@@ -195,9 +208,8 @@ static int find_grub(const struct sysroot *s, const char *const *names, bool bls
 		str_format(hint->file, sizeof(hint->file),
 			   "an earlier %s, but %s sets it again without it",
 			   grub_var_names[i], g->dropped_in[i]);
-		str_copy(
-			hint->command, sizeof(hint->command),
-			"add it in that file (later files win), run update-grub, then reboot");
+		str_format(hint->command, sizeof(hint->command),
+			   "add it in that file (later files win), %s", grub_command(s));
 		free(g);
 		return 1;
 	}
@@ -288,7 +300,7 @@ int bootloader_find(const struct sysroot *s, const char *const *names,
 	return find_grub(s, names, bls, hint);
 }
 
-void bootloader_grub_cmdline(const struct sysroot *s, const char *skip, char *out,
+void bootloader_grub_cmdline(const struct sysroot *s, bool without_ours, char *out,
 			     size_t size)
 {
 	static const char *const none[] = {NULL};
@@ -297,7 +309,7 @@ void bootloader_grub_cmdline(const struct sysroot *s, const char *skip, char *ou
 	out[0] = '\0';
 	if (!g)
 		return;
-	grub_read(s, g, none, skip);
+	grub_read(s, g, none, without_ours);
 	str_format(out, size, "%s %s", g->value[GRUB_LINUX],
 		   g->value[GRUB_LINUX_DEFAULT]);
 	free(g);
@@ -400,31 +412,64 @@ static bool has_bls_entries(const struct sysroot *s)
 	return n > 0;
 }
 
+/* grub-mkconfig under the name the distribution gives it: grub2- on
+ * Fedora's, RHEL's and SUSE's, grub- on Arch's. */
+const char *bootloader_mkconfig_tool(const struct sysroot *s)
+{
+	static const char *const tools[] = {
+		"/usr/sbin/grub2-mkconfig", "/usr/bin/grub2-mkconfig",
+		"/usr/sbin/grub-mkconfig", "/usr/bin/grub-mkconfig"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++)
+		if (sysroot_exists(s, tools[i]))
+			return tools[i];
+	return NULL;
+}
+
+static enum boot_layout grub_layout(const struct sysroot *s, bool grub_file,
+				    const char **evidence)
+{
+	bool bls = has_bls_entries(s);
+
+	if (bls && sysroot_exists(s, *evidence = "/usr/sbin/grubby"))
+		return BOOT_LAYOUT_GRUB_BLS;
+	if (grub_file && sysroot_exists(s, *evidence = "/usr/sbin/update-grub"))
+		return BOOT_LAYOUT_GRUB;
+	/* with BLS entries, grub-mkconfig's arguments reach no entry */
+	if (grub_file && !bls && (*evidence = bootloader_mkconfig_tool(s)))
+		return BOOT_LAYOUT_GRUB_MKCONFIG;
+	*evidence = NULL;
+	return BOOT_LAYOUT_UNKNOWN;
+}
+
 /* The layouts in the order their evidence is trusted: ostree and Proxmox
  * say so in a file of their own; then the loader that booted, when the
- * command line tells. */
+ * command line tells. proxmox-boot-tool keeps GRUB's ESPs too (legacy
+ * BIOS, or Secure Boot): there the arguments come from /etc/default/grub
+ * and /etc/kernel/cmdline is left unread (zz-proxmox-boot). */
 static enum boot_layout layout_of(const struct sysroot *s, enum boot_booted_by by,
 				  const char **evidence)
 {
 	bool cmdline_file = sysroot_exists(s, "etc/kernel/cmdline");
+	bool grub_file = sysroot_exists(s, "etc/default/grub");
+	bool proxmox = sysroot_exists(s, "etc/kernel/proxmox-boot-uuids");
 
 	if (sysroot_exists(s, *evidence = "/run/ostree-booted"))
 		return BOOT_LAYOUT_OSTREE;
-	if (by != BOOTED_BY_GRUB && cmdline_file &&
-	    sysroot_exists(s, *evidence = "/etc/kernel/proxmox-boot-uuids"))
+	*evidence = "/etc/kernel/proxmox-boot-uuids";
+	if (proxmox && by != BOOTED_BY_GRUB && cmdline_file)
 		return BOOT_LAYOUT_PROXMOX;
+	if (proxmox && by != BOOTED_BY_STUB && grub_file)
+		return BOOT_LAYOUT_PROXMOX_GRUB;
 	if (by != BOOTED_BY_GRUB && cmdline_file) {
 		*evidence = "/etc/kernel/cmdline";
 		return BOOT_LAYOUT_KERNEL_INSTALL;
 	}
-	if (by != BOOTED_BY_STUB && has_bls_entries(s) &&
-	    sysroot_exists(s, *evidence = "/usr/sbin/grubby"))
-		return BOOT_LAYOUT_GRUB_BLS;
-	if (by != BOOTED_BY_STUB && sysroot_exists(s, "etc/default/grub") &&
-	    sysroot_exists(s, *evidence = "/usr/sbin/update-grub"))
-		return BOOT_LAYOUT_GRUB;
-	*evidence = NULL;
-	return BOOT_LAYOUT_UNKNOWN;
+	if (by == BOOTED_BY_STUB) {
+		*evidence = NULL;
+		return BOOT_LAYOUT_UNKNOWN;
+	}
+	return grub_layout(s, grub_file, evidence);
 }
 
 void bootloader_detect(const struct sysroot *s, const char *cmdline,
@@ -442,6 +487,9 @@ static const struct layout_words layout_words[] = {
 	[BOOT_LAYOUT_UNKNOWN] = {"a boot loader vfio-bind does not know", NULL, NULL},
 	[BOOT_LAYOUT_GRUB] = {"GRUB with update-grub",
 			      "/etc/default/grub.d/vfio-bind.cfg", "update-grub"},
+	[BOOT_LAYOUT_GRUB_MKCONFIG] =
+		{"GRUB with grub-mkconfig (no grub.d drop-ins)", "/etc/default/grub",
+		 "grub2-mkconfig -o GRUB.CFG (the one the firmware's GRUB reads)"},
 	[BOOT_LAYOUT_GRUB_BLS] = {"GRUB with BLS entries (grubby)",
 				  "/boot/loader/entries/*.conf",
 				  "grubby --update-kernel=ALL --args=\"...\""},
@@ -450,6 +498,9 @@ static const struct layout_words layout_words[] = {
 		 "kernel-install add VERSION /boot/vmlinuz-VERSION"},
 	[BOOT_LAYOUT_PROXMOX] = {"proxmox-boot-tool", "/etc/kernel/cmdline",
 				 "proxmox-boot-tool refresh"},
+	[BOOT_LAYOUT_PROXMOX_GRUB] = {"GRUB on proxmox-boot-tool's ESPs",
+				      "/etc/default/grub.d/vfio-bind.cfg",
+				      "proxmox-boot-tool refresh"},
 	[BOOT_LAYOUT_OSTREE] = {"ostree (rpm-ostree)",
 				"the deployment's kernel arguments",
 				"rpm-ostree kargs --append-if-missing=..."},

@@ -37,9 +37,11 @@ int bootloader_find(const struct sysroot *s, const char *const *names,
 enum boot_layout {
 	BOOT_LAYOUT_UNKNOWN,
 	BOOT_LAYOUT_GRUB, /* Debian's: /etc/default/grub and grub.d, update-grub */
+	BOOT_LAYOUT_GRUB_MKCONFIG, /* /etc/default/grub alone, grub2-mkconfig -o */
 	BOOT_LAYOUT_GRUB_BLS, /* Fedora's and RHEL's: BLS entries, grubby */
 	BOOT_LAYOUT_KERNEL_INSTALL, /* /etc/kernel/cmdline, kernel-install */
 	BOOT_LAYOUT_PROXMOX, /* /etc/kernel/cmdline, proxmox-boot-tool */
+	BOOT_LAYOUT_PROXMOX_GRUB, /* Debian's GRUB files, proxmox-boot-tool */
 	BOOT_LAYOUT_OSTREE, /* the deployment's kargs, rpm-ostree */
 };
 
@@ -66,13 +68,20 @@ const char *boot_layout_name(enum boot_layout layout);
 const char *boot_layout_file(enum boot_layout layout);
 const char *boot_layout_command(enum boot_layout layout);
 const char *boot_booted_by_name(enum boot_booted_by by);
+/* grub-mkconfig's path under the root ("/usr/sbin/grub2-mkconfig"), NULL. */
+const char *bootloader_mkconfig_tool(const struct sysroot *s);
+
+/* vfio-bind kargs --apply's own: its grub.d drop-in, and the mark that ends
+ * its line in /etc/default/grub where grub-mkconfig reads no drop-in. */
+#define BOOTLOADER_GRUB_DROPIN "vfio-bind.cfg"
+#define BOOTLOADER_GRUB_MARK "# vfio-bind kargs --remove deletes this line"
 
 /*
  * The arguments GRUB's 10_linux gives a normal entry, GRUB_CMDLINE_LINUX
  * then GRUB_CMDLINE_LINUX_DEFAULT, as /etc/default/grub and the grub.d
- * drop-ins set them, leaving out the drop-in named SKIP (NULL: none).
+ * drop-ins set them; WITHOUT_OURS leaves out what vfio-bind kargs wrote.
  */
-void bootloader_grub_cmdline(const struct sysroot *s, const char *skip, char *out,
+void bootloader_grub_cmdline(const struct sysroot *s, bool without_ours, char *out,
 			     size_t size);
 /*
  * Each BLS entry's "options" line under boot/loader/entries, with

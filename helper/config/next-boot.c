@@ -599,6 +599,21 @@ static int grub_pick(struct grub_parse *g, struct next_boot *nb)
 	return 0;
 }
 
+/* The grub.cfg with the menu, past an ESP's stub, parsed into G. */
+static int grub_load(struct grub_parse *g, char *config, size_t size)
+{
+	int r = grub_config(g->s, config, size);
+
+	if (r >= 0)
+		r = grub_parse_with_env(g, config);
+	if (r >= 0 && g->menu->n == 0 && g->configfile[0]) {
+		r = stub_target(g, config, size);
+		if (r >= 0)
+			r = grub_parse_with_env(g, config);
+	}
+	return r;
+}
+
 static int grub_read(const struct sysroot *s, struct next_boot *nb)
 {
 	_cleanup_(menu_free) struct menu menu = {0};
@@ -608,15 +623,17 @@ static int grub_read(const struct sysroot *s, struct next_boot *nb)
 
 	if (!vars)
 		return -ENOMEM;
-	r = grub_config(s, nb->config, sizeof(nb->config));
-	if (r >= 0)
-		r = grub_parse_with_env(&g, nb->config);
-	if (r >= 0 && menu.n == 0 && g.configfile[0]) {
-		r = stub_target(&g, nb->config, sizeof(nb->config));
-		if (r >= 0)
-			r = grub_parse_with_env(&g, nb->config);
-	}
+	r = grub_load(&g, nb->config, sizeof(nb->config));
 	return r < 0 ? r : grub_pick(&g, nb);
+}
+
+int next_boot_grub_config(const struct sysroot *s, char *path, size_t size)
+{
+	_cleanup_(menu_free) struct menu menu = {0};
+	_cleanup_free_ struct vars *vars = calloc(1, sizeof(*vars));
+	struct grub_parse g = {.s = s, .menu = &menu, .vars = vars};
+
+	return vars ? grub_load(&g, path, size) : -ENOMEM;
 }
 
 /* systemd-boot's ESP: where bootctl looks (/efi, /boot, /boot/efi). */
@@ -808,6 +825,10 @@ int next_boot_read(const struct sysroot *s, struct next_boot *nb)
 	const char *esp = esp_find(s);
 
 	*nb = (struct next_boot){0};
+	/* proxmox-boot-tool mounts the ESPs it keeps only while it writes them
+	 * (zz-proxmox-boot): /boot's grub.cfg is not what those disks boot */
+	if (sysroot_exists(s, "etc/kernel/proxmox-boot-uuids"))
+		return -EXDEV;
 	if (esp)
 		return sdboot_read(s, esp, nb);
 	return grub_read(s, nb);

@@ -38,9 +38,13 @@ struct next_boot {
  * will read: systemd-boot's loader.conf and entries in the ESP (/boot/efi,
  * /efi, /boot), else GRUB's grub.cfg (following an EFI stub's configfile)
  * with its grubenv. -ENOENT: no boot loader configuration; -ENOMSG: one
- * that names no entry it can boot.
+ * that names no entry it can boot; -EXDEV: proxmox-boot-tool's, on ESPs
+ * that are not mounted.
  */
 int next_boot_read(const struct sysroot *s, struct next_boot *nb) _must_check_;
+/* The grub.cfg under the root that holds the menu the firmware's GRUB
+ * shows (past an ESP's stub), "boot/grub2/grub.cfg". */
+int next_boot_grub_config(const struct sysroot *s, char *path, size_t size) _must_check_;
 
 /* "GRUB entry", "systemd-boot entry", for messages. */
 const char *next_boot_loader_name(enum next_boot_loader loader);

@@ -73,6 +73,23 @@ GRUB_CMDLINE_LINUX=""'
 	assert_line "      fix: run kernel-install add \$(uname -r) /boot/vmlinuz-\$(uname -r), then reboot"
 }
 
+@test "/etc/default/grub on proxmox-boot-tool's ESPs: proxmox-boot-tool refresh; with grub2-mkconfig alone: grub2-mkconfig -o" {
+	iommu_off
+	put etc/default/grub 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"'
+	put etc/kernel/proxmox-boot-uuids "1234-ABCD"
+	check
+	assert_line "FAIL  the IOMMU's argument is in /etc/default/grub (GRUB_CMDLINE_LINUX_DEFAULT), not on the running kernel's command line"
+	assert_line "      fix: run proxmox-boot-tool refresh, then reboot"
+	rm "$ROOT/etc/kernel/proxmox-boot-uuids"
+	put usr/sbin/grub2-mkconfig ''
+	check
+	assert_line "      fix: run grub2-mkconfig -o (or grub-mkconfig -o) on the grub.cfg the firmware's GRUB reads, then reboot"
+	# control: Debian's update-grub beside it
+	put usr/sbin/update-grub ''
+	check
+	assert_line "      fix: run update-grub, then reboot"
+}
+
 @test "BLS entries: grubby when only /etc/default/grub has it; the entry when it has it" {
 	iommu_off
 	put etc/default/grub 'GRUB_CMDLINE_LINUX="rhgb quiet intel_iommu=on"'

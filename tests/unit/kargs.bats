@@ -267,6 +267,99 @@ would run: chroot '"$ROOT"' update-grub'
 	assert_output 'root=/dev/sda1 ro quiet intel_iommu=on vfio-pci.ids=10de:1c30'
 }
 
+@test "Proxmox booted through GRUB (legacy BIOS): the grub.d drop-in, proxmox-boot-tool refresh, not update-grub" {
+	debian_grub
+	# what proxmox-boot-tool init leaves, and the /etc/kernel/cmdline a
+	# systemd-boot ESP would read (zz-proxmox-boot leaves it unread for GRUB)
+	put etc/kernel/proxmox-boot-uuids 'ABCD-1234'
+	put etc/kernel/cmdline 'root=ZFS=rpool/ROOT/pve-1 boot=zfs'
+	kargs 0b:00.0
+	stderr_has "boot loader: GRUB on proxmox-boot-tool's ESPs (/etc/kernel/proxmox-boot-uuids; BOOT_IMAGE= on the running command line: GRUB)"
+	stderr_has "they go in /etc/default/grub.d/vfio-bind.cfg, applied by proxmox-boot-tool refresh"
+	snapshot
+	kargs --apply 0b:00.0
+	assert_success
+	run cat "$TOOL_LOG"
+	assert_output 'proxmox-boot-tool refresh'
+	run cat "$ROOT/etc/default/grub.d/vfio-bind.cfg"
+	assert_line 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX intel_iommu=on vfio-pci.ids=10de:1c30"'
+	run cat "$ROOT/etc/kernel/cmdline"
+	assert_output 'root=ZFS=rpool/ROOT/pve-1 boot=zfs'
+	: >"$TOOL_LOG"
+	kargs --remove
+	assert_success
+	run cat "$TOOL_LOG"
+	assert_output 'proxmox-boot-tool refresh'
+	unchanged
+	# control: booted by systemd-boot from those ESPs, /etc/kernel/cmdline
+	printf '%s\n' 'initrd=\EFI\proxmox\6.8.12-4-pve\initrd.img-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs' >"$ROOT/proc/cmdline"
+	kargs 0b:00.0
+	stderr_has 'boot loader: proxmox-boot-tool (/etc/kernel/proxmox-boot-uuids; initrd=\EFI\... on the running command line: systemd-boot or the EFI stub)'
+}
+
+@test "GRUB with grub2-mkconfig and no drop-ins (Fedora, RHEL without BLS): our line in /etc/default/grub, grub2-mkconfig -o the grub.cfg the ESP's stub names" {
+	host "$GRUB_CMDLINE"
+	put etc/default/grub 'GRUB_TIMEOUT=5
+GRUB_CMDLINE_LINUX="rd.lvm.lv=rhel/root rhgb quiet"
+GRUB_ENABLE_BLSCFG=false'
+	put usr/sbin/grub2-mkconfig ''
+	mkdir -p "$ROOT/sys/firmware/efi"
+	put boot/efi/EFI/fedora/grub.cfg 'search --no-floppy --fs-uuid --set=dev 1234
+set prefix=($dev)/grub2
+export $prefix
+configfile $prefix/grub.cfg'
+	put boot/grub2/grub.cfg "menuentry 'Fedora' {
+	linux /vmlinuz-6.5 root=/dev/vda1 ro
+}"
+	kargs 0b:00.0
+	stderr_has 'boot loader: GRUB with grub-mkconfig (no grub.d drop-ins) (/usr/sbin/grub2-mkconfig; BOOT_IMAGE= on the running command line: GRUB)'
+	snapshot
+	kargs --apply --dry-run 0b:00.0
+	assert_success
+	assert_output '--- /etc/default/grub
++++ /etc/default/grub
++GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX intel_iommu=on vfio-pci.ids=10de:1c30" # vfio-bind kargs --remove deletes this line
+would run: chroot '"$ROOT"' grub2-mkconfig -o /boot/grub2/grub.cfg'
+	unchanged
+	kargs --apply 0b:00.0
+	assert_success
+	run cat "$TOOL_LOG"
+	assert_output 'grub2-mkconfig -o /boot/grub2/grub.cfg'
+	# the file as grub2-mkconfig sources it
+	run sh -c ". '$ROOT/etc/default/grub'; echo \"\$GRUB_CMDLINE_LINUX\""
+	assert_output 'rd.lvm.lv=rhel/root rhgb quiet intel_iommu=on vfio-pci.ids=10de:1c30'
+	: >"$TOOL_LOG"
+	kargs --apply 0b:00.0
+	stderr_has 'already configured: nothing to change'
+	# another function: our line rewritten with both, not a second line
+	kargs --apply --iommu-pt 0b:00.0
+	assert_success
+	run grep -c 'vfio-bind kargs' "$ROOT/etc/default/grub"
+	assert_output 1
+	run sh -c ". '$ROOT/etc/default/grub'; echo \"\$GRUB_CMDLINE_LINUX\""
+	assert_output 'rd.lvm.lv=rhel/root rhgb quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:1c30'
+	: >"$TOOL_LOG"
+	kargs --remove
+	assert_success
+	run cat "$TOOL_LOG"
+	assert_output 'grub2-mkconfig -o /boot/grub2/grub.cfg'
+	unchanged
+	kargs --remove
+	stderr_has 'vfio-bind added no kernel argument here: nothing to remove'
+	# a RHEL 8 ESP whose grub.cfg is the menu itself: that file
+	put boot/efi/EFI/fedora/grub.cfg "menuentry 'RHEL' {
+	linux /vmlinuz-4.18 root=/dev/vda1 ro
+}"
+	kargs --apply --dry-run 0b:00.0
+	assert_line 'would run: chroot '"$ROOT"' grub2-mkconfig -o /boot/efi/EFI/fedora/grub.cfg'
+	# control: with BLS entries grub2-mkconfig's arguments reach no entry and
+	# there is no grubby: a loader vfio-bind does not know
+	put boot/loader/entries/abc-6.5.conf 'options root=/dev/vda1 ro'
+	kargs --apply 0b:00.0
+	assert_failure 2
+	stderr_has 'does not know this boot loader'
+}
+
 @test "BLS (grubby): grubby --update-kernel=ALL --args, and --remove-args of the same" {
 	bls
 	kargs 0b:00.0

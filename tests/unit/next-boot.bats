@@ -99,7 +99,11 @@ submenu 'Advanced options for Debian GNU/Linux' \$menuentry_id_option 'gnulinux-
 	next_boot
 	assert_failure 2
 	assert_line "FAIL  the next boot (GRUB entry 'Debian GNU/Linux', /boot/grub/grub.cfg) lacks intel_iommu=on"
-	assert_line "      fix: run vfio-bind kargs --apply, then reboot"
+	assert_line "      fix: add intel_iommu=on to the kernel command line where your boot loader reads it (vfio-bind kargs prints it)"
+	# Debian's update-grub there: the fix is check's, with its file and tool
+	put usr/sbin/update-grub ''
+	next_boot
+	assert_line "      fix: vfio-bind kargs --apply: it adds intel_iommu=on to /etc/default/grub.d/vfio-bind.cfg and runs update-grub (GRUB with update-grub), then reboot"
 }
 
 @test "GRUB: default=\"1>0\" is the submenu's first entry" {
@@ -290,7 +294,7 @@ initrd /EFI/proxmox/6.5.11-4-pve/initrd.img-6.5.11-4-pve"
 	sdboot 'pve-*' "intel_iommu=on" ""
 	next_boot
 	assert_failure 2
-	assert_line "      fix: run vfio-bind kargs --apply, then reboot"
+	assert_line "      fix: add intel_iommu=on to the kernel command line where your boot loader reads it (vfio-bind kargs prints it)"
 }
 
 # efivar NAME VALUE: systemd-boot's variable in efivarfs, attributes and UTF-16
@@ -327,7 +331,7 @@ efivar() {
 	# control: /etc/kernel/cmdline without it
 	put etc/kernel/cmdline "root=ZFS=rpool/ROOT/pve-1 boot=zfs"
 	next_boot
-	assert_line "      fix: run vfio-bind kargs --apply, then reboot"
+	assert_line "      fix: vfio-bind kargs --apply: it adds intel_iommu=on to /etc/kernel/cmdline and runs kernel-install add VERSION /boot/vmlinuz-VERSION (kernel-install), then reboot"
 }
 
 # uki PATH CMDLINE: a PE image with one .cmdline section (no optional header)
@@ -476,6 +480,19 @@ EOF
 	next_boot
 	assert_failure 3
 	assert_line --partial "FAIL  cannot tell what the next boot gets: no boot loader configuration"
+}
+
+@test "proxmox-boot-tool: its ESPs are not mounted, /boot's grub.cfg is not what boots: it cannot tell" {
+	stub_lister lsinitramfs
+	debian_grub 0 intel_iommu=on
+	# control: the same grub.cfg without proxmox-boot-tool passes
+	next_boot
+	assert_success
+	put etc/kernel/proxmox-boot-uuids '1234-ABCD'
+	next_boot
+	assert_failure 3
+	assert_line "FAIL  cannot tell what the next boot gets: proxmox-boot-tool keeps it on the ESPs /etc/kernel/proxmox-boot-uuids names, mounted only while it writes them (proxmox-boot-tool refresh, which vfio-bind kargs --apply runs; proxmox-boot-tool status lists them)"
+	refute_line --partial "carries intel_iommu=on"
 }
 
 @test "--json" {

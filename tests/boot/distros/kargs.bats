@@ -115,11 +115,15 @@ in_overlay() {
 		grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" | sed "s/^/applied: /"
 		echo "linux lines without them: $(grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" |
 			grep -cv " intel_iommu=on vfio-pci.ids=10de:1c30")"
+		# check --next-boot on the grub.cfg update-grub wrote, its image
+		# read by the real lsinitramfs
+		"$vfio_bind" --root "$m" check --next-boot | sed "s/^/next: /"
 		"$vfio_bind" --root "$m" kargs --apply
 		"$vfio_bind" --root "$m" kargs --remove
 		diff -r --no-dereference "$m/tmp/default.before" "$m/etc/default" && echo "/etc/default restored"
 		# control: the grub.cfg update-grub wrote again after --remove
-		grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" | sed "s/^/removed: /"'
+		grep -E "^[[:space:]]+linux[[:space:]]" "$m/boot/grub/grub.cfg" | sed "s/^/removed: /"
+		"$vfio_bind" --root "$m" check --next-boot | sed "s/^/next after --remove: /"'
 	assert_success
 	# every entry, normal and recovery (GRUB_CMDLINE_LINUX)
 	assert_line --regexp '^applied: [[:space:]]+linux[[:space:]]+/boot/vmlinuz-[^ ]+ root=/dev/vda1 ro +intel_iommu=on vfio-pci.ids=10de:1c30 quiet$'
@@ -128,6 +132,11 @@ in_overlay() {
 	assert_line '/etc/default restored'
 	assert_line --regexp '^removed: .*linux.*/vmlinuz-'
 	refute_line --regexp '^removed: .*vfio-pci.ids='
+	assert_line --regexp "^next: ok    the next boot is the GRUB entry 'Debian GNU/Linux', /boot/grub/grub.cfg: kernel /boot/vmlinuz-"
+	assert_line "next: ok    the next boot (GRUB entry 'Debian GNU/Linux', /boot/grub/grub.cfg) carries vfio-pci.ids=10de:1c30"
+	assert_line --regexp "^next: (ok|FAIL)  the next boot's initramfs /boot/initrd.img-[^ ]+ (carries|lacks) vfio-bind$"
+	assert_line "next after --remove: FAIL  the next boot (GRUB entry 'Debian GNU/Linux', /boot/grub/grub.cfg) lacks vfio-pci.ids=10de:1c30"
+	assert_line "next after --remove:       fix: vfio-bind kargs --apply: it adds vfio-pci.ids=10de:1c30 to /etc/default/grub.d/vfio-bind.cfg and runs update-grub (GRUB with update-grub), then reboot"
 	# shellcheck disable=SC2154 # run --separate-stderr sets it
 	[[ $stderr == *"ran update-grub"*"already configured: nothing to change"* ]]
 }
