@@ -187,6 +187,11 @@ int bind_to_vfio(const struct sysroot *s, struct pci_function *f, struct bind_wa
 	int r, bind_error;
 
 	memset(w, 0, sizeof(*w));
+	/* a variant driver gives the guest what vfio-pci would not (a
+	 * coherent memory, migration): moving it to vfio-pci loses that */
+	if (f->driver[0] && strcmp(f->driver, VFIO_PCI) != 0 &&
+	    pci_driver_is_vfio(s, f->driver))
+		return BIND_ON_VARIANT;
 	strcpy(old_override, f->override);
 	if (!override_was_set) {
 		r = set_override(s, f->addr, VFIO_PCI);

@@ -10,6 +10,7 @@ enum bind_outcome {
 	BIND_UNCHANGED, /* already on vfio-pci with the override set */
 	BIND_OVERRIDE_SET, /* already on vfio-pci; the override was missing */
 	BIND_BOUND, /* moved from no driver or a host driver to vfio-pci */
+	BIND_ON_VARIANT, /* on a VFIO variant driver, left there untouched */
 };
 
 /* How long a bind waits for driver modules that are loading, in steps. */

@@ -39,7 +39,9 @@ static enum record_outcome outcome_of(const struct candidate *it)
 		return OUTCOME_NOT_TRIED;
 	if (it->bind_result < 0)
 		return OUTCOME_FAILED;
-	return it->bind_result == BIND_UNCHANGED ? OUTCOME_UNCHANGED : OUTCOME_BOUND;
+	return it->bind_result == BIND_UNCHANGED || it->bind_result == BIND_ON_VARIANT
+		       ? OUTCOME_UNCHANGED
+		       : OUTCOME_BOUND;
 }
 
 static void count(const struct candidates *c, struct tally *t)

@@ -58,7 +58,7 @@ void report_refused(const struct candidates *c, struct tally *t)
 	}
 }
 
-void report_plan(const struct candidates *c)
+void report_plan(const struct sysroot *s, const struct candidates *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		const struct candidate *it = &c->items[i];
@@ -73,6 +73,10 @@ void report_plan(const struct candidates *c)
 			 strcmp(f->override, VFIO_PCI) == 0)
 			printf("%s %04x:%04x vfio-pci (no change)\n", f->addr, f->vendor,
 			       f->device);
+		else if (f->driver[0] && strcmp(f->driver, VFIO_PCI) != 0 &&
+			 pci_driver_is_vfio(s, f->driver))
+			printf("%s %04x:%04x %s (no change: a VFIO variant driver)\n",
+			       f->addr, f->vendor, f->device, f->driver);
 		else
 			printf("%s %04x:%04x %s -> vfio-pci\n", f->addr, f->vendor,
 			       f->device, f->driver[0] ? f->driver : "none");
@@ -121,6 +125,11 @@ void report_bind(const struct pci_function *f, const char *old_driver, int r,
 	switch (r) {
 	case BIND_UNCHANGED:
 		DBG("%s [%04x:%04x] already on vfio-pci", f->addr, f->vendor, f->device);
+		t->unchanged++;
+		return;
+	case BIND_ON_VARIANT:
+		INF("%s [%04x:%04x] on %s, a VFIO driver built on vfio-pci-core: left there",
+		    f->addr, f->vendor, f->device, f->driver);
 		t->unchanged++;
 		return;
 	case BIND_OVERRIDE_SET:

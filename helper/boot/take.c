@@ -199,7 +199,7 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 			reread_drivers(s, c);
 	}
 	if (dry_run) {
-		report_plan(c);
+		report_plan(s, c);
 		return t.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
 	}
 	for (size_t i = 0; i < c->n; i++)

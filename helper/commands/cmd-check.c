@@ -287,7 +287,11 @@ static void check_function(const struct sysroot *s, struct report *rep,
 		say(rep, V_FAIL, f->addr, NULL, "is not taken: %s", why);
 		return;
 	}
-	if (strcmp(f->driver, VFIO_PCI) != 0) {
+	if (strcmp(f->driver, VFIO_PCI) != 0 && pci_driver_is_vfio(s, f->driver)) {
+		say(rep, V_OK, f->addr, NULL,
+		    "[%04x:%04x] is on %s, a VFIO driver built on vfio-pci-core",
+		    f->vendor, f->device, f->driver);
+	} else if (strcmp(f->driver, VFIO_PCI) != 0) {
 		snprintf(
 			fix, sizeof(fix),
 			"run vfio-bind bind %s now; for boot, install the initramfs integration and rebuild (update-initramfs -u, dracut -f)",
@@ -300,7 +304,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	}
 	if (f->iommu_group[0]) {
 		check_group(s, rep, host, f);
-		if (strcmp(f->driver, VFIO_PCI) == 0)
+		if (pci_driver_is_vfio(s, f->driver))
 			check_nodes(s, rep, f, host->params->noiommu);
 	}
 	check_numa(s, rep, f, host->many_nodes);
@@ -313,20 +317,20 @@ static void check_function(const struct sysroot *s, struct report *rep,
 }
 
 /* The kernel check opens only what vfio-pci holds for this selection. */
-static bool kernel_checkable(const struct candidate *it)
+static bool kernel_checkable(const struct sysroot *s, const struct candidate *it)
 {
 	return it->why.kind == REASON_NONE && it->f.iommu_group[0] &&
-	       strcmp(it->f.driver, VFIO_PCI) == 0;
+	       pci_driver_is_vfio(s, it->f.driver);
 }
 
 /* The functions of the group of c->items[first] that the check opens. */
-static size_t group_devices(const struct candidates *c, size_t first,
-			    struct vfio_group_device *devs)
+static size_t group_devices(const struct sysroot *s, const struct candidates *c,
+			    size_t first, struct vfio_group_device *devs)
 {
 	size_t n = 0;
 
 	for (size_t i = first; i < c->n; i++)
-		if (kernel_checkable(&c->items[i]) &&
+		if (kernel_checkable(s, &c->items[i]) &&
 		    strcmp(c->items[i].f.iommu_group, c->items[first].f.iommu_group) == 0)
 			devs[n++] =
 				(struct vfio_group_device){.addr = c->items[i].f.addr};
@@ -334,10 +338,10 @@ static size_t group_devices(const struct candidates *c, size_t first,
 }
 
 /* Whether an earlier candidate already took the group of c->items[i]. */
-static bool group_seen(const struct candidates *c, size_t i)
+static bool group_seen(const struct sysroot *s, const struct candidates *c, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (kernel_checkable(&c->items[j]) &&
+		if (kernel_checkable(s, &c->items[j]) &&
 		    strcmp(c->items[j].f.iommu_group, c->items[i].f.iommu_group) == 0)
 			return true;
 	return false;
@@ -493,7 +497,7 @@ static void check_kernel_group(const struct sysroot *s, struct report *rep,
 		say(rep, V_FAIL, NULL, NULL, "out of memory");
 		return;
 	}
-	n = group_devices(c, first, devs);
+	n = group_devices(s, c, first, devs);
 	r = sysroot_existsf(s, "dev/vfio/%s", group);
 	if (r < 0)
 		return;
@@ -532,7 +536,7 @@ static void check_kernel(const struct sysroot *s, struct report *rep,
 	if (iommu != IOMMU_ON)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		if (kernel_checkable(&c->items[i]) && !group_seen(c, i))
+		if (kernel_checkable(s, &c->items[i]) && !group_seen(s, c, i))
 			check_kernel_group(s, rep, c, i);
 }
 
@@ -605,8 +609,8 @@ static void check_boot_loader(const struct sysroot *s, struct report *rep,
 }
 
 /* driverctl's udev rule sets its override after boot, and takes the function back. */
-static void check_driverctl(struct report *rep, const struct boot_config *cfg,
-			    const struct candidates *c)
+static void check_driverctl(const struct sysroot *s, struct report *rep,
+			    const struct boot_config *cfg, const struct candidates *c)
 {
 	const struct driverctl_override *o;
 	char fix[128];
@@ -615,7 +619,7 @@ static void check_driverctl(struct report *rep, const struct boot_config *cfg,
 		const struct pci_function *f = &c->items[i].f;
 
 		o = driverctl_find(cfg->driverctl, cfg->n_driverctl, f->addr);
-		if (!o || strcmp(o->driver, VFIO_PCI) == 0)
+		if (!o || pci_driver_is_vfio(s, o->driver))
 			continue;
 		snprintf(fix, sizeof(fix), "driverctl unset-override %s", f->addr);
 		say(rep, V_FAIL, f->addr, fix,
@@ -838,7 +842,7 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 		host.iomem_err = iomem_read(s, &host.iomem);
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, rep, &c.items[i], &host);
-	check_driverctl(rep, &cfg, &c);
+	check_driverctl(s, rep, &cfg, &c);
 	check_module_config(s, rep, &cfg, &c, &host);
 	check_builtin(s, rep);
 	boot_records_check(s, records, say_record, rep);

@@ -24,37 +24,37 @@ static bool same_ids(const struct pci_function *a, const struct pci_function *b)
 }
 
 /* An identical function left on the host makes Nova need addresses. */
-static bool has_host_twin(const struct pci_function *all, size_t n,
-			  const struct pci_function *f)
+static bool has_host_twin(const struct sysroot *s, const struct pci_function *all,
+			  size_t n, const struct pci_function *f)
 {
 	for (size_t i = 0; i < n; i++)
-		if (same_ids(&all[i], f) && !nova_on_vfio(&all[i]))
+		if (same_ids(&all[i], f) && !nova_on_vfio(s, &all[i]))
 			return true;
 	return false;
 }
 
-static bool seen_before(const struct pci_function *all, size_t i)
+static bool seen_before(const struct sysroot *s, const struct pci_function *all, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (nova_on_vfio(&all[j]) && same_ids(&all[j], &all[i]))
+		if (nova_on_vfio(s, &all[j]) && same_ids(&all[j], &all[i]))
 			return true;
 	return false;
 }
 
 /* The device_spec for all[i], if it needs its own: false when it does not. */
-static bool device_spec_json(const struct pci_function *all, size_t n, size_t i,
-			     char *buf, size_t size)
+static bool device_spec_json(const struct sysroot *s, const struct pci_function *all,
+			     size_t n, size_t i, char *buf, size_t size)
 {
 	const struct pci_function *f = &all[i];
 
-	if (!nova_on_vfio(f))
+	if (!nova_on_vfio(s, f))
 		return false;
-	if (has_host_twin(all, n, f))
+	if (has_host_twin(s, all, n, f))
 		snprintf(
 			buf, size,
 			"{\"vendor_id\": \"%04x\", \"product_id\": \"%04x\", \"address\": \"%s\"}",
 			f->vendor, f->device, f->addr);
-	else if (!seen_before(all, i))
+	else if (!seen_before(s, all, i))
 		snprintf(buf, size, "{\"vendor_id\": \"%04x\", \"product_id\": \"%04x\"}",
 			 f->vendor, f->device);
 	else
@@ -79,14 +79,14 @@ static void print_numa_notes(const struct nova_alias *aliases, size_t n_aliases)
 			       aliases[k].name, aliases[k].vendor, aliases[k].device);
 }
 
-static void print_nova_conf(const struct pci_function *all, size_t n,
-			    const struct nova_alias *aliases, size_t n_aliases)
+static void print_nova_conf(const struct sysroot *s, const struct pci_function *all,
+			    size_t n, const struct nova_alias *aliases, size_t n_aliases)
 {
 	char json[JSON_MAX];
 
 	puts("[pci]");
 	for (size_t i = 0; i < n; i++)
-		if (device_spec_json(all, n, i, json, sizeof(json)))
+		if (device_spec_json(s, all, n, i, json, sizeof(json)))
 			printf("device_spec = %s\n", json);
 	for (size_t k = 0; k < n_aliases; k++) {
 		alias_json(&aliases[k], json, sizeof(json));
@@ -100,8 +100,8 @@ static void print_nova_conf(const struct pci_function *all, size_t n,
  * Nova cannot parse. The JSON holds no "'", so single quotes keep it one
  * YAML string.
  */
-static void print_genestack(const struct pci_function *all, size_t n,
-			    const struct nova_alias *aliases, size_t n_aliases,
+static void print_genestack(const struct sysroot *s, const struct pci_function *all,
+			    size_t n, const struct nova_alias *aliases, size_t n_aliases,
 			    const char *host)
 {
 	char json[JSON_MAX];
@@ -117,7 +117,7 @@ static void print_genestack(const struct pci_function *all, size_t n,
 	fputs("          conf:\n            nova:\n              pci:\n                device_spec:\n                  type: multistring\n                  values:\n",
 	      stdout);
 	for (size_t i = 0; i < n; i++)
-		if (device_spec_json(all, n, i, json, sizeof(json)))
+		if (device_spec_json(s, all, n, i, json, sizeof(json)))
 			printf("                    - '%s'\n", json);
 }
 
@@ -209,11 +209,12 @@ static int host_name(const struct sysroot *s, const char *given, char *buf, size
 	return 0;
 }
 
-static bool describes(const struct pci_function *all, size_t n, const char *addr)
+static bool describes(const struct sysroot *s, const struct pci_function *all, size_t n,
+		      const char *addr)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(all[i].addr, addr) == 0)
-			return nova_on_vfio(&all[i]);
+			return nova_on_vfio(s, &all[i]);
 	return false;
 }
 
@@ -236,7 +237,7 @@ static int gate_on_check(struct sysroot *s, const struct pci_function *all, size
 	for (size_t i = 0; i < n_failures; i++) {
 		const struct check_failure *f = &failures[i];
 
-		if (f->subject[0] && !describes(all, n, f->subject))
+		if (f->subject[0] && !describes(s, all, n, f->subject))
 			continue;
 		blocking++;
 		if (f->fix[0])
@@ -274,7 +275,7 @@ int cmd_nova_config(struct sysroot *s, const struct options *opts)
 			 &n_aliases) < 0)
 		return EXIT_USAGE;
 	if (n_aliases == 0) {
-		ERR("no PCI function is on vfio-pci: run vfio-bind check");
+		ERR("no PCI function is on vfio-pci or a VFIO variant driver: run vfio-bind check");
 		return EXIT_PARTIAL;
 	}
 	if (gate_on_check(s, all, n, opts->force) < 0)
@@ -288,9 +289,9 @@ int cmd_nova_config(struct sysroot *s, const struct options *opts)
 		return EXIT_USAGE;
 	print_numa_notes(aliases, n_aliases);
 	if (opts->format == NOVA_FORMAT_GENESTACK)
-		print_genestack(all, n, aliases, n_aliases, host);
+		print_genestack(s, all, n, aliases, n_aliases, host);
 	else
-		print_nova_conf(all, n, aliases, n_aliases);
+		print_nova_conf(s, all, n, aliases, n_aliases);
 	print_flavor_comment(aliases, n_aliases, opts->format);
 	return EXIT_OK;
 }

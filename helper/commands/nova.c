@@ -22,9 +22,9 @@ struct alias_arg {
 	struct pci_addr where;
 };
 
-bool nova_on_vfio(const struct pci_function *f)
+bool nova_on_vfio(const struct sysroot *s, const struct pci_function *f)
 {
-	return strcmp(f->driver, VFIO_PCI) == 0;
+	return pci_driver_is_vfio(s, f->driver);
 }
 
 /* As Nova's libvirt driver types it: a VF has a physfn, a PF can have VFs. */
@@ -109,7 +109,7 @@ static int collect_kinds(const struct sysroot *s, const struct pci_function *all
 		int k;
 
 		kind_of[i] = -1;
-		if (!nova_on_vfio(&all[i]))
+		if (!nova_on_vfio(s, &all[i]))
 			continue;
 		k = find_kind(*kinds, *n_kinds, &all[i], type);
 		if (k < 0) {
@@ -159,7 +159,7 @@ static int give_name(const struct alias_arg *arg, const struct pci_function *all
 	struct nova_alias *a;
 
 	if (t < 0 && arg->targeted) {
-		ERR("--alias %s: no function there is on vfio-pci: name one that is (vfio-bind list shows the drivers)",
+		ERR("--alias %s: no function there is on vfio-pci or a VFIO variant driver: name one that is (vfio-bind list shows the drivers)",
 		    arg->text);
 		return -EINVAL;
 	}

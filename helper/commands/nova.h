@@ -41,5 +41,5 @@ struct nova_alias {
 int nova_aliases(const struct sysroot *s, const struct pci_function *all, size_t n,
 		 char *const *args, size_t n_args, struct nova_alias **aliases,
 		 size_t *n_aliases) _must_check_;
-/* Whether f is on vfio-pci. */
-bool nova_on_vfio(const struct pci_function *f);
+/* Whether f is on vfio-pci or a VFIO variant driver. */
+bool nova_on_vfio(const struct sysroot *s, const struct pci_function *f);

@@ -122,6 +122,21 @@ int pci_read_state(const struct sysroot *s, struct pci_function *f)
 			 sizeof(f->iommu_group));
 }
 
+bool pci_driver_is_vfio(const struct sysroot *s, const char *driver)
+{
+	char module[DRIVER_NAME_MAX];
+
+	if (strcmp(driver, VFIO_PCI) == 0)
+		return true;
+	if (!driver[0] ||
+	    sysroot_read_link_namef(s, module, sizeof(module),
+				    "sys/bus/pci/drivers/%s/module", driver) < 0)
+		return false;
+	/* a module that uses another's exports is linked in that one's
+	 * holders (kernel/module/sysfs.c, add_usage_links()) */
+	return sysroot_existsf(s, "sys/module/vfio_pci_core/holders/%s", module) > 0;
+}
+
 int pci_read_function(const struct sysroot *s, const char *addr, struct pci_function *f)
 {
 	int r;

@@ -45,6 +45,14 @@ struct pci_function {
 	char iommu_group[16]; /* its number; "" when it has none */
 };
 
+/*
+ * Whether DRIVER, a PCI driver's name, is vfio-pci or a VFIO variant driver
+ * built on vfio-pci-core ("nvgrace-gpu-vfio-pci", "mlx5_vfio_pci"): its
+ * module holds vfio_pci_core. A built-in variant driver has no module to
+ * tell it by, and is not counted.
+ */
+bool pci_driver_is_vfio(const struct sysroot *s, const char *driver);
+
 /* The directory of the PCI functions the kernel knows, in no order. */
 int pci_open_devices(const struct sysroot *s, DIR **dir) _must_check_;
 /* The PCI functions the kernel knows, sorted by address. */

@@ -400,7 +400,7 @@ alias = {"vendor_id": "10de", "product_id": "10f1", "device_type": "type-PCI", "
 	fake_root quiet
 	gpu_pair
 	run -3 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config
-	stderr_has "no PCI function is on vfio-pci: run vfio-bind check"
+	stderr_has "no PCI function is on vfio-pci or a VFIO variant driver: run vfio-bind check"
 	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias 'bad"name'
 }
 

@@ -53,6 +53,16 @@ fake_driver() {
 	: >"$dir/new_id"
 }
 
+# fake_vfio_variant DRIVER MODULE: a VFIO variant driver registered by its
+# module, which uses vfio_pci_core's exports: the kernel links the driver to
+# its module and the module into vfio_pci_core's holders.
+fake_vfio_variant() {
+	fake_driver "$1"
+	mkdir -p "$ROOT/sys/module/$2" "$ROOT/sys/module/vfio_pci_core/holders"
+	ln -sfn "../../../../module/$2" "$ROOT/sys/bus/pci/drivers/$1/module"
+	ln -sfn "../../$2" "$ROOT/sys/module/vfio_pci_core/holders/$2"
+}
+
 # vfio-pci loaded: its driver registered, its module's parameters visible.
 fake_vfio_loaded() {
 	fake_driver vfio-pci

@@ -124,7 +124,7 @@ alias = {"vendor_id": "8086", "product_id": "10ed", "device_type": "type-VF", "n
 	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias a --alias b
 	stderr_is "vfio-bind: --alias b: a second name without an address: give it one, --alias NAME=ADDRESS"
 	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias gpu=0d:00
-	stderr_is "vfio-bind: --alias gpu=0d:00: no function there is on vfio-pci: name one that is (vfio-bind list shows the drivers)"
+	stderr_is "vfio-bind: --alias gpu=0d:00: no function there is on vfio-pci or a VFIO variant driver: name one that is (vfio-bind list shows the drivers)"
 	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias gpu=0b
 	stderr_is "vfio-bind: --alias gpu=0b: '0b' is not a PCI address or slot, such as 0b:00.0 or 0b:00"
 	run -1 --separate-stderr "$VFIO_BIND" --root "$ROOT" nova-config --alias 'p2000:1'
