@@ -48,6 +48,15 @@ installkernel() {
 		# host-only images.
 		# shellcheck disable=SC2046
 		hostonly='' instmods $(vfio_bind_modules)
+		# The VFIO variant drivers the helper may choose at boot: in a
+		# host-only image those for this host's PCI functions, else all.
+		# shellcheck disable=SC2154 # dracut sets srcmods and hostonly
+		variants=$(vfio_bind_variant_modules "${srcmods-}" "${hostonly:+/sys}")
+		if [[ -n $variants ]]; then
+			dinfo "vfio-bind: adding VFIO variant drivers: ${variants//$'\n'/ }"
+			# shellcheck disable=SC2086
+			hostonly='' instmods $variants
+		fi
 	)
 }
 

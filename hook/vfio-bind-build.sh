@@ -13,6 +13,34 @@ vfio_bind_modules() {
 	echo vfio vfio_iommu_type1 vfio-pci
 }
 
+# vfio_bind_variant_modules MODULES_DIR [SYSFS]: the modules of the VFIO
+# variant drivers in the kernel whose modules MODULES_DIR holds: those with
+# a vfio_pci: alias in its modules.alias (scripts/mod/file2alias.c writes
+# them for PCI_DRIVER_OVERRIDE_DEVICE_VFIO entries), vfio_pci's catch-all
+# left out; one a line. With SYSFS (a host-only image), only those whose
+# aliases match a PCI function there, its modalias with vfio_pci: for pci:,
+# as the helper looks them up at boot. Nothing when there are none.
+vfio_bind_variant_modules() (
+	aliases=$1/modules.alias
+	sysfs=${2-}
+	[ -r "$aliases" ] || exit 0
+	variants=$(grep '^alias vfio_pci:' "$aliases" | grep -v ' vfio_pci$') || exit 0
+	if [ -z "$sysfs" ]; then
+		printf '%s\n' "$variants" | while read -r _ _ module; do
+			echo "$module"
+		done | sort -u
+		exit 0
+	fi
+	for file in "$sysfs"/bus/pci/devices/*/modalias; do
+		[ -r "$file" ] || continue
+		read -r modalias <"$file" || continue
+		printf '%s\n' "$variants" | while read -r _ pattern module; do
+			# shellcheck disable=SC2254 # the alias is a pattern
+			case vfio_pci:${modalias#pci:} in $pattern) echo "$module" ;; esac
+		done
+	done | sort -u
+)
+
 # vfio_bind_libraries HELPER: the shared libraries HELPER opens with
 # dlopen() (libkmod, only when it loads a module), one a line, which ldd
 # does not see: the sonames its ELF dlopen note declares (.note.dlopen,

@@ -124,15 +124,15 @@ static int wait_probe_done(const struct sysroot *s, struct pci_function *f)
 }
 
 static int restore_host_driver(const struct sysroot *s, struct pci_function *f,
-			       const char *old_override)
+			       const char *vfio_driver, const char *old_override)
 {
 	int r;
 
 	r = set_override(s, f->addr, old_override);
 	if (r < 0)
 		return r;
-	if (strcmp(f->driver, VFIO_PCI) == 0) {
-		r = write_driver_file(s, VFIO_PCI, "unbind", f->addr);
+	if (strcmp(f->driver, vfio_driver) == 0) {
+		r = write_driver_file(s, vfio_driver, "unbind", f->addr);
 		if (r < 0)
 			return r;
 	}
@@ -143,9 +143,11 @@ static int restore_host_driver(const struct sysroot *s, struct pci_function *f,
 	return pci_read_driver(s, f);
 }
 
-static int unbind_host_driver(const struct sysroot *s, struct pci_function *f)
+/* The driver it is on, unless that is the one it goes to. */
+static int unbind_host_driver(const struct sysroot *s, struct pci_function *f,
+			      const char *driver)
 {
-	if (!f->driver[0] || strcmp(f->driver, VFIO_PCI) == 0)
+	if (!f->driver[0] || strcmp(f->driver, driver) == 0)
 		return 0;
 	return write_driver_file(s, f->driver, "unbind", f->addr);
 }
@@ -158,12 +160,12 @@ static int unbind_host_driver(const struct sysroot *s, struct pci_function *f)
  * driver link names the driver: unbind it and bind again.
  */
 static int bind_retrying(const struct sysroot *s, struct pci_function *f,
-			 struct bind_waits *w)
+			 const char *driver, struct bind_waits *w)
 {
 	int r;
 
 	for (;;) {
-		r = write_driver_file(s, VFIO_PCI, "bind", f->addr);
+		r = write_driver_file(s, driver, "bind", f->addr);
 		if (r != -EBUSY)
 			return r;
 		if (++w->busy >= BIND_ATTEMPTS)
@@ -172,61 +174,69 @@ static int bind_retrying(const struct sysroot *s, struct pci_function *f,
 		if (r < 0)
 			return r;
 		str_copy(w->busy_driver, sizeof(w->busy_driver), f->driver);
-		if (strcmp(f->driver, VFIO_PCI) == 0)
+		if (strcmp(f->driver, driver) == 0)
 			return 0;
-		r = unbind_host_driver(s, f);
+		r = unbind_host_driver(s, f, driver);
 		if (r < 0)
 			return r;
 	}
 }
 
-int bind_to_vfio(const struct sysroot *s, struct pci_function *f, struct bind_waits *w)
+/* On a VFIO variant driver that is not the one it goes to: someone chose
+ * that one, which gives the guest what vfio-pci does not. vfio-pci itself
+ * gives way to a variant driver chosen for the function. */
+static bool on_other_variant(const struct sysroot *s, const struct pci_function *f,
+			     const char *driver)
+{
+	return f->driver[0] && strcmp(f->driver, driver) != 0 &&
+	       strcmp(f->driver, VFIO_PCI) != 0 && pci_driver_is_vfio(s, f->driver);
+}
+
+int bind_to_vfio(const struct sysroot *s, struct pci_function *f, const char *driver,
+		 struct bind_waits *w)
 {
 	char old_override[DRIVER_NAME_MAX];
-	bool override_was_set = strcmp(f->override, VFIO_PCI) == 0;
+	bool override_was_set = strcmp(f->override, driver) == 0;
 	int r, bind_error;
 
 	memset(w, 0, sizeof(*w));
-	/* a variant driver gives the guest what vfio-pci would not (a
-	 * coherent memory, migration): moving it to vfio-pci loses that */
-	if (f->driver[0] && strcmp(f->driver, VFIO_PCI) != 0 &&
-	    pci_driver_is_vfio(s, f->driver))
+	if (on_other_variant(s, f, driver))
 		return BIND_ON_VARIANT;
 	strcpy(old_override, f->override);
 	if (!override_was_set) {
-		r = set_override(s, f->addr, VFIO_PCI);
+		r = set_override(s, f->addr, driver);
 		if (r < 0)
 			return r;
 	}
-	if (strcmp(f->driver, VFIO_PCI) == 0) {
-		strcpy(f->override, VFIO_PCI);
+	if (strcmp(f->driver, driver) == 0) {
+		str_copy(f->override, sizeof(f->override), driver);
 		return override_was_set ? BIND_UNCHANGED : BIND_OVERRIDE_SET;
 	}
 
 	wait_modules_loaded(s, w);
 	r = wait_probe_done(s, f);
-	if (r == 0 && strcmp(f->driver, VFIO_PCI) == 0) {
-		strcpy(f->override, VFIO_PCI);
+	if (r == 0 && strcmp(f->driver, driver) == 0) {
+		str_copy(f->override, sizeof(f->override), driver);
 		return BIND_BOUND;
 	}
 	if (r == 0)
-		r = unbind_host_driver(s, f);
+		r = unbind_host_driver(s, f, driver);
 	if (r < 0) {
 		(void)set_override(s, f->addr, old_override);
 		return r;
 	}
 	/*
-	 * bind reports vfio-pci's probe error, but only the driver link proves
-	 * the function is attached, so read it back either way.
+	 * bind reports the driver's probe error, but only the driver link
+	 * proves the function is attached, so read it back either way.
 	 */
-	bind_error = bind_retrying(s, f, w);
+	bind_error = bind_retrying(s, f, driver, w);
 	r = pci_read_driver(s, f);
-	if (r == 0 && strcmp(f->driver, VFIO_PCI) == 0) {
-		strcpy(f->override, VFIO_PCI);
+	if (r == 0 && strcmp(f->driver, driver) == 0) {
+		str_copy(f->override, sizeof(f->override), driver);
 		return BIND_BOUND;
 	}
 
-	r = restore_host_driver(s, f, old_override);
+	r = restore_host_driver(s, f, driver, old_override);
 	if (r < 0) {
 		w->rollback_error = -r;
 		/* where the rollback left it, for the log */
@@ -236,9 +246,10 @@ int bind_to_vfio(const struct sysroot *s, struct pci_function *f, struct bind_wa
 	return bind_error < 0 ? bind_error : -ENODEV;
 }
 
-int unbind_from_vfio(const struct sysroot *s, struct pci_function *f)
+int unbind_from_vfio(const struct sysroot *s, struct pci_function *f,
+		     const char *vfio_driver)
 {
-	int r = restore_host_driver(s, f, "");
+	int r = restore_host_driver(s, f, vfio_driver, "");
 
 	/* where the failure left it, for the log */
 	if (r < 0 && pci_read_driver(s, f) < 0)

@@ -10,7 +10,7 @@ enum bind_outcome {
 	BIND_UNCHANGED, /* already on vfio-pci with the override set */
 	BIND_OVERRIDE_SET, /* already on vfio-pci; the override was missing */
 	BIND_BOUND, /* moved from no driver or a host driver to vfio-pci */
-	BIND_ON_VARIANT, /* on a VFIO variant driver, left there untouched */
+	BIND_ON_VARIANT, /* on another VFIO variant driver, left there untouched */
 };
 
 /* How long a bind waits for driver modules that are loading, in steps. */
@@ -39,7 +39,8 @@ void bind_restore_signals(sigset_t *old);
 #define _cleanup_signals_ _cleanup_(bind_restore_signals)
 
 /*
- * Puts one function on vfio-pci: driver_override, unbind the host driver,
+ * Puts one function on DRIVER, vfio-pci or the VFIO variant driver chosen
+ * for it (boot/variant.c): driver_override, unbind the host driver,
  * bind, and confirm through the driver link. On failure the override is
  * restored and the function reprobed, so that it does not stay without a
  * driver; f then describes where it went, and w->rollback_error says
@@ -51,12 +52,14 @@ void bind_restore_signals(sigset_t *old);
  * bind was accepted but vfio-pci did not attach). Call it with the signals
  * blocked (bind_block_signals()).
  */
-int bind_to_vfio(const struct sysroot *s, struct pci_function *f,
+int bind_to_vfio(const struct sysroot *s, struct pci_function *f, const char *driver,
 		 struct bind_waits *w) _must_check_;
 
 /*
  * Hands a function back to the host: clears the override, unbinds it from
- * vfio-pci and reprobes, so that its own driver (if any) takes it. On
- * failure f's driver is read again. Call it with the signals blocked.
+ * VFIO_DRIVER (vfio-pci or a variant driver) and reprobes, so that its own
+ * driver (if any) takes it. On failure f's driver is read again. Call it
+ * with the signals blocked.
  */
-int unbind_from_vfio(const struct sysroot *s, struct pci_function *f) _must_check_;
+int unbind_from_vfio(const struct sysroot *s, struct pci_function *f,
+		     const char *vfio_driver) _must_check_;

@@ -8,7 +8,9 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <libkmod.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,18 +25,23 @@ DLOPEN_NOTE(libkmod_note, "kmod", "loading vfio-pci and the modules it needs",
 	    DLOPEN_PRIORITY_RECOMMENDED, LIBKMOD_SONAME);
 #endif
 
-#define KMOD_SYMBOLS(X)                \
-	X(kmod_new)                    \
-	X(kmod_unref)                  \
-	X(kmod_set_log_priority)       \
-	X(kmod_set_log_fn)             \
-	X(kmod_module_new_from_lookup) \
-	X(kmod_list_next)              \
-	X(kmod_module_get_module)      \
-	X(kmod_module_unref)           \
-	X(kmod_module_unref_list)      \
-	X(kmod_module_get_initstate)   \
-	X(kmod_module_probe_insert_module)
+#define KMOD_SYMBOLS(X)                    \
+	X(kmod_new)                        \
+	X(kmod_unref)                      \
+	X(kmod_set_log_priority)           \
+	X(kmod_set_log_fn)                 \
+	X(kmod_module_new_from_lookup)     \
+	X(kmod_list_next)                  \
+	X(kmod_module_get_module)          \
+	X(kmod_module_unref)               \
+	X(kmod_module_unref_list)          \
+	X(kmod_module_get_initstate)       \
+	X(kmod_module_probe_insert_module) \
+	X(kmod_module_get_name)            \
+	X(kmod_module_get_info)            \
+	X(kmod_module_info_get_key)        \
+	X(kmod_module_info_get_value)      \
+	X(kmod_module_info_free_list)
 
 static struct {
 #define KMOD_FIELD(name) typeof(name) *name;
@@ -159,4 +166,91 @@ int module_load(const char *name, const char *extra_options)
 	if (r >= 0)
 		r = load_from_list(list, extra_options);
 	return r;
+}
+
+/* How closely the vfio_pci: aliases of MOD match ALIAS: the fewest
+ * wildcards of one that matches, as libvirt ranks them; -1 when none can
+ * be read. */
+static int closeness(struct kmod_module *mod, const char *alias)
+{
+	struct kmod_list *info = NULL;
+	int best = -1;
+
+	if (kmod.kmod_module_get_info(mod, &info) < 0)
+		return -1;
+	for (struct kmod_list *it = info; it; it = kmod.kmod_list_next(info, it)) {
+		const char *key = kmod.kmod_module_info_get_key(it);
+		const char *value = kmod.kmod_module_info_get_value(it);
+		int wildcards = 0;
+
+		if (strcmp(key, "alias") != 0 || strncmp(value, "vfio_pci:", 9) != 0 ||
+		    fnmatch(value, alias, 0) != 0)
+			continue;
+		for (const char *p = value; *p; p++)
+			wildcards += *p == '*';
+		if (best < 0 || wildcards < best)
+			best = wildcards;
+	}
+	kmod.kmod_module_info_free_list(info);
+	return best;
+}
+
+/* The closest of the modules the lookup found, vfio_pci's catch-all left
+ * out. */
+static int closest_variant(struct kmod_list *list, const char *alias, char *module,
+			   size_t size)
+{
+	int best = INT_MAX;
+	bool tie = false;
+
+	module[0] = '\0';
+	for (struct kmod_list *it = list; it; it = kmod.kmod_list_next(list, it)) {
+		struct kmod_module *mod = kmod.kmod_module_get_module(it);
+		const char *name = kmod.kmod_module_get_name(mod);
+		int wildcards =
+			strcmp(name, "vfio_pci") == 0 ? -2 : closeness(mod, alias);
+
+		if (wildcards == -1)
+			wildcards = INT_MAX - 1; /* matched, but unranked */
+		if (wildcards >= 0 && wildcards < best) {
+			best = wildcards;
+			tie = false;
+			snprintf(module, size, "%s", name);
+		} else if (wildcards >= 0 && wildcards == best) {
+			tie = true;
+		}
+		kmod.kmod_module_unref(mod);
+	}
+	if (tie)
+		return -ENOTUNIQ;
+	return module[0] ? 1 : 0;
+}
+
+int module_vfio_variant(const char *dirname, const char *modalias, char *module,
+			size_t size)
+{
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
+	char alias[128];
+	int r;
+
+	module[0] = '\0';
+	/* scripts/mod/file2alias.c: a PCI_DRIVER_OVERRIDE_DEVICE_VFIO entry's
+	 * alias is its pci: alias with vfio_pci: for pci: */
+	if (strncmp(modalias, "pci:", 4) != 0 ||
+	    snprintf(alias, sizeof(alias), "vfio_pci:%s", modalias + 4) >=
+		    (int)sizeof(alias))
+		return -EINVAL;
+	r = open_libkmod();
+	if (r < 0)
+		return r;
+	ctx = kmod.kmod_new(dirname, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	kmod.kmod_set_log_fn(ctx, kmod_log, NULL);
+	kmod.kmod_set_log_priority(ctx, log_get_max_level());
+	r = kmod.kmod_module_new_from_lookup(ctx, alias, &list);
+	if (r < 0)
+		return r;
+	return closest_variant(list, alias, module, size);
 }

@@ -17,3 +17,14 @@
  * extra_options (may be NULL) come after every other option, so they win.
  */
 int module_load(const char *name, const char *extra_options) _must_check_;
+
+/*
+ * The VFIO variant driver's module for a function whose modalias (its
+ * sysfs attribute, "pci:v...d...sv...sd...bc..sc..i..") is MODALIAS: the
+ * module whose vfio_pci: alias in modules.alias matches it with the fewest
+ * wildcards, vfio_pci's own catch-all left out. DIRNAME: the modules
+ * directory (NULL: the running kernel's). 1 with *module set, 0 when none
+ * is there, -ENOTUNIQ when two match as closely, or -errno.
+ */
+int module_vfio_variant(const char *dirname, const char *modalias, char *module,
+			size_t size) _must_check_;

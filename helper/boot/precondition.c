@@ -145,7 +145,8 @@ void precondition_check_function(const struct sysroot *s,
 	int r;
 
 	*why = (struct reason){.kind = REASON_NONE};
-	if (f->override[0] && strcmp(f->override, VFIO_PCI) != 0) {
+	/* vfio-pci's, or a variant driver's that an earlier pass chose */
+	if (f->override[0] && !pci_driver_is_vfio(s, f->override)) {
 		why->kind = REASON_OTHER_OVERRIDE;
 		str_copy(why->detail, sizeof(why->detail), f->override);
 		return;

@@ -6,6 +6,7 @@
 
 #include "boot/exit-status.h"
 #include "boot/report.h"
+#include "boot/variant.h"
 #include "shared/log.h"
 
 static const char *driver_or_none(const char *driver)
@@ -58,6 +59,24 @@ void report_refused(const struct candidates *c, struct tally *t)
 	}
 }
 
+/* Where the bind would put f, and what it would leave. */
+static void report_plan_bind(const struct sysroot *s, const struct pci_function *f)
+{
+	char driver[DRIVER_NAME_MAX + 16];
+
+	variant_driver_choose(s, f, true, driver, sizeof(driver));
+	if (f->driver[0] && strcmp(f->driver, driver) != 0 &&
+	    strcmp(f->driver, VFIO_PCI) != 0 && pci_driver_is_vfio(s, f->driver))
+		printf("%s %04x:%04x %s (no change: a VFIO variant driver)\n", f->addr,
+		       f->vendor, f->device, f->driver);
+	else if (strcmp(f->driver, driver) == 0 && strcmp(f->override, driver) == 0)
+		printf("%s %04x:%04x %s (no change)\n", f->addr, f->vendor, f->device,
+		       driver);
+	else
+		printf("%s %04x:%04x %s -> %s\n", f->addr, f->vendor, f->device,
+		       f->driver[0] ? f->driver : "none", driver);
+}
+
 void report_plan(const struct sysroot *s, const struct candidates *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
@@ -69,17 +88,8 @@ void report_plan(const struct sysroot *s, const struct candidates *c)
 		if (it->why.kind != REASON_NONE)
 			printf("%s %04x:%04x %s: %s\n", f->addr, f->vendor, f->device,
 			       reason_is_deferral(&it->why) ? "defer" : "skip", why);
-		else if (strcmp(f->driver, VFIO_PCI) == 0 &&
-			 strcmp(f->override, VFIO_PCI) == 0)
-			printf("%s %04x:%04x vfio-pci (no change)\n", f->addr, f->vendor,
-			       f->device);
-		else if (f->driver[0] && strcmp(f->driver, VFIO_PCI) != 0 &&
-			 pci_driver_is_vfio(s, f->driver))
-			printf("%s %04x:%04x %s (no change: a VFIO variant driver)\n",
-			       f->addr, f->vendor, f->device, f->driver);
 		else
-			printf("%s %04x:%04x %s -> vfio-pci\n", f->addr, f->vendor,
-			       f->device, f->driver[0] ? f->driver : "none");
+			report_plan_bind(s, f);
 	}
 }
 
@@ -114,8 +124,8 @@ static void report_rollback_failed(const struct pci_function *f, int r,
 		f->addr, f->vendor, f->device, strerror(-r), f->addr, f->addr);
 }
 
-void report_bind(const struct pci_function *f, const char *old_driver, int r,
-		 const struct bind_waits *w, struct tally *t)
+void report_bind(const struct pci_function *f, const char *driver, const char *old_driver,
+		 int r, const struct bind_waits *w, struct tally *t)
 {
 	if (r < 0 && w->rollback_error) {
 		report_rollback_failed(f, r, w->rollback_error);
@@ -124,7 +134,8 @@ void report_bind(const struct pci_function *f, const char *old_driver, int r,
 	}
 	switch (r) {
 	case BIND_UNCHANGED:
-		DBG("%s [%04x:%04x] already on vfio-pci", f->addr, f->vendor, f->device);
+		DBG("%s [%04x:%04x] already on %s", f->addr, f->vendor, f->device,
+		    f->driver);
 		t->unchanged++;
 		return;
 	case BIND_ON_VARIANT:
@@ -133,20 +144,20 @@ void report_bind(const struct pci_function *f, const char *old_driver, int r,
 		t->unchanged++;
 		return;
 	case BIND_OVERRIDE_SET:
-		INF("%s [%04x:%04x] on vfio-pci; driver_override set", f->addr, f->vendor,
-		    f->device);
+		INF("%s [%04x:%04x] on %s; driver_override set", f->addr, f->vendor,
+		    f->device, f->driver);
 		t->bound++;
 		return;
 	case BIND_BOUND:
-		INF("%s [%04x:%04x] %s -> vfio-pci", f->addr, f->vendor, f->device,
-		    driver_or_none(old_driver));
+		INF("%s [%04x:%04x] %s -> %s", f->addr, f->vendor, f->device,
+		    driver_or_none(old_driver), f->driver);
 		t->bound++;
 		return;
 	default:
-		ERR_ERRNO(
-			r,
-			"%s [%04x:%04x] not taken: vfio-pci did not attach (%m); it is on %s",
-			f->addr, f->vendor, f->device, driver_or_none(f->driver));
+		ERR_ERRNO(r,
+			  "%s [%04x:%04x] not taken: %s did not attach (%m); it is on %s",
+			  f->addr, f->vendor, f->device, driver,
+			  driver_or_none(f->driver));
 		t->failed++;
 	}
 }
@@ -186,7 +197,7 @@ int report_summary(const struct tally *t, size_t n)
 	return EXIT_OK;
 }
 
-bool report_unbind(const struct pci_function *f, int r)
+bool report_unbind(const struct pci_function *f, const char *vfio_driver, int r)
 {
 	if (r < 0 && !f->driver[0]) {
 		ERR_ERRNO(
@@ -195,12 +206,12 @@ bool report_unbind(const struct pci_function *f, int r)
 			f->addr, f->vendor, f->device, f->addr, f->addr);
 		return false;
 	}
-	if (r < 0 || strcmp(f->driver, VFIO_PCI) == 0) {
-		ERR("%s [%04x:%04x] still on vfio-pci: %s", f->addr, f->vendor, f->device,
-		    r < 0 ? strerror(-r) : "the reprobe kept it");
+	if (r < 0 || strcmp(f->driver, vfio_driver) == 0) {
+		ERR("%s [%04x:%04x] still on %s: %s", f->addr, f->vendor, f->device,
+		    vfio_driver, r < 0 ? strerror(-r) : "the reprobe kept it");
 		return false;
 	}
-	INF("%s [%04x:%04x] vfio-pci -> %s", f->addr, f->vendor, f->device,
+	INF("%s [%04x:%04x] %s -> %s", f->addr, f->vendor, f->device, vfio_driver,
 	    driver_or_none(f->driver));
 	return true;
 }

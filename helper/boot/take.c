@@ -7,8 +7,10 @@
 #include "boot/report.h"
 #include "boot/reset.h"
 #include "boot/take.h"
+#include "boot/variant.h"
 #include "guard/claim.h"
 #include "shared/log.h"
+#include "shared/util.h"
 
 /* Stage 3 for each function; one that vanished meanwhile is dropped. */
 static void check_functions(const struct sysroot *s, const struct selector *selector,
@@ -149,7 +151,7 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 {
 	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
 	_cleanup_disk_claims_ struct disk_claims claims = {0};
-	char old_driver[DRIVER_NAME_MAX];
+	char old_driver[DRIVER_NAME_MAX], driver[DRIVER_NAME_MAX];
 	const char *methods;
 	struct bind_waits w;
 	struct keep k;
@@ -167,11 +169,12 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 		return;
 	}
 	strcpy(old_driver, it->f.driver);
-	r = bind_to_vfio(s, &it->f, &w);
+	variant_driver_choose(s, &it->f, false, driver, sizeof(driver));
+	r = bind_to_vfio(s, &it->f, driver, &w);
 	it->bind_tried = true;
 	it->bind_result = r;
 	report_waits(&it->f, &w);
-	report_bind(&it->f, old_driver, r, &w, t);
+	report_bind(&it->f, driver, old_driver, r, &w, t);
 	methods = reset_request_for(resets, it->f.addr);
 	if (r >= 0 && methods)
 		set_reset_method(s, &it->f, methods);
@@ -211,8 +214,10 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 static bool give_back_one(const struct sysroot *s, struct pci_function *f)
 {
 	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
+	char vfio_driver[DRIVER_NAME_MAX];
 
-	return report_unbind(f, unbind_from_vfio(s, f));
+	str_copy(vfio_driver, sizeof(vfio_driver), f->driver[0] ? f->driver : VFIO_PCI);
+	return report_unbind(f, vfio_driver, unbind_from_vfio(s, f, vfio_driver));
 }
 
 int give_back_candidates(const struct sysroot *s, struct candidates *c, bool dry_run)
@@ -227,10 +232,10 @@ int give_back_candidates(const struct sysroot *s, struct candidates *c, bool dry
 			failed++;
 			continue;
 		}
-		if (strcmp(f->driver, VFIO_PCI) != 0 &&
-		    strcmp(f->override, VFIO_PCI) != 0) {
-			DBG("%s [%04x:%04x] not on vfio-pci", f->addr, f->vendor,
-			    f->device);
+		if (!pci_driver_is_vfio(s, f->driver) &&
+		    !pci_driver_is_vfio(s, f->override)) {
+			DBG("%s [%04x:%04x] not on vfio-pci or a VFIO variant driver",
+			    f->addr, f->vendor, f->device);
 			continue;
 		}
 		if (dry_run) {

@@ -13,6 +13,7 @@
 #include "boot/iommu-off.h"
 #include "boot/reset.h"
 #include "boot/take.h"
+#include "boot/variant.h"
 #include "commands/boot-record.h"
 #include "commands/check-report.h"
 #include "commands/commands.h"
@@ -272,6 +273,20 @@ static void check_reset(const struct sysroot *s, struct report *rep,
 		    asked ? " (vfio-bind.reset=)" : "");
 }
 
+/* On vfio-pci, while a variant driver is there for it. */
+static void check_variant(const struct sysroot *s, struct report *rep,
+			  const struct pci_function *f)
+{
+	char module[DRIVER_NAME_MAX], fix[128];
+
+	if (variant_module_find(s, f, module, sizeof(module)) <= 0)
+		return;
+	snprintf(fix, sizeof(fix), "vfio-bind bind %s", f->addr);
+	say(rep, V_WARN, f->addr, fix,
+	    "has a VFIO variant driver, %s, which gives a guest what vfio-pci does not; the next boot job gives it that one",
+	    module);
+}
+
 static void check_function(const struct sysroot *s, struct report *rep,
 			   const struct candidate *it, const struct host_facts *host)
 {
@@ -301,6 +316,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	} else {
 		say(rep, V_OK, f->addr, NULL, "[%04x:%04x] is on vfio-pci", f->vendor,
 		    f->device);
+		check_variant(s, rep, f);
 	}
 	if (f->iommu_group[0]) {
 		check_group(s, rep, host, f);

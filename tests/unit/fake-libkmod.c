@@ -85,3 +85,28 @@ int kmod_module_probe_insert_module(
 		return -ENOEXEC;
 	return 0;
 }
+
+const char *kmod_module_get_name(const struct kmod_module *mod)
+{
+	return "fake";
+}
+
+int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list)
+{
+	*list = NULL;
+	return 0;
+}
+
+const char *kmod_module_info_get_key(const struct kmod_list *entry)
+{
+	return "";
+}
+
+const char *kmod_module_info_get_value(const struct kmod_list *entry)
+{
+	return "";
+}
+
+void kmod_module_info_free_list(struct kmod_list *list)
+{
+}

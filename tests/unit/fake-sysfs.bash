@@ -58,8 +58,9 @@ fake_driver() {
 # its module and the module into vfio_pci_core's holders.
 fake_vfio_variant() {
 	fake_driver "$1"
-	mkdir -p "$ROOT/sys/module/$2" "$ROOT/sys/module/vfio_pci_core/holders"
+	mkdir -p "$ROOT/sys/module/$2/drivers" "$ROOT/sys/module/vfio_pci_core/holders"
 	ln -sfn "../../../../module/$2" "$ROOT/sys/bus/pci/drivers/$1/module"
+	ln -sfn "../../../bus/pci/drivers/$1" "$ROOT/sys/module/$2/drivers/pci:$1"
 	ln -sfn "../../$2" "$ROOT/sys/module/vfio_pci_core/holders/$2"
 }
 
@@ -101,6 +102,10 @@ fake_function() {
 	printf '0x%s\n' "${subsys%%:*}" >"$dev/subsystem_vendor"
 	printf '0x%s\n' "${subsys##*:}" >"$dev/subsystem_device"
 	printf '%s\n' "$class" >"$dev/class"
+	# as drivers/pci/pci-sysfs.c's modalias_show() prints it
+	printf 'pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n' "0x${ids%%:*}" \
+		"0x${ids##*:}" "0x${subsys%%:*}" "0x${subsys##*:}" \
+		$((class >> 16)) $(((class >> 8) & 0xff)) $((class & 0xff)) >"$dev/modalias"
 	printf '%s\n' "$override" >"$dev/driver_override"
 	# 64 bytes of config space; only the header type (0x0e) is read.
 	head -c 14 /dev/zero >"$dev/config"
