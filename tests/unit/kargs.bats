@@ -438,3 +438,37 @@ kernelopts=root=/dev/vda1 ro intel_iommu=on vfio-pci.ids=10de:1c30'
 	assert_failure 1
 	stderr_has 'update-grub failed (exit status 3)'
 }
+
+@test "--apply --dry-run on each other layout: its command, nothing changed; control: already there, nothing to run" {
+	local layout
+	for layout in proxmox proxmox-grub bls ostree; do
+		case $layout in
+		proxmox) kernel_install; put etc/kernel/proxmox-boot-uuids 'ABCD-1234' ;;
+		proxmox-grub) debian_grub; put etc/kernel/proxmox-boot-uuids 'ABCD-1234' ;;
+		bls) bls ;;
+		ostree) bls; put run/ostree-booted '' ;;
+		esac
+		snapshot
+		kargs --apply --dry-run 0b:00.0
+		assert_success
+		case $layout in
+		proxmox | proxmox-grub) assert_line "would run: chroot $ROOT proxmox-boot-tool refresh" ;;
+		bls) assert_line "would run: chroot $ROOT grubby --update-kernel=ALL --args=intel_iommu=on vfio-pci.ids=10de:1c30" ;;
+		ostree) assert_line "would run: chroot $ROOT rpm-ostree kargs --append-if-missing=intel_iommu=on --append-if-missing=vfio-pci.ids=10de:1c30" ;;
+		esac
+		unchanged
+		run cat "$TOOL_LOG"
+		assert_output ''
+		# control: the running command line's values already configured
+		case $layout in
+		proxmox) put etc/kernel/cmdline 'root=/dev/sda1 ro intel_iommu=on vfio-pci.ids=10de:1c30' ;;
+		proxmox-grub) put etc/default/grub.d/local.cfg 'GRUB_CMDLINE_LINUX="intel_iommu=on vfio-pci.ids=10de:1c30"' ;;
+		bls | ostree) put boot/loader/entries/abc-6.5.conf 'options root=/dev/vda1 ro intel_iommu=on vfio-pci.ids=10de:1c30' ;;
+		esac
+		kargs --apply --dry-run 0b:00.0
+		assert_success
+		stderr_has 'already configured: nothing to change'
+		refute_output --partial 'would run:'
+		rm -rf "$ROOT"
+	done
+}
