@@ -60,11 +60,12 @@ void report_refused(const struct candidates *c, struct tally *t)
 }
 
 /* Where the bind would put f, and what it would leave. */
-static void report_plan_bind(const struct sysroot *s, const struct pci_function *f)
+static void report_plan_bind(const struct sysroot *s, const char *cmdline,
+			     const struct pci_function *f)
 {
 	char driver[DRIVER_NAME_MAX + 16];
 
-	variant_driver_choose(s, f, true, driver, sizeof(driver));
+	variant_driver_choose(s, cmdline, f, true, driver, sizeof(driver));
 	if (f->driver[0] && strcmp(f->driver, driver) != 0 &&
 	    strcmp(f->driver, VFIO_PCI) != 0 && pci_driver_is_vfio(s, f->driver))
 		printf("%s %04x:%04x %s (no change: a VFIO variant driver)\n", f->addr,
@@ -77,7 +78,7 @@ static void report_plan_bind(const struct sysroot *s, const struct pci_function 
 		       f->driver[0] ? f->driver : "none", driver);
 }
 
-void report_plan(const struct sysroot *s, const struct candidates *c)
+void report_plan(const struct sysroot *s, const char *cmdline, const struct candidates *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		const struct candidate *it = &c->items[i];
@@ -89,7 +90,7 @@ void report_plan(const struct sysroot *s, const struct candidates *c)
 			printf("%s %04x:%04x %s: %s\n", f->addr, f->vendor, f->device,
 			       reason_is_deferral(&it->why) ? "defer" : "skip", why);
 		else
-			report_plan_bind(s, f);
+			report_plan_bind(s, cmdline, f);
 	}
 }
 

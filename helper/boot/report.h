@@ -18,7 +18,8 @@ void report_not_taken(const struct candidate *it);
 /* A line for each candidate refused or deferred so far, counted. */
 void report_refused(const struct candidates *c, struct tally *t);
 /* --dry-run: one line per candidate on standard output. */
-void report_plan(const struct sysroot *s, const struct candidates *c);
+void report_plan(const struct sysroot *s, const char *cmdline,
+		 const struct candidates *c);
 /* What a bind waited for (bind.h), when it waited. */
 void report_waits(const struct pci_function *f, const struct bind_waits *w);
 /* The outcome of bind_to_vfio() for f, which was on old_driver and went to

@@ -146,7 +146,7 @@ static void set_reset_method(const struct sysroot *s, const struct pci_function 
  * resets with it (the first method that works, __pci_reset_function_locked())
  * when a VM opens or closes the device.
  */
-static void bind_one(const struct sysroot *s, struct candidate *it,
+static void bind_one(const struct sysroot *s, const char *cmdline, struct candidate *it,
 		     const struct reset_requests *resets, struct tally *t)
 {
 	_cleanup_signals_ _unused_ sigset_t old_mask = bind_block_signals();
@@ -169,7 +169,7 @@ static void bind_one(const struct sysroot *s, struct candidate *it,
 		return;
 	}
 	strcpy(old_driver, it->f.driver);
-	variant_driver_choose(s, &it->f, false, driver, sizeof(driver));
+	variant_driver_choose(s, cmdline, &it->f, false, driver, sizeof(driver));
 	r = bind_to_vfio(s, &it->f, driver, &w);
 	it->bind_tried = true;
 	it->bind_result = r;
@@ -202,12 +202,12 @@ int take_candidates(const struct sysroot *s, struct candidates *c,
 			reread_drivers(s, c);
 	}
 	if (dry_run) {
-		report_plan(s, c);
+		report_plan(s, guard->cmdline, c);
 		return t.skipped > 0 ? EXIT_PARTIAL : EXIT_OK;
 	}
 	for (size_t i = 0; i < c->n; i++)
 		if (c->items[i].why.kind == REASON_NONE)
-			bind_one(s, &c->items[i], &resets, &t);
+			bind_one(s, guard->cmdline, &c->items[i], &resets, &t);
 	return report_summary(&t, c->n);
 }
 

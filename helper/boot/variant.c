@@ -6,14 +6,19 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "boot/modules.h"
 #include "boot/variant.h"
+#include "config/kernel-cmdline.h"
+#include "pci/addrs.h"
 #include "shared/log.h"
 #include "shared/util.h"
+
+#define DRIVER_PARAM "vfio-bind.driver"
 
 /* Where the aliases are looked up: the modules directory (dir NULL: the
  * running kernel's; under a test tree, its own), and whether it has the
@@ -50,14 +55,69 @@ static const struct alias_source *alias_source(const struct sysroot *s)
 	return &src;
 }
 
-int variant_module_find(const struct sysroot *s, const struct pci_function *f,
-			char *module, size_t size)
+/* A selector of vfio-bind.driver=: VENDOR:DEVICE (four hex digits each),
+ * or an address or slot as vfio-bind.addrs= takes them. */
+static bool selector_names(const char *selector, const struct pci_function *f)
 {
-	const struct alias_source *src = alias_source(s);
+	unsigned int vendor, device;
+	struct pci_addr addr;
+	int end = 0;
+
+	if (strlen(selector) == 9 &&
+	    sscanf(selector, "%4x:%4x%n", &vendor, &device, &end) == 2 && end == 9)
+		return f->vendor == vendor && f->device == device;
+	return pci_addr_parse(selector, &addr) >= 0 && pci_addr_match(&addr, f->addr);
+}
+
+/* The driver vfio-bind.driver= names for f, the last entry that names it
+ * winning: 1 with *forced set (vfio-pci, or a module's name with '_'), 0
+ * when none does. A malformed entry is said and left out. */
+static int forced_driver(const char *cmdline, const struct pci_function *f, char *forced,
+			 size_t size)
+{
+	char **values = NULL, *save = NULL;
+	size_t n = 0;
+	int found = 0;
+
+	if (!cmdline || kernel_param_values(cmdline, DRIVER_PARAM, &values, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		for (char *e = strtok_r(values[i], ",", &save); e;
+		     e = strtok_r(NULL, ",", &save)) {
+			char *eq = strrchr(e, '=');
+
+			if (!eq || eq == e || !eq[1]) {
+				WRN("vfio-bind.driver=%s: not SELECTOR=DRIVER (an address, a slot or VENDOR:DEVICE, then vfio-pci or a VFIO variant driver's module): left out",
+				    e);
+				continue;
+			}
+			*eq = '\0';
+			if (!selector_names(e, f))
+				continue;
+			str_copy(forced, size, eq + 1);
+			for (char *p = forced; *p; p++)
+				*p = *p == '-' ? '_' : *p;
+			found = 1;
+		}
+	strv_free(values, n);
+	return found;
+}
+
+int variant_module_find(const struct sysroot *s, const char *cmdline,
+			const struct pci_function *f, char *module, size_t size)
+{
+	const struct alias_source *src;
 	char modalias[128];
 	int r;
 
 	module[0] = '\0';
+	if (forced_driver(cmdline, f, module, size) > 0) {
+		if (strcmp(module, "vfio_pci") != 0)
+			return 1;
+		module[0] = '\0';
+		return 0;
+	}
+	src = alias_source(s);
 	if (!src->has_index)
 		return 0;
 	r = sysroot_readf(s, modalias, sizeof(modalias), PCI_DEVICES "/%s/modalias",
@@ -85,11 +145,12 @@ static int module_pci_driver(const struct sysroot *s, const char *module, char *
 	return -ENOENT;
 }
 
-void variant_driver_choose(const struct sysroot *s, const struct pci_function *f,
-			   bool dry_run, char *driver, size_t size)
+void variant_driver_choose(const struct sysroot *s, const char *cmdline,
+			   const struct pci_function *f, bool dry_run, char *driver,
+			   size_t size)
 {
 	char module[DRIVER_NAME_MAX];
-	int r = variant_module_find(s, f, module, sizeof(module));
+	int r = variant_module_find(s, cmdline, f, module, sizeof(module));
 
 	str_copy(driver, size, VFIO_PCI);
 	if (r == 0)

@@ -93,14 +93,16 @@ void check_vsay(struct report *rep, enum verdict v, const char *subject, const c
  * has a driver that is not DMA-managed (iommu_group_claim_dma_owner()):
  * vfio drivers, pci-stub and pcieport are; bridges do not count.
  */
-static bool driver_allows_vfio(const char *driver)
+static bool driver_allows_vfio(const struct sysroot *s, const char *driver)
 {
 	return !driver[0] || strncmp(driver, "vfio", 4) == 0 ||
-	       strcmp(driver, "pci-stub") == 0 || strcmp(driver, "pcieport") == 0;
+	       pci_driver_is_vfio(s, driver) || strcmp(driver, "pci-stub") == 0 ||
+	       strcmp(driver, "pcieport") == 0;
 }
 
 /* What every function's checks read of the host, read once. */
 struct host_facts {
+	const char *cmdline; /* the kernel's, for vfio-bind.driver= */
 	const struct reset_requests *resets;
 	const struct vfio_params *params;
 	bool many_nodes;
@@ -147,7 +149,7 @@ static void check_group(const struct sysroot *s, struct report *rep,
 		other = find_function(host, de->d_name);
 		if (!other ||
 		    (pci_read_header_type(s, other->addr, &type) == 0 && type != 0) ||
-		    driver_allows_vfio(other->driver))
+		    driver_allows_vfio(s, other->driver))
 			continue;
 		snprintf(
 			fix, sizeof(fix),
@@ -275,11 +277,11 @@ static void check_reset(const struct sysroot *s, struct report *rep,
 
 /* On vfio-pci, while a variant driver is there for it. */
 static void check_variant(const struct sysroot *s, struct report *rep,
-			  const struct pci_function *f)
+			  const struct host_facts *host, const struct pci_function *f)
 {
 	char module[DRIVER_NAME_MAX], fix[128];
 
-	if (variant_module_find(s, f, module, sizeof(module)) <= 0)
+	if (variant_module_find(s, host->cmdline, f, module, sizeof(module)) <= 0)
 		return;
 	snprintf(fix, sizeof(fix), "vfio-bind bind %s", f->addr);
 	say(rep, V_WARN, f->addr, fix,
@@ -316,7 +318,7 @@ static void check_function(const struct sysroot *s, struct report *rep,
 	} else {
 		say(rep, V_OK, f->addr, NULL, "[%04x:%04x] is on vfio-pci", f->vendor,
 		    f->device);
-		check_variant(s, rep, f);
+		check_variant(s, rep, host, f);
 	}
 	if (f->iommu_group[0]) {
 		check_group(s, rep, host, f);
@@ -856,6 +858,7 @@ static int run_checks(struct sysroot *s, const struct options *opts, struct repo
 		check_boot_loader(s, rep, cfg.cmdline, selection_params, "the selection");
 	if (c.n > 0)
 		host.iomem_err = iomem_read(s, &host.iomem);
+	host.cmdline = cfg.cmdline;
 	for (size_t i = 0; i < c.n; i++)
 		check_function(s, rep, &c.items[i], &host);
 	check_driverctl(s, rep, &cfg, &c);

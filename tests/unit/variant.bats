@@ -211,3 +211,29 @@ nvgrace_gpu_vfio_pci"
 	run sysfs_writes
 	assert_output ""
 }
+
+@test "vfio-bind.driver=: vfio-pci forced for the GB200, a variant module named for a slot, the last entry wins, a malformed one said" {
+	gb200_driverless
+	fake_cmdline "quiet vfio-pci.ids=10de:2941 vfio-bind.driver=10de:2941=vfio-pci"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_line "$GB200 10de:2941 none -> vfio-pci"
+	# by address, later: the variant again, named with '-' as modprobe takes it
+	fake_cmdline "quiet vfio-pci.ids=10de:2941 vfio-bind.driver=10de:2941=vfio-pci vfio-bind.driver=09:00.0=nvgrace-gpu-vfio-pci"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_line "$GB200 10de:2941 none -> nvgrace-gpu-vfio-pci"
+	# a module for a function no alias names
+	fake_vfio_variant other-vfio-pci other_vfio_pci
+	fake_cmdline "quiet vfio-pci.ids=10de:1c30 vfio-bind.driver=0b:00=other_vfio_pci,bogus"
+	run -0 --separate-stderr "$VFIO_BIND" --root "$ROOT" --dry-run
+	assert_line "$GPU 10de:1c30 nouveau -> other-vfio-pci"
+	stderr_has "vfio-bind.driver=bogus: not SELECTOR=DRIVER (an address, a slot or VENDOR:DEVICE, then vfio-pci or a VFIO variant driver's module): left out"
+	# check: vfio-pci forced, no warning for the GB200 on vfio-pci
+	fake_set_driver "$GB200" vfio-pci
+	fake_cmdline "quiet vfio-pci.ids=10de:2941 vfio-bind.driver=10de:2941=vfio-pci"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_line --partial "has a VFIO variant driver"
+	# control: without it, the warning
+	fake_cmdline "quiet vfio-pci.ids=10de:2941"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line --partial "$GB200 has a VFIO variant driver, nvgrace_gpu_vfio_pci"
+}
