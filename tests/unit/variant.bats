@@ -237,3 +237,14 @@ nvgrace_gpu_vfio_pci"
 	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
 	assert_line --partial "$GB200 has a VFIO variant driver, nvgrace_gpu_vfio_pci"
 }
+
+@test "check: another function of the group on a variant driver leaves the group viable; control: on a host driver it does not" {
+	fake_function 0000:09:00.1 10de:22e8 class=0x040300 driver=other-vfio-pci group=7
+	fake_vfio_variant other-vfio-pci other_vfio_pci
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	assert_line "ok    $GB200 IOMMU group 7 is viable"
+	rm "$ROOT/sys/module/vfio_pci_core/holders/other_vfio_pci"
+	run --separate-stderr "$VFIO_BIND" --root "$ROOT" check
+	refute_line "ok    $GB200 IOMMU group 7 is viable"
+	assert_line --partial "0000:09:00.1"
+}
