@@ -90,6 +90,8 @@ static void format_function(FILE *out, const struct candidate *it)
 	json_string(out, it->f.addr);
 	fputs(", \"ids\": ", out);
 	json_string(out, ids);
+	fputs(", \"driver\": ", out);
+	json_string(out, it->f.driver);
 	fputs(", \"selected_by\": ", out);
 	json_string(out, it->selected_by);
 	fprintf(out, ", \"outcome\": \"%s\", \"reason\": ", record_outcome_name(o));

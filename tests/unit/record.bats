@@ -45,6 +45,9 @@ record_field() {
 	assert_output "(0, 1, 0, 1, 2)"
 	run -0 record_field boot-early.json 'r["functions"][0]["selected_by"]'
 	assert_output "vfio-pci.ids= on the kernel command line"
+	# the driver each is on once the job is done: the failed bind rolled back
+	run -0 record_field boot-early.json '[f["driver"] for f in r["functions"]]'
+	assert_output "['nvme', 'vfio-pci', 'nouveau', 'vfio-pci']"
 	run -0 record_field boot-early.json 'type(r["boottime"]).__name__'
 	assert_output float
 
